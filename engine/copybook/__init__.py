@@ -1,0 +1,1 @@
+"""Copybook compiler: COBOL record descriptions to a `Layout`."""
