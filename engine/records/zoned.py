@@ -1,0 +1,143 @@
+"""Zoned decimal (USAGE DISPLAY numeric), whole columns at a time.
+
+Every byte but the sign position holds one digit in the code page's digit
+characters ('0'-'9': 0x30-0x39 in ASCII, 0xF0-0xF9 in EBCDIC). The sign is either
+embedded in the last byte (first with SIGN LEADING) or, with SIGN ... SEPARATE,
+a '+' or '-' character of its own. Embedded signs follow one of three
+conventions (engine.dialect.ZonedSign):
+
+  ebcdic           zone nibble C (+), D (-), F (unsigned); A, E read as +, B as -
+  ascii-overpunch  '{' 'A'-'I' for +0..+9, '}' 'J'-'R' for -0..-9 (characters of the
+                   page, so on EBCDIC pages these are the C and D zones); plain
+                   digits are read as positive
+  gnucobol         plain digits for +, 'p'-'y' (0x70+d in ASCII) for -
+
+Unsigned fields hold digits only; under the ebcdic convention a C zone in the
+last byte is accepted too (it is what a signed MOVE leaves), a D zone is not.
+Encoding writes the first spelling of each convention (C/D zones, '{'/'A'-'I'
+and '}'/'J'-'R', digits and 'p'-'y'); an unsigned field gets plain digits.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.records import digits as dg
+
+OVERPUNCH_POS = "{ABCDEFGHI"
+OVERPUNCH_NEG = "}JKLMNOPQR"
+GNUCOBOL_NEG = "pqrstuvwxy"
+
+
+class ZonedCodec:
+    kind = "zoned decimal"
+
+    def __init__(self, *, digits: int, signed: bool, convention: str, codepage,
+                 sign_leading: bool = False, sign_separate: bool = False):
+        self.digits = digits
+        self.signed = signed
+        self.leading = sign_leading
+        self.separate = signed and sign_separate
+        self.size = digits + (1 if self.separate else 0)
+        self.wide = digits > dg.MAX_INT64_DIGITS
+        self.convention = convention
+        zero = self.zero = np.uint8(codepage.digit_zero)
+        enc = codepage.encode
+
+        self.digit_ok = np.zeros(256, dtype=bool)
+        self.digit_ok[zero:zero + 10] = True
+
+        # sign position: value of the digit (-1 invalid) and whether negative
+        sdig = np.full(256, -1, dtype=np.int16)
+        sneg = np.zeros(256, dtype=bool)
+        self.enc_pos = np.array([zero + d for d in range(10)], dtype=np.uint8)
+        self.enc_neg = self.enc_pos.copy()
+        if not signed:
+            sdig[zero:zero + 10] = np.arange(10)
+            if convention == "ebcdic":
+                sdig[0xC0:0xCA] = np.arange(10)
+        elif self.separate:
+            self.plus, self.minus = enc("+")[0], enc("-")[0]
+        elif convention == "ebcdic":
+            for zone, neg in ((0xC, False), (0xA, False), (0xE, False), (0xF, False),
+                              (0xD, True), (0xB, True)):
+                sdig[zone << 4: (zone << 4) + 10] = np.arange(10)
+                sneg[zone << 4: (zone << 4) + 10] = neg
+            self.enc_pos = np.arange(0xC0, 0xCA, dtype=np.uint8)
+            self.enc_neg = np.arange(0xD0, 0xDA, dtype=np.uint8)
+        elif convention == "ascii-overpunch":
+            sdig[zero:zero + 10] = np.arange(10)
+            self.enc_pos = np.frombuffer(enc(OVERPUNCH_POS), dtype=np.uint8).copy()
+            self.enc_neg = np.frombuffer(enc(OVERPUNCH_NEG), dtype=np.uint8).copy()
+            sdig[self.enc_pos] = np.arange(10)
+            sdig[self.enc_neg] = np.arange(10)
+            sneg[self.enc_neg] = True
+        elif convention == "gnucobol":
+            sdig[zero:zero + 10] = np.arange(10)
+            self.enc_neg = np.frombuffer(enc(GNUCOBOL_NEG), dtype=np.uint8).copy()
+            sdig[self.enc_neg] = np.arange(10)
+            sneg[self.enc_neg] = True
+        else:
+            raise ValueError(f"unknown zoned sign convention {convention!r}")
+        self.sign_digit, self.sign_neg = sdig, sneg
+
+    # ---------------------------------------------------------------- decode
+    def decode(self, raw: np.ndarray):
+        """(n, size) uint8 -> (int64 (n,) or int128 (n, 2) values, bad (n,) bool)."""
+        k = self.digits
+        if self.separate:
+            sign_byte = raw[:, 0] if self.leading else raw[:, -1]
+            body = raw[:, 1:] if self.leading else raw[:, :-1]
+            bad = ~self.digit_ok[body].all(axis=1)
+            bad |= (sign_byte != self.plus) & (sign_byte != self.minus)
+            negative = sign_byte == self.minus
+            digs = body & np.uint8(0x0F)
+        else:
+            spos = 0 if self.leading else k - 1
+            sign_byte = raw[:, spos]
+            sd = self.sign_digit[sign_byte]
+            bad = sd < 0
+            if k > 1:
+                others = raw[:, 1:] if self.leading else raw[:, :-1]
+                bad |= ~self.digit_ok[others].all(axis=1)
+            negative = self.sign_neg[sign_byte] if self.signed else None
+            digs = raw & np.uint8(0x0F)
+            digs[:, spos] = np.maximum(sd, 0).astype(np.uint8)
+        if self.wide:
+            return dg.digits_to_int128(digs, negative), bad
+        v = dg.digits_to_uint64(digs).view(np.int64)
+        if negative is not None:
+            v = np.where(negative, -v, v)
+        return v, bad
+
+    # ---------------------------------------------------------------- encode
+    def encode(self, values: np.ndarray):
+        """int64 (n,) or int128 (n, 2) -> ((n, size) uint8, error (n,) bool, reason)."""
+        k = self.digits
+        if values.ndim == 2:
+            digs, negative, overflow = dg.int128_to_digits(values, k)
+        else:
+            negative = values < 0
+            mag = np.abs(values).view(np.uint64)
+            overflow = mag >= np.uint64(10 ** k) if k < 20 else np.zeros(len(values), bool)
+            digs = dg.uint64_to_digits(np.where(overflow, 0, mag).astype(np.uint64), k)
+        nonzero = digs.any(axis=1)
+        negative = negative & nonzero
+        error, reason = overflow, f"more than {k} digits"
+        if not self.signed and negative.any():
+            error = error | negative
+            reason = f"more than {k} digits, or negative into an unsigned field"
+        out = np.empty((len(digs), self.size), dtype=np.uint8)
+        body = self.zero + digs  # digit characters
+        if self.separate:
+            sign = np.where(negative, self.minus, self.plus).astype(np.uint8)
+            if self.leading:
+                out[:, 0], out[:, 1:] = sign, body
+            else:
+                out[:, :-1], out[:, -1] = body, sign
+            return out, error, reason
+        out[:] = body
+        if self.signed:
+            spos = 0 if self.leading else k - 1
+            d = digs[:, spos]
+            out[:, spos] = np.where(negative, self.enc_neg[d], self.enc_pos[d])
+        return out, error, reason
