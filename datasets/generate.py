@@ -388,7 +388,7 @@ def generate_transactions(master: np.ndarray, cols: dict, m: int, *, seed: int =
     by_transfer = cols["kofuri"][target] & pay
     channel = np.where(by_transfer, 4, np.where(channel == 4, rng.choice([1, 2, 3, 5], m), channel))
     transfer_share = CHANNEL_SHARES[3]
-    extra = ~by_transfer & (rng.random(m) < transfer_share - by_transfer.mean())
+    extra = ~by_transfer & (rng.random(m) < transfer_share - (by_transfer.mean() if m else 0))
     channel = np.where(extra, 4, channel)
 
     # amount: what remains to pay, sometimes a part; cancellations reverse a payment
