@@ -1,0 +1,572 @@
+"""A code page: vectorised decoding and encoding of fixed-width text columns.
+
+A column is a block of n records x w bytes (one field of every record). Decoding
+maps every byte position to a "key" — a single byte (0-255), a double-byte code
+(256 + code), EMPTY (shift bytes and second bytes of a pair, which produce no
+text) or FFFD (unmapped) — and gathers each key's UTF-8 bytes into an Arrow
+large_string buffer. Nothing loops per record.
+
+Kinds of page:
+  sbcs       one byte, one character (ASCII, cp037, cp290, ...)
+  mixed      SBCS, plus DBCS between shift-out (SO, X'0E') and shift-in (SI, X'0F'):
+             cp930/cp939/cp1390/cp1399 and site tables (JEF: SO X'28'/X'38', SI X'29')
+  multibyte  lead bytes start a two-byte character, no shift bytes (cp932)
+  utf8       UTF-8
+
+Rules the whole project relies on:
+  * strip="right" removes trailing U+0020 only, after decoding. The DBCS space
+    (U+3000) is kept in PIC X fields; decode_dbcs_column strips trailing U+3000.
+  * An SO without its SI: the field is DBCS up to its end (as the host treats it).
+    A DBCS run of odd length leaves a lone byte: U+FFFD, row flagged bad.
+  * Unmapped bytes or byte pairs decode to U+FFFD and flag the row bad.
+  * Encoding pads with the page's space (DBCS space for PIC G/N); a value too long is
+    flagged `overflow` (the row holds the first `width` bytes, or the last ones when
+    justify="right", as a COBOL MOVE would cut) and an unrepresentable character is
+    flagged `unmappable` (written as X'3F', the SUB character). Callers decide.
+  * Encoding a character that exists both as a single byte and as a DBCS code uses
+    the converter's choice (for the IBM pages: glibc iconv's, normally the single byte).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+
+from engine.errors import CodePageError
+from engine.codepages.utf8 import decode_to_code_points, encode_code_points, invalid_rows
+
+SUB = 0x3F          # substitution byte for unmappable characters (EBCDIC SUB, ASCII '?')
+_DBCS = 0x10000     # flag in encode codes: a double-byte code
+
+
+@dataclass(eq=False)
+class CodePage:
+    """One code page. Build it with `from_tables` (or get one with `get_codepage`)."""
+
+    name: str
+    kind: str                                   # "sbcs" | "mixed" | "multibyte" | "utf8"
+    is_ebcdic: bool
+    sbcs: np.ndarray                            # int32 (256,): code point, -1 unmapped, -2 shift/lead byte
+    dbcs: np.ndarray | None = None              # int32 (65536,): code point, -1 unmapped
+    combo: np.ndarray = field(default_factory=lambda: np.zeros((0, 3), np.int32))  # [code, cp1, cp2]
+    enc_cp: np.ndarray | None = None            # sorted code points ...
+    enc_code: np.ndarray | None = None          # ... -> byte, or _DBCS | double-byte code
+    shift_out: tuple[int, ...] = ()
+    shift_in: tuple[int, ...] = ()
+    dbcs_space: int | None = None
+    aliases: tuple[str, ...] = ()
+    source: str = ""
+
+    # ------------------------------------------------------------------ properties
+    def __post_init__(self):
+        self.sbcs = np.asarray(self.sbcs, np.int32)
+        if self.kind not in ("sbcs", "mixed", "multibyte", "utf8"):
+            raise CodePageError(f"code page {self.name}: unknown kind {self.kind!r}")
+        if self.enc_cp is None:
+            self.enc_cp, self.enc_code = _reverse(self.sbcs, self.dbcs, self.combo)
+        order = np.argsort(self.enc_cp, kind="stable")
+        self.enc_cp = np.asarray(self.enc_cp, np.int32)[order]
+        self.enc_code = np.asarray(self.enc_code, np.int32)[order]
+        self._so = np.zeros(256, bool)
+        self._so[list(self.shift_out)] = True
+        self._si = np.zeros(256, bool)
+        self._si[list(self.shift_in)] = True
+        self._cache: dict = {}
+
+    def __repr__(self) -> str:
+        return f"CodePage({self.name!r}, kind={self.kind!r})"
+
+    @property
+    def sbcs_table(self) -> np.ndarray:
+        """Code point of each single byte; -1 where unmapped, a shift byte or a lead byte."""
+        return np.where(self.sbcs >= 0, self.sbcs, -1).astype(np.int32)
+
+    @property
+    def has_dbcs(self) -> bool:
+        return self.kind in ("mixed", "multibyte", "utf8")
+
+    @property
+    def space(self) -> int:
+        return self._single_byte(" ")
+
+    @property
+    def digit_zero(self) -> int:
+        return self._single_byte("0")
+
+    def _single_byte(self, ch: str) -> int:
+        if self.kind == "utf8":
+            return ord(ch)
+        code = self._encode_codes(np.array([ord(ch)], np.int32))[0]
+        if not 0 <= code < 256:
+            raise CodePageError(f"code page {self.name} has no single byte for {ch!r}")
+        return int(code)
+
+    # ------------------------------------------------------------------ decode tables
+    def _decode_tables(self):
+        """UTF-8 output of every key: (flat bytes (K*8,), lengths (K,), bad (K,), key -> text)."""
+        if "dec" in self._cache:
+            return self._cache["dec"]
+        n_dbcs = 65536 if self.dbcs is not None else 0
+        k = 256 + n_dbcs + 2
+        cps = np.full(k, -1, np.int64)
+        cps[:256] = self.sbcs
+        if n_dbcs:
+            cps[256:256 + n_dbcs] = self.dbcs
+        empty, fffd = k - 2, k - 1
+        bad = cps == -1
+        bad[empty] = False
+        if self.kind == "multibyte":
+            bad[:256] |= self.sbcs == -2           # a lead byte with no second byte
+        mapped = np.where(cps >= 0, cps, 0xFFFD)
+        b4, lens = encode_code_points(mapped)
+        out = np.zeros((k, 8), np.uint8)
+        out[:, :4] = b4
+        lens = lens.astype(np.int32)
+        lens[(cps == -2) & ~bad] = 0              # shift bytes produce no text
+        lens[empty] = 0
+        for code, a, b in self.combo.tolist():    # the few codes that decode to two code points
+            (x, y), (lx, ly) = encode_code_points(np.array([a, b]))
+            out[256 + code, :lx + ly] = np.concatenate([x[:lx], y[:ly]])
+            lens[256 + code] = lx + ly
+            bad[256 + code] = False
+        single = (out[:, 0] == 0x20) & (lens == 1)
+        ideo = (lens == 3) & (out[:, 0] == 0xE3) & (out[:, 1] == 0x80) & (out[:, 2] == 0x80)
+        t = dict(flat=out.ravel(), lens=lens, bad=bad, space=single, ideo=ideo,
+                 empty=empty, fffd=fffd, first=out[:, 0].copy())
+        # single bytes that decode to exactly one UTF-8 byte: the fast path
+        t["one"] = (lens[:256] == 1) & ~bad[:256]
+        t["identity"] = bool(np.array_equal(out[:256, 0][t["one"]], np.arange(256)[t["one"]]))
+        self._cache["dec"] = t
+        return t
+
+    # ------------------------------------------------------------------ decode
+    def decode_column(self, block: np.ndarray, *, strip: str | None = "right"
+                      ) -> tuple[pa.Array, np.ndarray]:
+        """Decode a (n, w) uint8 block of PIC X text: (large_string array (n,), bad rows (n,))."""
+        block = _as_block(block)
+        if self.kind == "utf8":
+            return _decode_utf8(block, strip)
+        t = self._decode_tables()
+        n, w = block.shape
+        if n == 0 or w == 0:
+            return _strings(np.zeros(n + 1, np.int64), np.zeros(0, np.uint8)), np.zeros(n, bool)
+        present = np.bincount(block.ravel(), minlength=256).astype(bool)
+        simple = self.kind == "sbcs" or (self.kind == "mixed" and not self._so[present].any()) \
+            or (self.kind == "multibyte" and not (self.sbcs[present] == -2).any())
+        if simple and t["one"][present].all():
+            text = block if t["identity"] else t["first"][:256][block]
+            return _finish_bytes(text, t["space"][:256][block], strip), np.zeros(n, bool)
+        if simple:
+            keys = block.astype(np.int32)
+        elif self.kind == "mixed":
+            keys = self._mixed_keys(block, t)
+        else:
+            keys = self._multibyte_keys(block, t)
+        return self._finish_keys(keys, t, t["space"], strip)
+
+    def decode_dbcs_column(self, block: np.ndarray, *, strip: str | None = "right"
+                           ) -> tuple[pa.Array, np.ndarray]:
+        """Decode PIC G / PIC N DISPLAY-1: double-byte codes with no shift bytes.
+
+        strip="right" removes trailing DBCS spaces (U+3000); an odd last byte is U+FFFD (bad).
+        """
+        if self.dbcs is None:
+            raise CodePageError(f"code page {self.name} has no double-byte characters",
+                                hint="read PIC G / DISPLAY-1 fields with a DBCS page such as cp930 or cp932")
+        block = _as_block(block)
+        t = self._decode_tables()
+        n, w = block.shape
+        keys = np.full((n, w), t["empty"], np.int32)
+        pairs = w // 2
+        if pairs:
+            codes = block[:, 0:2 * pairs:2].astype(np.int32) * 256 + block[:, 1:2 * pairs:2]
+            keys[:, 0:2 * pairs:2] = 256 + codes
+        if w % 2:
+            keys[:, -1] = t["fffd"]
+        return self._finish_keys(keys, t, t["ideo"], strip)
+
+    def _mixed_keys(self, block: np.ndarray, t) -> np.ndarray:
+        """Keys of a block with SO/SI: shift state per byte from the last SO / SI seen in its row."""
+        n, w = block.shape
+        j = np.arange(w, dtype=np.int32)
+        so, si = self._so[block], self._si[block]
+        last_so = np.maximum.accumulate(np.where(so, j, -1), axis=1)
+        last_si = np.maximum.accumulate(np.where(si, j, -1), axis=1)
+        in_dbcs = (last_so > last_si) & ~so & ~si
+        lead = in_dbcs & (((j - last_so) & 1) == 1)      # 1st, 3rd, ... byte after the SO
+        return self._pair_keys(block, t, lead, in_dbcs)
+
+    def _multibyte_keys(self, block: np.ndarray, t) -> np.ndarray:
+        """Keys for lead-byte pages: in a run of lead-range bytes, leads and trails alternate."""
+        n, w = block.shape
+        j = np.arange(w, dtype=np.int32)
+        cand = self.sbcs[block] == -2
+        last_other = np.maximum.accumulate(np.where(cand, -1, j), axis=1)
+        lead = cand & (((j - last_other) & 1) == 1)
+        following = np.ones((n, w), bool)              # any byte may be the second of a pair
+        return self._pair_keys(block, t, lead, following)
+
+    def _pair_keys(self, block, t, lead, may_follow) -> np.ndarray:
+        n, w = block.shape
+        keys = block.astype(np.int32)
+        nxt = np.zeros((n, w), bool)
+        nxt[:, :-1] = may_follow[:, 1:]
+        pair = lead & nxt
+        lone = lead & ~nxt
+        trail = np.zeros((n, w), bool)
+        trail[:, 1:] = pair[:, :-1]
+        codes = np.zeros((n, w), np.int32)
+        codes[:, :-1] = block[:, :-1].astype(np.int32) * 256 + block[:, 1:]
+        keys = np.where(pair, 256 + codes, keys)
+        keys[lone] = t["fffd"]
+        keys[trail] = t["empty"]
+        return keys
+
+    def _finish_keys(self, keys: np.ndarray, t, strippable: np.ndarray, strip):
+        """Gather the UTF-8 bytes of every key into a large_string array, stripping as asked."""
+        n, w = keys.shape
+        lens = t["lens"][keys]
+        bad = t["bad"][keys].any(axis=1)
+        content = (lens > 0) & ~strippable[keys]
+        keep = _keep_mask(content, strip)
+        if keep is not None:
+            lens = np.where(keep, lens, 0)
+        offsets = np.zeros(n + 1, np.int64)
+        np.cumsum(lens.sum(axis=1, dtype=np.int64), out=offsets[1:])
+        emitting = lens > 0
+        sel = keys[emitting]
+        unit_lens = lens[emitting]
+        if (unit_lens == 1).all():
+            data = t["first"][sel]
+        else:
+            total = int(offsets[-1])
+            starts = np.cumsum(unit_lens) - unit_lens
+            idx = np.repeat(sel.astype(np.int64) * 8 - starts, unit_lens) + np.arange(total)
+            data = t["flat"][idx]
+        return _strings(offsets, data), bad
+
+    # ------------------------------------------------------------------ encode tables
+    def _encode_codes(self, cps: np.ndarray) -> np.ndarray:
+        """Encode code of each code point: byte 0-255, _DBCS | code, or -1 unmappable."""
+        if "enc_rev" not in self._cache:
+            self._cache["enc_rev"] = _Reverse(self.enc_cp, self.enc_code)
+        return self._cache["enc_rev"].lookup(np.asarray(cps))
+
+    def _dbcs_codes(self, cps: np.ndarray) -> np.ndarray:
+        """Double-byte code of each code point for PIC G fields (-1 where there is none):
+        the converter's own choice where it encodes the character as a double-byte code,
+        else the lowest double-byte code that decodes to it."""
+        if "dbcs_rev" not in self._cache:
+            is_d = self.enc_code >= _DBCS
+            valid = np.flatnonzero(self.dbcs >= 0)
+            cp = np.concatenate([self.enc_cp[is_d], self.dbcs[valid]]).astype(np.int64)
+            code = np.concatenate([self.enc_code[is_d] & 0xFFFF, valid]).astype(np.int32)
+            self._cache["dbcs_rev"] = _Reverse(cp, code)
+        return self._cache["dbcs_rev"].lookup(cps)
+
+    # ------------------------------------------------------------------ encode
+    def encode_column(self, values, width: int, *, justify: str = "left"
+                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Encode strings into (n, width) bytes padded with the page's space.
+
+        Returns (bytes, overflow rows, unmappable rows). Nulls encode as spaces.
+        """
+        offsets, data = _string_buffers(values)
+        flat, row_bytes, unmappable = self._encode_units(offsets, data)
+        out = _place(flat, row_bytes, width, self.space, justify)
+        return out, row_bytes > width, unmappable
+
+    def encode_dbcs_column(self, values, width: int, *, justify: str = "left"
+                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Encode PIC G / PIC N DISPLAY-1 values: double-byte codes only, no shift bytes,
+        padded with the DBCS space. A character with no double-byte code is unmappable."""
+        if self.dbcs is None or self.dbcs_space is None:
+            raise CodePageError(f"code page {self.name} has no double-byte characters",
+                                hint="write PIC G / DISPLAY-1 fields with a DBCS page such as cp930 or cp932")
+        if width % 2:
+            raise CodePageError(f"a DBCS field must have an even width in bytes, not {width}")
+        offsets, data = _string_buffers(values)
+        n = len(offsets) - 1
+        cps, start = decode_to_code_points(data)
+        cp_off = np.concatenate([[0], np.cumsum(start)])[offsets]
+        codes = self._dbcs_codes(cps)
+        bad = codes < 0
+        codes = np.where(bad, self.dbcs_space, codes)
+        unit = np.stack([codes >> 8, codes & 0xFF], axis=1).astype(np.uint8).ravel()
+        row_bytes = 2 * np.diff(cp_off)
+        unmappable = _rows_with(bad, cp_off, n)
+        out = _place(unit, row_bytes, width, None, justify)
+        if out.size:
+            pad = np.array([self.dbcs_space >> 8, self.dbcs_space & 0xFF], np.uint8)
+            filler = np.tile(pad, width // 2)
+            unused = _unused_mask(row_bytes, width, justify)
+            out[unused] = np.broadcast_to(filler, out.shape)[unused]
+        return out, row_bytes > width, unmappable
+
+    def _encode_units(self, offsets: np.ndarray, data: np.ndarray):
+        """Encoded bytes of every string, concatenated: (flat bytes, bytes per row, unmappable rows)."""
+        n = len(offsets) - 1
+        if self.kind == "utf8":
+            return data, np.diff(offsets), np.zeros(n, bool)
+        if not len(data) or data.max() < 0x80:             # ASCII text: one byte, one character
+            codes = self._encode_codes(data.astype(np.int32))
+            if (codes >= 0).all() and (codes < 256).all():
+                return codes.astype(np.uint8), np.diff(offsets), np.zeros(n, bool)
+        cps, start = decode_to_code_points(data)
+        cp_off = np.concatenate([[0], np.cumsum(start)])[offsets]
+        codes = self._encode_codes(cps)
+        absorbed = np.zeros(len(cps), bool)
+        if len(self.combo) and len(cps) > 1:
+            self._encode_combos(cps, cp_off, codes, absorbed)
+        unm = (codes < 0) & ~absorbed
+        codes = np.where(unm, SUB, codes)
+        dbl = codes >= _DBCS
+        main = np.where(absorbed, 0, np.where(dbl, 2, 1))
+        if self.kind == "mixed":
+            row_id = np.repeat(np.arange(n), np.diff(cp_off))
+            d = dbl | absorbed
+            same_prev = np.zeros(len(cps), bool)
+            same_prev[1:] = row_id[1:] == row_id[:-1]
+            prev_d = np.zeros(len(cps), bool)
+            prev_d[1:] = d[:-1]
+            begins = d & ~(prev_d & same_prev)
+            next_d = np.zeros(len(cps), bool)
+            next_d[:-1] = d[1:] & same_prev[1:]
+            ends = d & ~next_d
+        else:
+            begins = ends = np.zeros(len(cps), bool)
+        unit_len = main + begins + ends
+        units = np.zeros((len(cps), 4), np.uint8)
+        rows = np.arange(len(cps))
+        col = begins.astype(np.int64)
+        units[begins, 0] = self.shift_out[0] if self.shift_out else 0
+        units[rows, col] = np.where(dbl, (codes >> 8) & 0xFF, codes & 0xFF)
+        units[rows[dbl], col[dbl] + 1] = codes[dbl] & 0xFF
+        units[rows[ends], unit_len[ends] - 1] = self.shift_in[0] if self.shift_in else 0
+        total_per_unit = np.concatenate([[0], np.cumsum(unit_len)])
+        total = int(total_per_unit[-1])
+        idx = np.repeat(rows * 4 - total_per_unit[:-1], unit_len) + np.arange(total)
+        flat = units.ravel()[idx]
+        row_bytes = total_per_unit[cp_off[1:]] - total_per_unit[cp_off[:-1]]
+        return flat, row_bytes, _rows_with(unm, cp_off, n)
+
+    def _encode_combos(self, cps, cp_off, codes, absorbed) -> None:
+        """Two-code-point sequences with one double-byte code (e.g. U+304B U+309A in IBM-1390)."""
+        combo = self.combo
+        seconds = np.unique(combo[:, 2])
+        cand = np.flatnonzero(np.isin(cps[1:], seconds))        # cps[i+1] may complete a pair
+        if not len(cand):
+            return
+        starts_row = np.zeros(len(cps), bool)
+        starts_row[cp_off[:-1][cp_off[:-1] < len(cps)]] = True
+        cand = cand[~starts_row[cand + 1]]                       # both in the same string
+        keys = combo[:, 1].astype(np.int64) << 21 | combo[:, 2]
+        order = np.argsort(keys)
+        keys, combo_codes = keys[order], combo[order, 0]
+        want = cps[cand].astype(np.int64) << 21 | cps[cand + 1]
+        i = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
+        hit = keys[i] == want
+        for a, c in zip(cand[hit].tolist(), (combo_codes[i[hit]] | _DBCS).tolist()):
+            if not absorbed[a]:              # one loop step per combining pair found (rare)
+                codes[a] = c
+                absorbed[a + 1] = True
+
+    # ------------------------------------------------------------------ scalar helpers
+    def decode(self, b: bytes, *, strip: str | None = None) -> str:
+        """Decode one byte string (no stripping unless asked); unmapped bytes become U+FFFD."""
+        arr = np.frombuffer(bytes(b), np.uint8).reshape(1, -1)
+        return self.decode_column(arr, strip=strip)[0][0].as_py()
+
+    def encode(self, s: str) -> bytes:
+        """Encode one string at its natural length; CodePageError if a character is unmappable."""
+        offsets, data = _string_buffers(pa.array([s], pa.large_string()))
+        flat, _, unmappable = self._encode_units(offsets, data)
+        if unmappable[0]:
+            bad = [c for c in s if not self._representable(c)]
+            raise CodePageError(f"{s!r} cannot be written in code page {self.name}: "
+                                f"no code for {', '.join(f'U+{ord(c):04X}' for c in bad[:5])}",
+                                hint="correct the data or choose a code page that has these characters")
+        return flat.tobytes()
+
+    def _representable(self, ch: str) -> bool:
+        if self.kind == "utf8":
+            return True
+        return bool(self._encode_codes(np.array([ord(ch)], np.int32))[0] >= 0)
+
+
+class _Reverse:
+    """code point -> code (the first pair listed wins): dense for the BMP, binary search above."""
+
+    def __init__(self, cps: np.ndarray, codes: np.ndarray):
+        cps, codes = np.asarray(cps, np.int64), np.asarray(codes, np.int32)
+        order = np.argsort(cps, kind="stable")
+        cps, codes = cps[order], codes[order]
+        first = np.ones(len(cps), bool)
+        first[1:] = cps[1:] != cps[:-1]
+        cps, codes = cps[first], codes[first]
+        bmp = cps < 0x10000
+        self.dense = np.full(0x10000, -1, np.int32)
+        self.dense[cps[bmp]] = codes[bmp]
+        self.scp, self.scode = cps[~bmp], codes[~bmp]
+
+    def lookup(self, cps: np.ndarray) -> np.ndarray:
+        out = self.dense[np.minimum(cps, 0xFFFF)]
+        big = cps > 0xFFFF
+        if big.any():
+            found = np.full(int(big.sum()), -1, np.int32)
+            if len(self.scp):
+                i = np.minimum(np.searchsorted(self.scp, cps[big]), len(self.scp) - 1)
+                found = np.where(self.scp[i] == cps[big], self.scode[i], -1)
+            out[big] = found
+        return out
+
+
+# ---------------------------------------------------------------------- helpers
+def _reverse(sbcs: np.ndarray, dbcs: np.ndarray | None, combo: np.ndarray):
+    """Encode table from decode tables (site tables): the first byte code listed wins,
+    single bytes before double-byte codes."""
+    cps = [sbcs[sbcs >= 0]]
+    codes = [np.flatnonzero(sbcs >= 0)]
+    if dbcs is not None:
+        d = np.flatnonzero(dbcs >= 0)
+        cps.append(dbcs[d])
+        codes.append(d | _DBCS)
+    cp = np.concatenate(cps).astype(np.int64)
+    code = np.concatenate(codes).astype(np.int32)
+    order = np.argsort(cp, kind="stable")
+    cp, code = cp[order], code[order]
+    first = np.ones(len(cp), bool)
+    first[1:] = cp[1:] != cp[:-1]
+    return cp[first].astype(np.int32), code[first]
+
+
+def _as_block(block) -> np.ndarray:
+    block = np.asarray(block)
+    if block.dtype != np.uint8:
+        raise CodePageError(f"a text column must be bytes (uint8), not {block.dtype}")
+    if block.ndim != 2:
+        raise CodePageError(f"a text column must be a 2-D block (records x bytes), not {block.ndim}-D")
+    return np.ascontiguousarray(block)
+
+
+def _keep_mask(content: np.ndarray, strip) -> np.ndarray | None:
+    """Which byte positions survive stripping (None: all of them)."""
+    if strip is None:
+        return None
+    n, w = content.shape
+    any_content = content.any(axis=1)
+    last = np.where(any_content, w - np.argmax(content[:, ::-1], axis=1), 0)
+    j = np.arange(w)
+    if strip == "right":
+        if (last == w).all():
+            return None
+        return j < last[:, None]
+    if strip == "both":
+        first = np.where(any_content, np.argmax(content, axis=1), 0)
+        return (j >= first[:, None]) & (j < last[:, None])
+    raise CodePageError(f"strip must be 'right', 'both' or None, not {strip!r}")
+
+
+def _pack_bytes(text: np.ndarray, is_space: np.ndarray, strip) -> tuple[np.ndarray, np.ndarray]:
+    """Fast path: every byte is one UTF-8 byte; strip and pack rows into (offsets, data)."""
+    n, w = text.shape
+    keep = _keep_mask(~is_space, strip)
+    if keep is None:
+        return np.arange(0, (n + 1) * w, w, dtype=np.int64), text.reshape(-1)
+    offsets = np.zeros(n + 1, np.int64)
+    np.cumsum(keep.sum(axis=1, dtype=np.int64), out=offsets[1:])
+    return offsets, text[keep]
+
+
+def _finish_bytes(text: np.ndarray, is_space: np.ndarray, strip) -> pa.Array:
+    return _strings(*_pack_bytes(text, is_space, strip))
+
+
+def _decode_utf8(block: np.ndarray, strip) -> tuple[pa.Array, np.ndarray]:
+    """UTF-8 fields are already UTF-8: validate, strip, pack. Invalid rows (rare) go through
+    Python's decoder one by one so they get the standard U+FFFD replacement."""
+    n, w = block.shape
+    if n == 0 or w == 0:
+        return _strings(np.zeros(n + 1, np.int64), np.zeros(0, np.uint8)), np.zeros(n, bool)
+    bad = invalid_rows(block)
+    offsets, data = _pack_bytes(block, block == 0x20, strip)
+    if not bad.any():
+        return _strings(offsets, data), bad
+    old_len = np.diff(offsets)
+    lens = old_len.copy()
+    pieces = {}
+    for r in np.flatnonzero(bad).tolist():
+        pieces[r] = data[offsets[r]:offsets[r + 1]].tobytes().decode("utf-8", "replace").encode("utf-8")
+        lens[r] = len(pieces[r])
+    new_off = np.zeros(n + 1, np.int64)
+    np.cumsum(lens, out=new_off[1:])
+    out = np.empty(int(new_off[-1]), np.uint8)
+    src_rows = np.repeat(np.arange(n), old_len)
+    keep = ~bad[src_rows]
+    dest = np.arange(len(data)) - offsets[src_rows] + new_off[src_rows]
+    out[dest[keep]] = data[keep]
+    for r, p in pieces.items():
+        out[new_off[r]:new_off[r + 1]] = np.frombuffer(p, np.uint8)
+    return _strings(new_off, out), bad
+
+
+def _strings(offsets: np.ndarray, data: np.ndarray) -> pa.Array:
+    """A large_string array straight from an offsets and a data buffer (no copy)."""
+    n = len(offsets) - 1
+    return pa.Array.from_buffers(pa.large_string(), n,
+                                 [None, pa.py_buffer(np.ascontiguousarray(offsets, np.int64)),
+                                  pa.py_buffer(np.ascontiguousarray(data, np.uint8))])
+
+
+def _string_buffers(values) -> tuple[np.ndarray, np.ndarray]:
+    """(offsets int64 (n+1,) starting at 0, UTF-8 data uint8) of a string column; nulls -> ''."""
+    if hasattr(values, "to_arrow") and not isinstance(values, (pa.Array, pa.ChunkedArray)):
+        values = values.to_arrow()                          # polars Series
+    if not isinstance(values, (pa.Array, pa.ChunkedArray)):
+        values = pa.array(list(values), pa.large_string())
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    if values.type != pa.large_string():
+        if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
+                or pa.types.is_string_view(values.type) or pa.types.is_null(values.type)):
+            raise CodePageError(f"a text column must hold strings, not {values.type}")
+        values = values.cast(pa.large_string())
+    if values.null_count:
+        values = values.fill_null("")
+    n = len(values)
+    bufs = values.buffers()
+    offsets = np.frombuffer(bufs[1], np.int64)[values.offset: values.offset + n + 1] if n else np.zeros(1, np.int64)
+    data = np.frombuffer(bufs[2], np.uint8) if bufs[2] is not None else np.zeros(0, np.uint8)
+    data = data[offsets[0]:offsets[-1]]
+    return offsets - offsets[0], data
+
+
+def _rows_with(flags: np.ndarray, cp_off: np.ndarray, n: int) -> np.ndarray:
+    """Rows that contain at least one flagged character."""
+    counts = np.concatenate([[0], np.cumsum(flags)])
+    return (counts[cp_off[1:]] - counts[cp_off[:-1]]) > 0 if n else np.zeros(0, bool)
+
+
+def _unused_mask(row_bytes: np.ndarray, width: int, justify: str) -> np.ndarray:
+    j = np.arange(width)
+    used = np.minimum(row_bytes, width)[:, None]
+    return j >= used if justify == "left" else j < (width - used)
+
+
+def _place(flat: np.ndarray, row_bytes: np.ndarray, width: int, pad: int | None, justify: str) -> np.ndarray:
+    """Lay the concatenated bytes of each row into a (n, width) block, padded, cut at width."""
+    if justify not in ("left", "right"):
+        raise CodePageError(f"justify must be 'left' or 'right', not {justify!r}")
+    n = len(row_bytes)
+    out = np.full((n, width), 0 if pad is None else pad, np.uint8)
+    if not len(flat) or not width:
+        return out
+    row_start = np.concatenate([[0], np.cumsum(row_bytes)])
+    row = np.repeat(np.arange(n), row_bytes)
+    col = np.arange(len(flat)) - row_start[row]
+    if justify == "right":
+        col = col + (width - row_bytes)[row]
+    ok = (col >= 0) & (col < width)
+    out.reshape(-1)[row[ok] * width + col[ok]] = flat[ok]
+    return out
