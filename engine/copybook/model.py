@@ -185,3 +185,11 @@ class Layout:
 
     def copy(self) -> "Layout":
         return replace(self)
+
+    def resolve(self, counts: dict[str, int]) -> "Layout":
+        """This layout with every OCCURS DEPENDING ON table fixed at
+        `counts[counter name]` occurrences, offsets recomputed
+        (engine.copybook.resolve.resolve_odo)."""
+        from engine.copybook.resolve import resolve_odo
+        return resolve_odo(self, counts)
+
