@@ -610,7 +610,9 @@ def _to_codec_input(p: _Plan, s: pl.Series):
     wide = getattr(p.codec, "wide", False)
     dt = s.dtype
     if dt.is_integer() and scale == 0 and not wide:
-        return s.fill_null(0).cast(pl.Int64).to_numpy(), null
+        if null is not None:
+            s = s.fill_null(0)
+        return s.cast(pl.Int64).to_numpy(), null
     if dt.is_integer() and scale < 0:
         v = s.fill_null(0).cast(pl.Int64).to_numpy()
         k = 10 ** -scale

@@ -46,22 +46,72 @@ def digits_to_uint64(d: np.ndarray) -> np.ndarray:
     return out
 
 
+_LOW = np.uint64(0x0F0F0F0F0F0F0F0F)
+_HIGH = np.uint64(0xF0F0F0F0F0F0F0F0)
+_SIX = np.uint64(0x0606060606060606)
+
+
+def zoned_words_to_uint64(buf: np.ndarray, zone: int) -> tuple[np.ndarray, np.ndarray]:
+    """(n, 8g) uint8 of digit characters with zone nibble `zone` (3 for ASCII,
+    F for EBCDIC), left-padded with zero characters -> (uint64 values, bad).
+    Validation and conversion run on whole 8-byte words."""
+    words = buf.view("<u8")
+    zones = np.uint64(int.from_bytes(bytes([zone << 4]) * 8, "little"))
+    bad = None
+    out = None
+    for g in range(words.shape[1]):
+        x = words[:, g]
+        low = x & _LOW
+        wrong = ((x & _HIGH) != zones) | (((low + _SIX) & _HIGH) != 0)
+        bad = wrong if bad is None else (bad | wrong)
+        v = _swar8(low)
+        out = v if out is None else out * np.uint64(100_000_000) + v
+    return out, bad
+
+
+_N_LOW = np.uint64(0x0F0F0F0F0F0F0F0F)
+
+
+def bcd_to_uint64(x: np.ndarray, ndigits: int) -> tuple[np.ndarray, np.ndarray]:
+    """uint64 words of up to 16 BCD nibbles (most significant nibble highest)
+    -> (values, bad) where bad marks a nibble above 9."""
+    # a nibble d > 9 carries when 6 is added to it
+    six = np.uint64(int("6" * ndigits, 16))
+    carry = ((x + six) ^ x ^ six) & np.uint64(int("1" * ndigits + "0", 16) & 0xFFFFFFFFFFFFFFFF)
+    hi_carry = (x + six) < x if ndigits == 16 else None
+    bad = carry != 0
+    if hi_carry is not None:
+        bad |= hi_carry
+    x = (x & _N_LOW) + ((x >> np.uint64(4)) & _N_LOW) * np.uint64(10)
+    x = (x & np.uint64(0x00FF00FF00FF00FF)) + ((x >> np.uint64(8)) & np.uint64(0x00FF00FF00FF00FF)) * np.uint64(100)
+    x = (x & np.uint64(0x0000FFFF0000FFFF)) + ((x >> np.uint64(16)) & np.uint64(0x0000FFFF0000FFFF)) * np.uint64(10000)
+    x = (x & np.uint64(0xFFFFFFFF)) + (x >> np.uint64(32)) * np.uint64(100_000_000)
+    return x, bad
+
+
+def _swar_digits8(g: np.ndarray) -> np.ndarray:
+    """uint64 values < 10**8 -> uint64 words whose 8 bytes (little-endian) are
+    the decimal digits, most significant first."""
+    x = (g // np.uint64(10000)) | ((g % np.uint64(10000)) << np.uint64(32))
+    q = ((x * np.uint64(5243)) >> np.uint64(19)) & np.uint64(0x0000007F0000007F)
+    x = q | ((x - q * np.uint64(100)) << np.uint64(16))
+    q = ((x * np.uint64(103)) >> np.uint64(10)) & np.uint64(0x000F000F000F000F)
+    return q | ((x - q * np.uint64(10)) << np.uint64(8))
+
+
 def uint64_to_digits(v: np.ndarray, k: int) -> np.ndarray:
-    """uint64 values (< 10**k, k <= 19) -> (n, k) uint8 digit values."""
+    """uint64 values (< 10**k, k <= 20) -> (n, k) uint8 digit values."""
     n = v.shape[0]
-    out = np.empty((n, k), dtype=np.uint8)
-    # split into 8-digit groups first so the per-digit work runs on uint32
-    rest = v.copy()
-    pos = k
-    while pos > 0:
-        take = min(8, pos)
-        group = (rest % np.uint64(10 ** take)).astype(np.uint32)
-        rest //= np.uint64(10 ** take)
-        for i in range(take):
-            out[:, pos - 1 - i] = group % 10
-            group //= 10
-        pos -= take
-    return out
+    groups = max(1, -(-k // 8))
+    words = np.empty((n, groups), dtype=np.uint64)
+    rest = v
+    for g in range(groups - 1, -1, -1):
+        if g:
+            words[:, g] = _swar_digits8(rest % np.uint64(100_000_000))
+            rest = rest // np.uint64(100_000_000)
+        else:
+            words[:, g] = _swar_digits8(rest % np.uint64(100_000_000))
+    return words.view(np.uint8).reshape(n, groups * 8)[:, groups * 8 - k:]
 
 
 # ---- 128-bit values as four uint32 limbs in uint64 arrays (least significant first)

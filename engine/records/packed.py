@@ -32,6 +32,8 @@ class PackedCodec:
 
     def decode(self, raw: np.ndarray):
         n = raw.shape[0]
+        if not self.wide and self.size <= 10:
+            return self._decode_swar(raw)
         nib = np.empty((n, 2 * self.size), dtype=np.uint8)
         nib[:, 0::2] = raw >> 4
         nib[:, 1::2] = raw & np.uint8(0x0F)
@@ -51,6 +53,39 @@ class PackedCodec:
             v = np.where(negative, -v, v)
         return v, bad
 
+    def _decode_swar(self, raw: np.ndarray):
+        """Up to 18 digits: the field as one or two big-endian words, BCD to
+        binary with SWAR."""
+        n, w = raw.shape
+        if w <= 8:
+            buf = np.zeros((n, 8), dtype=np.uint8)
+            buf[:, 8 - w:] = raw
+            x = buf.view(">u8").ravel().astype(np.uint64)
+            sign = (x & np.uint64(0xF)).astype(np.uint8)
+            x >>= np.uint64(4)
+            v, bad = dg.bcd_to_uint64(x, self.nibbles)
+            if self.pad:
+                bad |= (x >> np.uint64(4 * self.digits)) != 0
+        else:
+            buf = np.zeros((n, 16), dtype=np.uint8)
+            buf[:, 16 - w:] = raw
+            words = buf.view(">u8").astype(np.uint64)
+            hi, lo = words[:, 0], words[:, 1]
+            sign = (lo & np.uint64(0xF)).astype(np.uint8)
+            lo = (lo >> np.uint64(4)) | ((hi & np.uint64(0xF)) << np.uint64(60))
+            hi = hi >> np.uint64(4)
+            vlo, bad = dg.bcd_to_uint64(lo, 16)
+            vhi, bad_hi = dg.bcd_to_uint64(hi, self.nibbles - 16)
+            bad |= bad_hi
+            if self.pad:
+                bad |= (hi >> np.uint64(4 * (self.digits - 16))) != 0
+            v = vhi * np.uint64(10 ** 16) + vlo
+        bad |= ~(_SIGNED_OK if self.signed else _UNSIGNED_OK)[sign]
+        v = v.view(np.int64)
+        if self.signed:
+            v = np.where(_SIGN_NEG[sign], -v, v)
+        return v, bad
+
     def encode(self, values: np.ndarray):
         k = self.digits
         if values.ndim == 2:
@@ -59,8 +94,9 @@ class PackedCodec:
             negative = values < 0
             mag = np.abs(values).view(np.uint64)
             overflow = mag >= np.uint64(10 ** k) if k < 20 else np.zeros(len(values), bool)
-            digs = dg.uint64_to_digits(np.where(overflow, 0, mag).astype(np.uint64), k)
-        negative = negative & digs.any(axis=1)
+            digs = dg.uint64_to_digits(np.where(overflow, np.uint64(0), mag) if overflow.any() else mag, k)
+        if negative.any():
+            negative = negative & digs.any(axis=1)
         error, reason = overflow, f"more than {k} digits"
         if not self.signed and negative.any():
             error = error | negative

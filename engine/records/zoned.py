@@ -84,27 +84,49 @@ class ZonedCodec:
     def decode(self, raw: np.ndarray):
         """(n, size) uint8 -> (int64 (n,) or int128 (n, 2) values, bad (n,) bool)."""
         k = self.digits
+        n = raw.shape[0]
         if self.separate:
             sign_byte = raw[:, 0] if self.leading else raw[:, -1]
             body = raw[:, 1:] if self.leading else raw[:, :-1]
-            bad = ~self.digit_ok[body].all(axis=1)
-            bad |= (sign_byte != self.plus) & (sign_byte != self.minus)
+            sign_bad = (sign_byte != self.plus) & (sign_byte != self.minus)
             negative = sign_byte == self.minus
-            digs = body & np.uint8(0x0F)
+            spos = None
         else:
+            body = raw
             spos = 0 if self.leading else k - 1
             sign_byte = raw[:, spos]
-            sd = self.sign_digit[sign_byte]
-            bad = sd < 0
-            if k > 1:
-                others = raw[:, 1:] if self.leading else raw[:, :-1]
-                bad |= ~self.digit_ok[others].all(axis=1)
+            if self.signed or self.convention == "ebcdic":
+                sd = self.sign_digit[sign_byte]
+                sign_bad = sd < 0
+            else:       # unsigned digits: the word check covers the last byte
+                sd = sign_bad = False
             negative = self.sign_neg[sign_byte] if self.signed else None
-            digs = raw & np.uint8(0x0F)
-            digs[:, spos] = np.maximum(sd, 0).astype(np.uint8)
-        if self.wide:
-            return dg.digits_to_int128(digs, negative), bad
-        v = dg.digits_to_uint64(digs).view(np.int64)
+        if self.wide or int(self.zero) not in (0x30, 0xF0):
+            if spos is None:
+                bad = sign_bad | ~self.digit_ok[body].all(axis=1)
+            else:
+                sd = self.sign_digit[sign_byte]
+                bad = sd < 0
+            if spos is not None and k > 1:
+                others = raw[:, 1:] if self.leading else raw[:, :-1]
+                bad = bad | ~self.digit_ok[others].all(axis=1)
+            digs = body & np.uint8(0x0F)
+            if spos is not None:
+                digs[:, spos] = np.maximum(sd, 0).astype(np.uint8)
+            if self.wide:
+                return dg.digits_to_int128(digs, negative), bad
+            v = dg.digits_to_uint64(digs).view(np.int64)
+        else:
+            width = -(-k // 8) * 8
+            buf = np.empty((n, width), dtype=np.uint8)
+            buf[:, :width - k] = self.zero
+            buf[:, width - k:] = body
+            if spos is not None and (self.signed or self.convention == "ebcdic"):
+                buf[:, width - k + spos] = self.zero | np.maximum(sd, 0).astype(np.uint8)
+            v, bad = dg.zoned_words_to_uint64(buf, int(self.zero) >> 4)
+            if sign_bad is not False:
+                bad |= sign_bad
+            v = v.view(np.int64)
         if negative is not None:
             v = np.where(negative, -v, v)
         return v, bad
@@ -119,9 +141,9 @@ class ZonedCodec:
             negative = values < 0
             mag = np.abs(values).view(np.uint64)
             overflow = mag >= np.uint64(10 ** k) if k < 20 else np.zeros(len(values), bool)
-            digs = dg.uint64_to_digits(np.where(overflow, 0, mag).astype(np.uint64), k)
-        nonzero = digs.any(axis=1)
-        negative = negative & nonzero
+            digs = dg.uint64_to_digits(np.where(overflow, np.uint64(0), mag) if overflow.any() else mag, k)
+        if negative.any():
+            negative = negative & digs.any(axis=1)
         error, reason = overflow, f"more than {k} digits"
         if not self.signed and negative.any():
             error = error | negative
