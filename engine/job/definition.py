@@ -1,0 +1,354 @@
+"""Job definitions: the YAML a job is written in, validated into plain objects.
+
+Every mistake is a JobDefinitionError naming the file, the step and the key, so an
+operator can fix the YAML without reading Python.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import importlib.util
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from engine.config import job_path
+from engine.errors import JobDefinitionError
+
+SORT_PROGRAMS = {"SORT", "ICEMAN", "DFSORT", "SYNCSORT"}
+JOB_KEYS = {"job", "description", "params", "steps"}
+STEP_KEYS = {"name", "program", "parm", "when", "cond", "dd", "abend_rc", "description"}
+DD_KEYS = {"dsn", "disp", "copybook", "encoding", "recfm", "lrecl", "dialect", "dummy",
+           "sysout", "path", "inline"}
+STATUSES = {"NEW", "OLD", "SHR", "MOD"}
+DISPOSITIONS = {"KEEP", "DELETE", "CATLG", "UNCATLG", "PASS"}
+RECFMS = {"F", "FB", "V", "VB", "LS"}
+NAME_RE = re.compile(r"^[A-Za-z#@$][A-Za-z0-9#@$_-]{0,31}$")
+DSN_RE = re.compile(r"^(&&[A-Za-z#@$][A-Za-z0-9#@$_-]*|[A-Za-z#@$][A-Za-z0-9#@$_-]*(\.[A-Za-z#@$][A-Za-z0-9#@$_-]*)*)"
+                    r"(\(([+-]?\d+)\))?$")
+PARAM_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+DEFAULT_ABEND_RC = 16
+
+
+@dataclass
+class DDDef:
+    """One DD statement as written. Exactly one of dsns / path / dummy / sysout / inline."""
+    name: str
+    dsns: list[str] = field(default_factory=list)     # one, or several for a concatenation
+    paths: list[str] = field(default_factory=list)    # plain files (`path:` or --dd override)
+    status: str | None = None                          # NEW OLD SHR MOD, None = not written
+    normal: str | None = None
+    abnormal: str | None = None
+    copybook: str | None = None
+    encoding: str | None = None
+    recfm: str | None = None
+    lrecl: int | None = None
+    dialect: str | None = None
+    dummy: bool = False
+    sysout: str | None = None
+    inline: str | None = None
+    override: bool = False                             # came from --dd
+    orig_dsns: list[str] = field(default_factory=list)  # the dsn a --dd override replaced
+
+
+@dataclass
+class StepDef:
+    name: str
+    program: str
+    parm: str = ""
+    when: str | None = None
+    cond: object = None
+    dd: dict[str, DDDef] = field(default_factory=dict)
+    abend_rc: int = DEFAULT_ABEND_RC
+    description: str = ""
+
+    @property
+    def is_sort(self) -> bool:
+        return self.program.upper() in SORT_PROGRAMS
+
+
+@dataclass
+class JobDef:
+    name: str
+    steps: list[StepDef]
+    params: dict[str, str] = field(default_factory=dict)
+    description: str = ""
+    source: str = "<string>"
+
+    def step(self, name: str) -> StepDef:
+        for s in self.steps:
+            if s.name.upper() == name.upper():
+                return s
+        raise JobDefinitionError(f"{self.source}: job {self.name} has no step {name!r}",
+                                 hint="steps are: " + ", ".join(s.name for s in self.steps))
+
+
+def find_job(name: str) -> Path:
+    """A job name (SHUNOD) found as **/SHUNOD.yaml along job_path(), or a path to a YAML file."""
+    p = Path(name)
+    if p.suffix in (".yaml", ".yml") and p.is_file():
+        return p
+    for root in job_path():
+        if not root.is_dir():
+            continue
+        for ext in (".yaml", ".yml"):
+            hits = sorted(root.rglob(f"{name}{ext}"))
+            if hits:
+                return hits[0]
+    raise JobDefinitionError(f"job {name} not found",
+                             hint="looked for {name}.yaml under " + ", ".join(str(r) for r in job_path())
+                             + " (set DENSAN_JOBS to the job library)")
+
+
+def load_job(name: str) -> JobDef:
+    path = find_job(name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise JobDefinitionError(f"{path}: cannot read the job definition: {exc.strerror}") from None
+    return parse_job(text, source=str(path))
+
+
+def parse_job(text: str, *, source: str = "<string>") -> JobDef:
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+        raise JobDefinitionError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(doc, dict):
+        raise JobDefinitionError(f"{source}: a job definition is a mapping with job: and steps:")
+    _unknown(doc, JOB_KEYS, source, "job")
+    name = doc.get("job")
+    if not isinstance(name, str) or not NAME_RE.match(name):
+        raise JobDefinitionError(f"{source}: key job: a job name is required (letters, digits, -, _), got {name!r}")
+    params = doc.get("params") or {}
+    if not isinstance(params, dict):
+        raise JobDefinitionError(f"{source}: key params: must be a mapping of name: value")
+    params = {str(k): "" if v is None else str(v) for k, v in params.items()}
+    steps_raw = doc.get("steps")
+    if not isinstance(steps_raw, list) or not steps_raw:
+        raise JobDefinitionError(f"{source}: key steps: a job needs a list of steps")
+    _ensure_import_path(Path(source).parent if source != "<string>" else None)
+    steps: list[StepDef] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(steps_raw, 1):
+        step = _parse_step(raw, i, source)
+        if step.name.upper() in seen:
+            raise JobDefinitionError(f"{source}: step {step.name}: the step name is used twice")
+        seen.add(step.name.upper())
+        steps.append(step)
+    job = JobDef(name=name, steps=steps, params=params, description=str(doc.get("description") or ""),
+                 source=source)
+    from engine.job.conditions import check_step_refs
+    for step in steps:
+        check_step_refs(job, step)
+    return job
+
+
+def _unknown(d: dict, allowed: set[str], source: str, where: str) -> None:
+    for key in d:
+        if key not in allowed:
+            raise JobDefinitionError(f"{source}: {where}: unknown key {key!r}",
+                                     hint="allowed keys: " + ", ".join(sorted(allowed)))
+
+
+def _parse_step(raw: object, index: int, source: str) -> StepDef:
+    if not isinstance(raw, dict):
+        raise JobDefinitionError(f"{source}: step #{index}: a step is a mapping with name:, program:, dd:")
+    sname = raw.get("name")
+    if not isinstance(sname, str) or not NAME_RE.match(sname):
+        raise JobDefinitionError(f"{source}: step #{index}: key name: a step name is required "
+                                 f"(letters, digits, -, _; up to 32), got {sname!r}")
+    where = f"step {sname}"
+    _unknown(raw, STEP_KEYS, source, where)
+    program = raw.get("program")
+    if not isinstance(program, str) or not program.strip():
+        raise JobDefinitionError(f"{source}: {where}: key program: is required")
+    program = program.strip()
+    if program.upper() not in SORT_PROGRAMS:
+        check_program(program, f"{source}: {where}: key program")
+    parm = raw.get("parm", "")
+    parm = "" if parm is None else str(parm)
+    abend_rc = raw.get("abend_rc", DEFAULT_ABEND_RC)
+    if not isinstance(abend_rc, int) or isinstance(abend_rc, bool) or not 1 <= abend_rc <= 4095:
+        raise JobDefinitionError(f"{source}: {where}: key abend_rc: a return code 1..4095, got {abend_rc!r}")
+    when = raw.get("when")
+    if when is not None:
+        when = str(when)
+        from engine.job.conditions import parse_when
+        parse_when(when, where=f"{source}: {where}: key when")
+    cond = raw.get("cond")
+    if cond is not None:
+        from engine.job.conditions import parse_cond
+        parse_cond(cond, where=f"{source}: {where}: key cond")
+    dds_raw = raw.get("dd") or {}
+    if not isinstance(dds_raw, dict):
+        raise JobDefinitionError(f"{source}: {where}: key dd: a mapping of DD name: definition")
+    dds = {}
+    for ddname, spec in dds_raw.items():
+        ddname = str(ddname)
+        if not NAME_RE.match(ddname):
+            raise JobDefinitionError(f"{source}: {where}: dd {ddname!r}: not a valid DD name")
+        dds[ddname.upper()] = parse_dd(ddname.upper(), spec, f"{source}: {where}: dd {ddname}")
+    return StepDef(name=sname, program=program, parm=parm, when=when, cond=cond, dd=dds,
+                   abend_rc=abend_rc, description=str(raw.get("description") or ""))
+
+
+def parse_dd(name: str, spec: object, where: str) -> DDDef:
+    dd = DDDef(name=name)
+    if isinstance(spec, str):           # inline data, like DD * (SYSIN)
+        dd.inline = spec
+        return dd
+    if isinstance(spec, list):          # concatenation: [{dsn: A}, {dsn: B}]
+        for i, part in enumerate(spec, 1):
+            if not isinstance(part, dict) or set(part) - {"dsn", "path"} or len(part) != 1:
+                raise JobDefinitionError(f"{where}: concatenation entry #{i}: write {{dsn: NAME}} or {{path: FILE}}")
+            if "dsn" in part:
+                dd.dsns.append(_dsn(part["dsn"], f"{where}: concatenation entry #{i}"))
+            else:
+                dd.paths.append(str(part["path"]))
+        if dd.dsns and dd.paths:
+            raise JobDefinitionError(f"{where}: a concatenation is all dsn: or all path:, not both")
+        return dd
+    if not isinstance(spec, dict):
+        raise JobDefinitionError(f"{where}: a DD is a mapping (dsn:, disp:, …), a list (concatenation) "
+                                 f"or a string (inline data)")
+    for key in spec:
+        if key not in DD_KEYS:
+            raise JobDefinitionError(f"{where}: unknown key {key!r}",
+                                     hint="allowed keys: " + ", ".join(sorted(DD_KEYS)))
+    kinds = [k for k in ("dsn", "path", "dummy", "sysout", "inline") if spec.get(k) not in (None, False)]
+    if len(kinds) != 1:
+        raise JobDefinitionError(f"{where}: give exactly one of dsn:, path:, dummy: true, sysout:, inline: "
+                                 f"(got {', '.join(kinds) or 'none'})")
+    if "dsn" in spec:
+        value = spec["dsn"]
+        values = value if isinstance(value, list) else [value]
+        dd.dsns = [_dsn(v, f"{where}: key dsn") for v in values]
+    if "path" in spec:
+        value = spec["path"]
+        dd.paths = [str(v) for v in (value if isinstance(value, list) else [value])]
+    if spec.get("dummy"):
+        if spec["dummy"] is not True:
+            raise JobDefinitionError(f"{where}: key dummy: write dummy: true")
+        dd.dummy = True
+    if spec.get("sysout") is not None:
+        dd.sysout = str(spec["sysout"])
+    if spec.get("inline") is not None:
+        dd.inline = str(spec["inline"])
+    if "disp" in spec:
+        dd.status, dd.normal, dd.abnormal = parse_disp(spec["disp"], f"{where}: key disp")
+        if dd.status == "MOD" and len(dd.dsns) + len(dd.paths) > 1:
+            raise JobDefinitionError(f"{where}: a concatenation cannot be written (disp MOD)")
+    for key in ("copybook", "encoding", "dialect"):
+        if spec.get(key) is not None:
+            setattr(dd, key, str(spec[key]))
+    if spec.get("recfm") is not None:
+        recfm = str(spec["recfm"]).upper()
+        if recfm not in RECFMS:
+            raise JobDefinitionError(f"{where}: key recfm: {spec['recfm']!r} is not one of {', '.join(sorted(RECFMS))}")
+        dd.recfm = recfm
+    if spec.get("lrecl") is not None:
+        lrecl = spec["lrecl"]
+        if not isinstance(lrecl, int) or isinstance(lrecl, bool) or not 1 <= lrecl <= 1_048_576:
+            raise JobDefinitionError(f"{where}: key lrecl: a record length in bytes, got {lrecl!r}")
+        dd.lrecl = lrecl
+    return dd
+
+
+def parse_disp(value: object, where: str) -> tuple[str, str | None, str | None]:
+    """disp: SHR | [NEW, CATLG, DELETE] | 'NEW,CATLG,DELETE' | '(MOD,KEEP)'."""
+    if isinstance(value, str):
+        parts = [p.strip() for p in value.strip().strip("()").split(",")]
+    elif isinstance(value, list):
+        parts = ["" if p is None else str(p).strip() for p in value]
+    else:
+        raise JobDefinitionError(f"{where}: write disp: SHR or disp: [NEW, CATLG, DELETE]")
+    if not 1 <= len(parts) <= 3:
+        raise JobDefinitionError(f"{where}: disp has at most three parts (status, normal, abnormal)")
+    parts = [p.upper() for p in parts] + [""] * (3 - len(parts))
+    status, normal, abnormal = parts
+    if status not in STATUSES:
+        raise JobDefinitionError(f"{where}: status {status or '(empty)'!r} is not one of NEW, OLD, SHR, MOD")
+    for label, d in (("normal", normal), ("abnormal", abnormal)):
+        if d and d not in DISPOSITIONS:
+            raise JobDefinitionError(f"{where}: {label} disposition {d!r} is not one of "
+                                     + ", ".join(sorted(DISPOSITIONS)))
+    if abnormal == "PASS":
+        raise JobDefinitionError(f"{where}: PASS is not an abnormal disposition (use KEEP, DELETE, CATLG, UNCATLG)")
+    return status, normal or None, abnormal or None
+
+
+def _dsn(value: object, where: str) -> str:
+    text = str(value).strip() if value is not None else ""
+    check = PARAM_RE.sub("X", text)
+    if not DSN_RE.match(check):
+        raise JobDefinitionError(f"{where}: {text!r} is not a dataset name (A.B.C, A.B(+1), &&TEMP)")
+    return text
+
+
+def check_program(program: str, where: str) -> None:
+    module = program.split(":", 1)[0]
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None:
+        raise JobDefinitionError(f"{where}: program module {module!r} not found",
+                                 hint="a program is a Python module with def run(step) -> int, on the "
+                                      "job library path (DENSAN_JOBS) or installed; or SORT/ICEMAN/DFSORT/SYNCSORT")
+
+
+def _ensure_import_path(extra: Path | None) -> None:
+    """Program modules live beside the jobs: put each job library (and its parent, so
+    `jobs.collection.x` resolves) on sys.path."""
+    roots = list(job_path())
+    if extra is not None:
+        roots.insert(0, extra)
+    for root in roots:
+        for p in (root, root.parent):
+            s = str(p.resolve()) if p.exists() else None
+            if s and s not in sys.path:
+                sys.path.append(s)
+
+
+# ---------------------------------------------------------------- parameters
+
+def resolve_params(defaults: dict[str, str], overrides: dict[str, str], *,
+                   today: _dt.date | None = None) -> dict[str, str]:
+    """Job params with --param overrides. The value `today` (also today-N / today+N) becomes
+    the date as YYYYMMDD; `now` becomes YYYYMMDDHHMMSS."""
+    params = dict(defaults)
+    params.update(overrides)
+    today = today or _dt.date.today()
+    out = {}
+    for k, v in params.items():
+        m = re.fullmatch(r"\s*today\s*(?:([+-])\s*(\d+))?\s*", v, re.IGNORECASE)
+        if m:
+            d = today
+            if m.group(1):
+                delta = _dt.timedelta(days=int(m.group(2)))
+                d = d + delta if m.group(1) == "+" else d - delta
+            v = d.strftime("%Y%m%d")
+        elif v.strip().lower() == "now":
+            v = _dt.datetime.now().strftime("%Y%m%d%H%M%S")
+        out[k] = v
+    return out
+
+
+def substitute(text: str, params: dict[str, str], where: str, *, strict: bool = True) -> str:
+    """Replace {name} with the param's value; an unknown {name} is an error (left as written
+    in inline data when not strict)."""
+    def repl(m: re.Match) -> str:
+        key = m.group(1)
+        if key not in params:
+            if not strict:
+                return m.group(0)
+            raise JobDefinitionError(f"{where}: {{{key}}} is not a job param",
+                                     hint="params are: " + (", ".join(sorted(params)) or "(none)")
+                                     + "; add it under params: or pass --param " + key + "=VALUE")
+        return params[key]
+    return PARAM_RE.sub(repl, text)

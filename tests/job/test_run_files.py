@@ -1,0 +1,171 @@
+"""Running jobs on plain files: --dd overrides, PARM and params, return codes, abends, CLI."""
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from engine.cli import cli
+from engine.job import run_job
+from engine.job.runner import EXIT_ABEND, EXIT_JCL_ERROR
+
+
+def test_plain_files_parm_params_and_rc(lib, tmp_path):
+    (tmp_path / "in.txt").write_bytes(b"abc\ndef\n")
+    lib.job("PLAIN", f"""
+        job: PLAIN
+        params: {{date: today, rc: '4'}}
+        steps:
+          - name: S1
+            program: {{prog:upcase}}
+            parm: 'rc={{rc}}'
+            dd:
+              IN: {{path: {tmp_path}/in.txt}}
+              OUT: {{path: {tmp_path}/out.txt}}
+    """)
+    res = run_job("PLAIN", params={"rc": "8"})
+    assert res.max_rc == 8 and res.status == "COMPLETED" and res.exit_code == 8
+    assert (tmp_path / "out.txt").read_bytes() == b"ABC\nDEF\n"
+    assert res.steps[0].records_in == 2 and res.steps[0].records_out == 2
+    assert list(tmp_path.glob("*.densan-tmp*")) == []
+
+
+def test_dd_override_all_steps_and_one_step(lib, tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"a\n")
+    (tmp_path / "b.txt").write_bytes(b"b\n")
+    lib.job("OVR", """
+        job: OVR
+        steps:
+          - name: S1
+            program: {prog:upcase}
+            dd:
+              IN: {dsn: CITY.NOT.THERE}
+              OUT: {dsn: '&&T1'}
+          - name: S2
+            program: {prog:upcase}
+            dd:
+              IN: {dsn: '&&T1'}
+              OUT: {dsn: CITY.NEVER.MADE, disp: [NEW, CATLG]}
+    """)
+    res = run_job("OVR", dd=[f"IN={tmp_path}/a.txt", f"IN={tmp_path}/b.txt", f"S2.OUT={tmp_path}/o.txt"])
+    assert res.max_rc == 0
+    # S1.IN is the concatenation a+b; S2.IN too (NAME alone applies to every step)
+    assert (tmp_path / "o.txt").read_bytes() == b"A\nB\n"
+    from engine.job.catalog import Catalog
+    assert Catalog().get("CITY.NEVER.MADE") is None
+
+
+def test_override_output_redirects_later_readers(lib, tmp_path):
+    (tmp_path / "a.txt").write_bytes(b"x\n")
+    lib.job("RED", """
+        job: RED
+        steps:
+          - name: S1
+            program: {prog:upcase}
+            dd: {IN: {path: IGNORED}, OUT: {dsn: '&&T'}}
+          - name: S2
+            program: {prog:upcase}
+            dd: {IN: {dsn: '&&T'}, OUT: {path: OUT2}}
+    """)
+    res = run_job("RED", dd=[f"S1.IN={tmp_path}/a.txt", f"S1.OUT={tmp_path}/t.txt", f"S2.OUT={tmp_path}/o.txt"])
+    assert res.max_rc == 0
+    assert (tmp_path / "t.txt").read_bytes() == b"X\n"
+    assert (tmp_path / "o.txt").read_bytes() == b"X\n"
+
+
+def test_failed_step_leaves_no_override_output(lib, tmp_path):
+    (tmp_path / "in.txt").write_bytes(b"abc\n")
+    (tmp_path / "keep.txt").write_bytes(b"old\n")
+    lib.job("FAIL", f"""
+        job: FAIL
+        steps:
+          - name: S1
+            program: {{prog:upcase}}
+            parm: rc=16
+            dd: {{IN: {{path: {tmp_path}/in.txt}}, OUT: {{path: {tmp_path}/out.txt}}}}
+    """)
+    res = run_job("FAIL", dd=[f"OUT={tmp_path}/new.txt"])
+    assert res.status == "FAILED" and res.max_rc == 16 and res.exit_code == 16
+    assert not (tmp_path / "new.txt").exists()
+    assert list(tmp_path.glob("*.densan-tmp*")) == []
+
+
+def test_abend_codes_and_later_steps(lib, tmp_path):
+    (tmp_path / "in.txt").write_bytes(b"abc\n")
+    lib.job("ABJ", f"""
+        job: ABJ
+        steps:
+          - name: S1
+            program: {{prog:upcase}}
+            parm: baddata
+            dd: {{IN: {{path: {tmp_path}/in.txt}}}}
+          - name: S2
+            program: {{prog:upcase}}
+          - name: S3
+            program: {{prog:upcase}}
+            cond: EVEN
+          - name: S4
+            program: {{prog:upcase}}
+            when: ABENDCC=S0C7
+    """)
+    res = run_job("ABJ")
+    assert [(s.name, s.status, s.abend) for s in res.steps] == [
+        ("S1", "ABEND", "S0C7"), ("S2", "NOT-RUN", None), ("S3", "ENDED", None), ("S4", "ENDED", None)]
+    assert res.exit_code == EXIT_ABEND and res.status == "ABENDED"
+    log = res.log_path.read_text()
+    assert "ABEND S0C7 (data exception)" in log and "record 3" in log
+    assert "STEP S1 PGM=" in log and "ABEND=S0C7" in log
+
+
+def test_program_exception_is_u4000_without_traceback(lib, tmp_path):
+    lib.job("BUG", """
+        job: BUG
+        steps:
+          - {name: S1, program: '{prog:upcase}', parm: crash}
+          - {name: S2, program: '{prog:upcase}', parm: abend, cond: EVEN}
+    """)
+    out = CliRunner().invoke(cli, ["run", "BUG"])
+    assert out.exit_code == EXIT_ABEND
+    assert "ABEND U4000: ValueError: boom at" in out.output
+    assert "ABEND U0100: test abend" in out.output
+    assert "Traceback" not in out.output
+
+
+def test_cli_run_runs_log(lib, tmp_path):
+    (tmp_path / "in.txt").write_bytes(b"abc\n")
+    lib.job("CLIJ", f"""
+        job: CLIJ
+        steps:
+          - name: POST
+            program: {{prog:upcase}}
+            parm: rc=0
+            dd:
+              IN: {{path: {tmp_path}/in.txt}}
+              REPORT: {{sysout: A}}
+    """)
+    r = CliRunner()
+    out = r.invoke(cli, ["run", "CLIJ", "--parm", "rc=4"])
+    assert out.exit_code == 4, out.output
+    assert f"STEP POST PGM={lib.prog('upcase')} RC=0004 IN=1 OUT=0" in out.output
+    out = r.invoke(cli, ["runs"])
+    assert out.exit_code == 0
+    line = [ln for ln in out.output.splitlines() if ln.startswith("J0000001")][0]
+    assert "CLIJ" in line and "0004" in line and "COMPLETED" in line
+    out = r.invoke(cli, ["log", "1"])
+    assert out.exit_code == 0 and "JOB CLIJ J0000001 ENDED MAXRC=0004" in out.output
+    out = r.invoke(cli, ["log", "99"])
+    assert out.exit_code == 2
+
+
+def test_cli_definition_errors_exit_251(lib):
+    lib.job("BADJ", """
+        job: BADJ
+        steps:
+          - name: S1
+            program: no.such.module_xyz
+    """)
+    out = CliRunner().invoke(cli, ["run", "BADJ"])
+    assert out.exit_code == EXIT_JCL_ERROR
+    assert "BADJ.yaml: step S1: key program: program module 'no.such.module_xyz' not found" in out.output
+    out = CliRunner().invoke(cli, ["run", "NOSUCHJOB"])
+    assert out.exit_code == EXIT_JCL_ERROR and "job NOSUCHJOB not found" in out.output
+    out = CliRunner().invoke(cli, ["run", "BADJ", "--dd", "oops"])
+    assert out.exit_code == EXIT_JCL_ERROR
