@@ -133,13 +133,16 @@ def restore_lengths(block: RecordBlock, frame: pl.DataFrame, fmt: RecordFormat, 
         return block
     width = block.width
     lengths = np.full(len(block), width, dtype=np.int32)
-    if fmt.line_sequential:
+    if fmt.line_sequential and fmt.ls_trim:
         nonspace = block.data != space
         last = width - np.argmax(nonspace[:, ::-1], axis=1)
         lengths = np.where(nonspace.any(axis=1), last, 0).astype(np.int32)
+    trimmed = lengths
     if RAW in frame.columns:
         sizes = frame[RAW].bin.size().fill_null(width).to_numpy().astype(np.int32)
-        lengths = np.maximum(np.minimum(sizes, width), lengths if fmt.line_sequential else 0)
+        lengths = np.minimum(sizes, width)
+        if fmt.line_sequential and fmt.ls_trim:
+            lengths = np.maximum(lengths, trimmed)
     return RecordBlock(block.data, lengths, block.file_offsets, block.first_record, block.source,
                        block.line_ending)
 

@@ -53,6 +53,7 @@ class RecordFormat:
     blksize: int = 32760              # V with BDW: maximum block size when writing
     line_ending: str | None = None    # LS: "lf" / "crlf" when writing; None: as read, else LF
     pad: int | None = None            # pad byte for short records (None: 0x00 for V, 0x20 for LS)
+    ls_trim: bool = True              # LS: encoded lines lose trailing spaces (GnuCOBOL); False: full LRECL
 
     def __post_init__(self):
         recfm = str(self.recfm).upper().strip()
