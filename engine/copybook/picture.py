@@ -72,6 +72,8 @@ def parse_picture(source: str, *, file: str | None = None, line: int | None = No
     symbols = _symbols(expanded)
     bad = [s for s in symbols if s not in _VALID and s not in ("CR", "DB")]
     if bad:
+        if column is not None:
+            where["column"] = column + source.upper().index(bad[0])
         raise CopybookError(f"invalid character {bad[0]!r} in PICTURE string {source!r}", **where,
                             hint="a PICTURE holds X A 9 S V P N G Z * + - CR DB , . B 0 / $")
     kinds = set(symbols)
