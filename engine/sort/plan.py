@@ -46,7 +46,7 @@ def _as_block(item, variable: bool) -> tuple[np.ndarray, np.ndarray, int, np.nda
             getattr(item, "source", None))
 
 
-def gather(inputs: list, variable: bool, names: list[str] | None = None) -> tuple[Batch, Sources, np.ndarray]:
+def gather(inputs: list, variable: bool, names: list[str] | None = None, fixed: bool = True) -> tuple[Batch, Sources, np.ndarray]:
     """All inputs as one Batch (V: with RDWs), their sources, and the start row of each input."""
     sources = Sources()
     parts, start, starts = [], 0, []
@@ -57,7 +57,7 @@ def gather(inputs: list, variable: bool, names: list[str] | None = None) -> tupl
         if variable:
             data = with_rdw(data, lengths)
             lengths = lengths + 4
-        elif len(data) and (lengths != data.shape[1]).any():
+        elif fixed and len(data) and (lengths != data.shape[1]).any():
             row = int(np.argmax(lengths != data.shape[1]))
             raise RecordError(f"a fixed-length input has a record of {int(lengths[row])} bytes, "
                               f"not {data.shape[1]}", file=name, record=first + row,
@@ -68,7 +68,7 @@ def gather(inputs: list, variable: bool, names: list[str] | None = None) -> tupl
     if not parts:
         raise SortStatementError("no input datasets", hint="give SORTIN (or SORTIN01... for MERGE)")
     widths = {p[0].shape[1] for p in parts}
-    if not variable and len(widths) > 1:
+    if fixed and len(widths) > 1:
         w0 = parts[0][0].shape[1]
         k = next(i for i, p in enumerate(parts) if p[0].shape[1] != w0)
         raise RecordError(f"the record length {parts[k][0].shape[1]} differs from the first input's {w0}",
@@ -182,8 +182,8 @@ def _outfils(control: Control, batch: Batch, cp: CodePageInfo, sources: Sources,
 def run_control(control: Control, inputs: list, *, codepage: str = "ascii", recfm: str = "F",
                 names: list[str] | None = None) -> SortResult:
     cp = CodePageInfo(codepage)
-    variable = recfm.upper().startswith("V")
-    batch, sources, starts = gather(inputs, variable, names)
+    variable = recfm.upper() in ("V", "VB")
+    batch, sources, starts = gather(inputs, variable, names, fixed=recfm.upper() in ("F", "FB"))
     messages: list[str] = []
     counts = {"in": len(batch)}
     rc = 0

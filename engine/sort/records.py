@@ -14,16 +14,7 @@ import numpy as np
 
 from engine.errors import CodePageError, RecordError
 
-try:  # the shared record container (engine.records, owned by the codec helper)
-    from engine.records import RecordBlock
-except ImportError:  # until it lands: the same fields, so callers do not notice
-    @dataclass
-    class RecordBlock:  # type: ignore[no-redef]
-        data: np.ndarray
-        lengths: np.ndarray
-        file_offsets: np.ndarray
-        first_record: int = 1
-        source: str | None = None
+from engine.records import RecordBlock
 
 
 # ------------------------------------------------------------------ code page facts

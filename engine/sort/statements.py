@@ -120,6 +120,9 @@ class Control:
     outrec: Reformat | None = None
     sum: list[Field] | None = None          # [] = SUM FIELDS=NONE
     outfils: list[Outfil] = field(default_factory=list)
+    pad_rc: int = 0                        # OPTION PAD=RCn: SORTOUT LRECL longer than the records
+    trunc_rc: int = 0                      # OPTION TRUNC=RCn: shorter (16: refuse)
+    nullout_rc: int = 0                    # OPTION NULLOUT=RCn: SORTOUT empty
 
 
 # ------------------------------------------------------------------ helpers
@@ -476,12 +479,17 @@ def _option(stmt: Statement, options: dict) -> bool:
             options["EQUALS"] = ("option", op.token.value == "EQUALS")
         elif isinstance(op, Pair) and op.key in ("SKIPREC", "STOPAFT"):
             options[op.key] = ("option", _int(op.value, op.key, 0))
+        elif isinstance(op, Pair) and op.key in ("PAD", "TRUNC", "NULLOUT", "NULLOFL"):
+            value = _word(op.value, f"{op.key}=RC0|RC4|RC16")
+            if value not in ("RC0", "RC4", "RC16"):
+                fail(f"OPTION {op.key}={value}: use RC0, RC4 or RC16", *_where(op.value))
+            options[op.key] = ("option", int(value[2:]))
         elif (isinstance(op, Pair) and op.key in _HINTS) or _is_word(op, *_HINTS):
             pass
         else:
             name = op.key if isinstance(op, Pair) else getattr(getattr(op, "token", None), "value", "?")
             fail(f"OPTION {name} is not supported", *_where(op),
-                 hint="supported: COPY, EQUALS, NOEQUALS, SKIPREC=, STOPAFT=")
+                 hint="supported: COPY, EQUALS, NOEQUALS, SKIPREC=, STOPAFT=, PAD=, TRUNC=, NULLOUT=")
     return copy
 
 
@@ -611,6 +619,9 @@ def compile_statements(text: str) -> Control:
     for name in ("SKIPREC", "STOPAFT"):
         if name in options:
             setattr(control, name.lower(), options[name][1])
+    for name in ("PAD", "TRUNC", "NULLOUT"):
+        if name in options:
+            setattr(control, name.lower() + "_rc", options[name][1])
     if "EQUALS" in options:
         control.equals = options["EQUALS"][1]
     if control.sum is not None and control.mode == "copy":
