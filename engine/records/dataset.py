@@ -290,6 +290,9 @@ class AtomicOutput:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         os.close(fd)
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(name, 0o666 & ~mask)   # mkstemp makes 0600; give the usual permissions
         self.temp = Path(name)
         return self.temp
 

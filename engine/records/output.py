@@ -1,0 +1,212 @@
+"""Decoded records out to analysis formats: Parquet, CSV and JSON lines.
+
+JSON lines follow the copybook: one object per record (the 01 level is the object
+itself), groups as nested objects, OCCURS as arrays, integers as JSON numbers,
+scaled decimals as exact numbers that keep their scale (`30.50`), text as
+decoded (trailing spaces already gone). The text is built column-wise with Polars
+string expressions — no json.dumps per row. An OCCURS of a group becomes an
+array of objects by exploding its columns once and joining per record.
+
+CSV cannot hold arrays, so OCCURS columns are flattened to NAME-1, NAME-2, …
+(`flatten_occurs`, also what `densan convert --flatten` does for any format).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import polars as pl
+
+RAW = "__record__"
+_INDEX = "__row__"
+
+
+# ---- flattening ----------------------------------------------------------------------------
+
+def flatten_occurs(frame: pl.DataFrame) -> pl.DataFrame:
+    """List columns to NAME-1 … NAME-n (nested tables: NAME-1-1 …), n the longest list."""
+    while True:
+        lists = [c for c, t in frame.schema.items() if isinstance(t, (pl.List, pl.Array))]
+        if not lists:
+            return frame
+        exprs = []
+        for name, dtype in frame.schema.items():
+            if name not in lists:
+                exprs.append(pl.col(name))
+                continue
+            if isinstance(dtype, pl.Array):
+                width = dtype.size
+                col = pl.col(name).arr
+            else:
+                width = int(frame[name].list.len().max() or 0)
+                col = pl.col(name).list
+            exprs.extend(col.get(i, null_on_oob=True).alias(f"{name}-{i + 1}") for i in range(width))
+        frame = frame.select(exprs)
+
+
+# ---- JSON lines ----------------------------------------------------------------------------
+
+@dataclass
+class JsonStyle:
+    """Conventions of the JSON text: densan's (copybook names, nulls written) or a
+    peer's (Cobrix: '_' for '-', nulls left out)."""
+    key: Callable[[str], str] = lambda name: name
+    omit_nulls: bool = False
+    raw_hex: bool = True
+
+
+def _quote(name: str) -> str:
+    import json
+    return json.dumps(name, ensure_ascii=False)
+
+
+def _scalar_json(expr: pl.Expr, dtype) -> pl.Expr:
+    """JSON text of a value (null stays null)."""
+    if isinstance(dtype, pl.Decimal):
+        return expr.cast(pl.String)
+    if dtype == pl.Binary:
+        expr = expr.bin.encode("hex")
+        dtype = pl.String
+    if isinstance(dtype, (pl.List, pl.Array)):
+        inner = dtype.inner
+        if isinstance(dtype, pl.Array):
+            expr = expr.arr.to_list()
+        body = expr.list.eval(_scalar_json(pl.element(), inner).fill_null("null")).list.join(",")
+        return pl.concat_str([pl.lit("["), body, pl.lit("]")])
+    if isinstance(dtype, pl.Struct):
+        members = [pl.concat_str([pl.lit(_quote(f.name) + ":"),
+                                  _scalar_json(expr.struct.field(f.name), f.dtype).fill_null("null")])
+                   for f in dtype.fields]
+        return pl.when(expr.is_null()).then(None).otherwise(
+            pl.concat_str([pl.lit("{"), pl.concat_str(members, separator=","), pl.lit("}")]))
+    if dtype == pl.Null:
+        return pl.lit(None, dtype=pl.String)
+    # Polars' own JSON encoder escapes text and prints numbers: encode {"a": v}, keep v
+    return pl.struct(expr.alias("a")).struct.json_encode().str.slice(5).str.head(-1).pipe(
+        lambda e: pl.when(expr.is_null()).then(None).otherwise(e))
+
+
+class _Builder:
+    def __init__(self, frame: pl.DataFrame, style: JsonStyle):
+        self.style = style
+        self.frame = frame
+
+    def member(self, name: str, value: pl.Expr) -> pl.Expr:
+        key = pl.lit(_quote(self.style.key(name)) + ":")
+        if self.style.omit_nulls:
+            return pl.concat_str([key, value])            # null when the value is null
+        return pl.concat_str([key, value.fill_null("null")])
+
+    def obj(self, members: list[pl.Expr]) -> pl.Expr:
+        if not members:
+            return pl.lit("{}")
+        inner = pl.concat_str(members, separator=",", ignore_nulls=True)
+        return pl.concat_str([pl.lit("{"), inner.fill_null(""), pl.lit("}")])
+
+
+def column_names(layout) -> dict[int, str]:
+    """Column name of every elementary field (by id): its copybook name, or for a
+    repeated name "NAME OF PARENT …" — the codec's naming rule."""
+    names, seen = {}, {}
+    for record in layout.records:
+        for f in record.walk():
+            if f.children or f.is_filler or f.level in (66, 88):
+                continue
+            name = f.name
+            if name in seen:
+                name = f.qualified_name() if f.parent is not None else f"{name}-{seen[name] + 1}"
+            seen[f.name] = seen.get(f.name, 0) + 1
+            names[id(f)] = name
+    return names
+
+
+_NAMES: dict[int, str] = {}
+
+
+def _col(f) -> str:
+    return _NAMES.get(id(f), f.name)
+
+
+def _present(field, columns: set[str]) -> bool:
+    return any((not f.children) and _col(f) in columns for f in field.walk())
+
+
+def _members(frame: pl.DataFrame, fields, style: JsonStyle, columns: set[str]) -> list:
+    """Member expressions (or ready Series) for the fields, in layout order."""
+    b = _Builder(frame, style)
+    out = []
+    for f in fields:
+        if getattr(f, "level", 0) in (66, 88):
+            continue
+        if not _present(f, columns):
+            continue
+        if not f.children:
+            out.append(b.member(f.name, _scalar_json(pl.col(_col(f)), frame.schema[_col(f)])))
+        elif f.occurs:
+            out.append(b.member(f.name, pl.lit(_occurs_group(frame, f, style, columns))))
+        elif f.is_filler:   # FILLER group: its named children belong to the parent
+            out.extend(_members(frame, f.children, style, columns))
+        else:
+            out.append(b.member(f.name, b.obj(_members(frame, f.children, style, columns))))
+    return out
+
+
+def _occurs_group(frame: pl.DataFrame, field, style: JsonStyle, columns: set[str]) -> pl.Series:
+    """An OCCURS group as JSON arrays of objects, one string per record."""
+    names = [_col(f) for f in field.walk() if not f.children and _col(f) in columns]
+    sub = frame.select(names).with_row_index(_INDEX)
+    lengths = sub.select(pl.col(names[0]).list.len()).to_series()
+    exploded = sub.explode(names)
+    element_fields = field.children
+    objects = exploded.select(
+        pl.col(_INDEX),
+        _Builder(exploded, style).obj(_members(exploded, element_fields, style, set(names))).alias("o"))
+    joined = (objects.group_by(_INDEX, maintain_order=True)
+              .agg(pl.col("o").str.join(",")).sort(_INDEX))
+    text = joined.select(pl.concat_str([pl.lit("["), pl.col("o"), pl.lit("]")])).to_series()
+    return pl.select(pl.when(pl.lit(lengths).fill_null(0) == 0).then(pl.lit("[]"))
+                     .otherwise(pl.lit(text))).to_series()
+
+
+def json_lines(frame: pl.DataFrame, layout=None, style: JsonStyle | None = None) -> pl.Series:
+    """One JSON object (text) per record. Without a layout, columns are flat keys."""
+    style = style or JsonStyle()
+    columns = set(frame.columns)
+    b = _Builder(frame, style)
+    if layout is None:
+        members = [b.member(c, _scalar_json(pl.col(c), t)) for c, t in frame.schema.items()]
+    else:
+        _NAMES.clear()
+        _NAMES.update(column_names(layout))
+        members = []
+        for record in layout.records:
+            fields = record.children if record.children else [record]
+            members.extend(_members(frame, fields, style, columns))
+        known = set(_NAMES.values())
+        extra = [c for c in frame.columns if c not in known]
+        members.extend(b.member(c, _scalar_json(pl.col(c), frame.schema[c])) for c in extra)
+    return frame.select(b.obj(members).alias("json")).to_series()
+
+
+def write_jsonl(frame: pl.DataFrame, fh, layout=None, style: JsonStyle | None = None) -> None:
+    """Append the records as JSON lines to a binary file object."""
+    if len(frame) == 0:
+        return
+    text = json_lines(frame, layout, style)
+    fh.write(("\n".join(text.to_list()) + "\n").encode("utf-8"))
+
+
+# ---- CSV / Parquet -------------------------------------------------------------------------
+
+def csv_ready(frame: pl.DataFrame) -> pl.DataFrame:
+    """CSV holds scalars only: tables flattened, raw bytes as hex, structs as JSON."""
+    frame = flatten_occurs(frame)
+    exprs = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Binary:
+            exprs.append(pl.col(name).bin.encode("hex").str.to_uppercase())
+        elif isinstance(dtype, pl.Struct):
+            exprs.append(pl.col(name).struct.json_encode())
+        else:
+            exprs.append(pl.col(name))
+    return frame.select(exprs)
