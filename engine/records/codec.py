@@ -64,7 +64,7 @@ class _Plan:
     offset: int                   # first occurrence
     dims: list[tuple[int, int, Field]]   # (max count, stride, occurs field), outermost first
     alternative: bool             # under a REDEFINES: invalid bytes give null, not an error
-    definition: str               # name of the top item this column belongs to (for REDEFINES)
+    definition: str               # for an alternative: the item its REDEFINES names
     kind: str                     # 'int', 'decimal', 'float', 'text', 'edited'
     scale: int = 0
     precision: int = 0
@@ -100,7 +100,8 @@ class RecordCodec:
         self._odo_tables: list[Field] = []
         seen: dict[str, int] = {}
         for i, record in enumerate(layout.records):
-            self._compile(record, [], alternative=i > 0, definition=record.name, seen=seen)
+            self._compile(record, [], alternative=i > 0, definition=layout.records[0].name.upper(),
+                          seen=seen)
         self._by_name = {p.name: p for p in self._plans}
         self._counters = {t.depending_on.upper(): t for t in self._odo_tables}
         self._template = self._build_template()
@@ -115,8 +116,8 @@ class RecordCodec:
             dims = dims + [(f.occurs, f.size, f)]
             if f.depending_on:
                 self._odo_tables.append(f)
-        if f.level == 1 or f.parent is None or (f.parent is not None and f.parent.level == 1):
-            definition = f.name if f.parent is not None and f.parent.level == 1 else definition
+        if f.redefines:
+            definition = f.redefines.upper()
         if f.children:
             for c in f.children:
                 self._compile(c, dims, alternative=alternative, definition=definition, seen=seen)
@@ -320,7 +321,13 @@ class RecordCodec:
             buf = np.empty((n, L), dtype=np.uint8)
             buf[:] = self._template
         present = set(frame.columns)
-        defs_present = {p.definition for p in self._plans if p.name in present and not p.alternative}
+        defs_present = set()
+        for p in self._plans:
+            if p.name in present and not p.alternative:
+                node = p.field
+                while node is not None:
+                    defs_present.add(node.name.upper())
+                    node = node.parent
         plans = [p for p in self._plans if not p.alternative] + \
                 [p for p in self._plans if p.alternative]
         if self._odo_tables:
