@@ -14,6 +14,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shutil
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -195,6 +196,24 @@ class Catalog:
     def delete_gdg(self, db: sqlite3.Connection, base: str) -> None:
         db.execute("DELETE FROM gdg_bases WHERE base = ?", (base,))
 
+    def roll_off(self, db: sqlite3.Connection, base: str, new: list[int]) -> list[tuple[str, Path, bool]]:
+        """Uncatalog the generations beyond LIMIT once `new` are catalogued (inside the caller's
+        transaction). Returns (dsn, file, scratch?) of each generation rolled off."""
+        from engine.job.gdg import roll_off
+        g = self.gdg(base)
+        if g is None:
+            return []
+        rows = db.execute("SELECT dsn, generation, path FROM datasets WHERE gdg_base = ? ORDER BY generation",
+                          (base,)).fetchall()
+        gens = [r["generation"] for r in rows if r["generation"] not in new]
+        remove = set(roll_off(gens, new, g.limit, g.empty))
+        out = []
+        for r in rows:
+            if r["generation"] in remove:
+                self.uncatalog(db, r["dsn"])
+                out.append((r["dsn"], Path(r["path"]), g.scratch))
+        return out
+
     # ------------------------------------------------------------ journals
     def add_pending(self, path: Path, run_id: str) -> None:
         self.db.execute("INSERT OR REPLACE INTO pending (path, run_id) VALUES (?, ?)", (str(path), run_id))
@@ -256,7 +275,6 @@ class Catalog:
                 for row in db.execute("SELECT path FROM pending WHERE run_id = ?", (run_id,)).fetchall():
                     p = Path(row["path"])
                     if p.is_dir():
-                        import shutil
                         shutil.rmtree(p, ignore_errors=True)
                         messages.append(f"RECOVERY {run_id}: swept leftover directory {p}")
                     elif p.exists():
@@ -338,3 +356,137 @@ def dataset_info(path: Path, recfm: str | None, lrecl: int | None) -> tuple[int,
 
 
 json_dumps = json.dumps
+
+
+@contextmanager
+def utility_run(home: Path, name: str):
+    """A run id for a catalog utility (import, delete) that holds a run lock like a job, so
+    recovery never sweeps its temporaries while it is alive."""
+    runs = home / "runs"
+    runs.mkdir(parents=True, exist_ok=True)
+    run_id = f"{name}-{os.getpid()}-{time.time_ns()}"
+    path = runs / f"{run_id}.lock"
+    with open(path, "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield run_id
+        finally:
+            path.unlink(missing_ok=True)
+
+
+def _lock_for(cat: Catalog, name: str, who: str, say=None):
+    from engine.job.locks import DatasetLocks
+    import sys
+    locks = DatasetLocks(cat.locks_dir, who, say=say or (lambda m: print(m, file=sys.stderr)))
+    locks.acquire({name: True})
+    return locks
+
+
+def import_dataset(dsn: str, path: str | Path, *, copybook: str | None = None, encoding: str | None = "ascii",
+                   recfm: str | None = "FB", lrecl: int | None = None, dialect: str | None = None,
+                   move: bool = False, replace: bool = False, home: Path | None = None,
+                   say=None) -> Dataset:
+    """Register an existing file as dataset DSN (copied, or moved, into home/datasets).
+
+    DSN may be `BASE(+1)` to add a generation to a GDG (rolling off beyond LIMIT)."""
+    from engine.job import gdg as g
+    src = Path(path)
+    if not src.is_file():
+        raise DensanError(f"catalog import: file {src} does not exist")
+    cat = Catalog(home)
+    try:
+        cat.recover()
+        dsn = g.normalize(dsn.strip())
+        rel = g.split_relative(dsn)
+        lock_name = rel[0] if rel else dsn
+        if not rel and not g.DSN_OK.match(dsn):
+            raise JobDefinitionError(f"catalog import: {dsn!r} is not a dataset name")
+        locks = _lock_for(cat, lock_name, f"densan catalog import pid {os.getpid()}", say)
+        try:
+            if rel:
+                base, n = rel
+                if n != 1:
+                    raise JobDefinitionError(f"catalog import: use {base}(+1) to add a generation")
+                if cat.gdg(base) is None:
+                    raise JobDefinitionError(f"catalog import: {base} is not a GDG base",
+                                             hint=f"densan catalog define-gdg {base} --limit N")
+                gens = [d.generation for d in cat.generations(base)]
+                dsn = g.resolve(base, 1, gens, "catalog import")
+            existing = cat.get(dsn)
+            if existing is not None and not replace:
+                raise JobDefinitionError(f"catalog import: {dsn} is already catalogued",
+                                         hint="use --replace to replace it")
+            if lrecl is None and copybook and (recfm or "FB").upper() in ("F", "FB"):
+                try:
+                    from engine.copybook import load_copybook
+                    lrecl = load_copybook(copybook, dialect=dialect).record_length
+                except DensanError:
+                    raise
+                except Exception:   # noqa: BLE001 — copybook layer unavailable: LRECL unknown
+                    lrecl = None
+            final = cat.dataset_file(dsn)
+            with utility_run(cat.home, "IMPORT") as run_id:
+                temp = final.with_name(f"{final.name}.densan-tmp.{run_id}")
+                cat.add_pending(temp, run_id)
+                if move:
+                    shutil.move(str(src), temp)
+                else:
+                    shutil.copyfile(src, temp)
+                size, records = dataset_info(temp, recfm, lrecl)
+                absolute = g.split_absolute(dsn)
+                base = absolute[0] if absolute and cat.gdg(absolute[0]) is not None else None
+                ds = Dataset(dsn=dsn, path=final, copybook=copybook, encoding=encoding, recfm=(recfm or "FB").upper(),
+                             lrecl=lrecl, dialect=dialect, size=size, records=records, gdg_base=base,
+                             generation=absolute[1] if base else None, created_job="IMPORT",
+                             created_step=None, created_run=run_id, created_at=now())
+                with cat.transaction() as db:
+                    cat.put(db, ds)
+                    if base:
+                        for _dsn, p, scratch in cat.roll_off(db, base, [ds.generation]):
+                            if scratch:
+                                cat.add_fileop(db, run_id, "delete", p)
+                    cat.add_fileop(db, run_id, "rename", temp, final)
+                    cat.drop_pending(db, temp)
+                cat.do_fileops(run_id)
+            return ds
+        finally:
+            locks.release()
+    finally:
+        cat.close()
+
+
+def delete_dataset(dsn: str, *, home: Path | None = None, purge_gdg: bool = False, say=None) -> list[str]:
+    """Delete a dataset (uncatalog and remove its file), or a GDG base (with --purge, its generations)."""
+    cat = Catalog(home)
+    try:
+        cat.recover()
+        lock_name = dsn
+        locks = _lock_for(cat, lock_name, f"densan catalog delete pid {os.getpid()}", say)
+        try:
+            done = []
+            with utility_run(cat.home, "DELETE") as run_id:
+                with cat.transaction() as db:
+                    ds = cat.get(dsn)
+                    if ds is not None:
+                        cat.uncatalog(db, dsn)
+                        cat.add_fileop(db, run_id, "delete", ds.path)
+                        done.append(f"{dsn} DELETED")
+                    elif cat.gdg(dsn) is not None:
+                        gens = cat.generations(dsn)
+                        if gens and not purge_gdg:
+                            raise JobDefinitionError(f"GDG {dsn} still has {len(gens)} generation(s)",
+                                                     hint="delete them first, or use --purge")
+                        for gds in gens:
+                            cat.uncatalog(db, gds.dsn)
+                            cat.add_fileop(db, run_id, "delete", gds.path)
+                            done.append(f"{gds.dsn} DELETED")
+                        cat.delete_gdg(db, dsn)
+                        done.append(f"GDG BASE {dsn} DELETED")
+                    else:
+                        raise JobDefinitionError(f"{dsn} is not catalogued")
+                cat.do_fileops(run_id)
+            return done
+        finally:
+            locks.release()
+    finally:
+        cat.close()

@@ -11,6 +11,7 @@ from engine.errors import JobDefinitionError
 
 GEN_RE = re.compile(r"^(?P<base>.+)\.G(?P<gen>\d{4})V(?P<ver>\d{2})$")
 REL_RE = re.compile(r"^(?P<base>[^()]+)\((?P<rel>[+-]?\d+)\)$")
+DSN_OK = re.compile(r"^[A-Za-z#@$][A-Za-z0-9#@$_-]*(\.[A-Za-z#@$][A-Za-z0-9#@$_-]*)*$")
 QUAL_RE = re.compile(r"^[A-Za-z#@$][A-Za-z0-9#@$_-]*$")
 
 

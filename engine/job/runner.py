@@ -235,7 +235,7 @@ class JobRunner:
             db.execute("INSERT INTO runs (run_no, run_id, job, params, parm, overrides, start, status, restart_of, "
                        "restart_step, log_path, pid) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                        (row[0], self.run_id, self.job.name, json.dumps(self.params), self.parm_override,
-                        json.dumps(self.overrides), now(), "RUNNING", restart_of, self.restart,
+                        json.dumps(self.overrides), now(), "RUNNING", restart_of, self._restart_name,
                         str(self.log_path), os.getpid()))
         self.temp_dir = self.catalog.temp_dir / self.run_id
         self.catalog.add_pending(self.temp_dir, self.run_id)
@@ -249,6 +249,7 @@ class JobRunner:
         self.catalog.recover()
         steps = self._apply_overrides()
         restart_step, previous = self._restart_plan(steps)
+        self._restart_name = restart_step
         self._start_run(previous.get("run_id"))
         log = self.log
         status = "RUNNING"
@@ -760,19 +761,12 @@ class JobRunner:
                        created_run=self.run_id, created_at=now())
 
     def _roll_off(self, db, base: str, new: list[int], ops) -> list[str]:
-        g = self.catalog.gdg(base)
-        rows = db.execute("SELECT dsn, generation, path FROM datasets WHERE gdg_base = ? ORDER BY generation",
-                          (base,)).fetchall()
-        gens = [r["generation"] for r in rows if r["generation"] not in new]
-        remove = set(gdgmod.roll_off(gens, new, g.limit, g.empty))
         lines = []
-        for r in rows:
-            if r["generation"] in remove:
-                self.catalog.uncatalog(db, r["dsn"])
-                if g.scratch:
-                    ops.append(("delete", Path(r["path"]), None))
-                lines.append(f"  {r['dsn']} ROLLED OFF ({'SCRATCHED' if g.scratch else 'UNCATALOGED'}; "
-                             f"GDG LIMIT {g.limit})")
+        g = self.catalog.gdg(base)
+        for dsn, path, scratch in self.catalog.roll_off(db, base, new):
+            if scratch:
+                ops.append(("delete", path, None))
+            lines.append(f"  {dsn} ROLLED OFF ({'SCRATCHED' if scratch else 'UNCATALOGED'}; GDG LIMIT {g.limit})")
         return lines
 
     def _abandon(self, step: StepDef) -> None:
