@@ -155,7 +155,7 @@ def run(step) -> int:
         text = _sysin_text(step)
         for line in text.splitlines():
             if line.strip():
-                log(f"  {line.rstrip()}")
+                log(line.rstrip())
         mode = compile_statements(text).mode
         in_dds = _input_dds(step, mode)
         first = in_dds[0]
