@@ -54,6 +54,19 @@ class RecordFormat:
     line_ending: str | None = None    # LS: "lf" / "crlf" when writing; None: as read, else LF
     pad: int | None = None            # pad byte for short records (None: 0x00 for V, 0x20 for LS)
     ls_trim: bool = True              # LS: encoded lines lose trailing spaces (GnuCOBOL); False: full LRECL
+    rdw_adjust: int = 0               # added to every RDW length (files written by odd tools)
+    bdw_byteorder: str | None = None  # None: as rdw_byteorder
+    bdw_includes_header: bool = True
+    bdw_adjust: int = 0
+
+    @property
+    def rdw_delta(self) -> int:
+        """What to add to an RDW's value to get the record's size with its RDW."""
+        return (0 if self.rdw_includes_header else RDW) + self.rdw_adjust
+
+    @property
+    def bdw_delta(self) -> int:
+        return (0 if self.bdw_includes_header else RDW) + self.bdw_adjust
 
     def __post_init__(self):
         recfm = str(self.recfm).upper().strip()
@@ -68,6 +81,8 @@ class RecordFormat:
             if lrecl < low:
                 raise RecordError(f"LRECL {lrecl} is too small for RECFM={recfm}")
             object.__setattr__(self, "lrecl", lrecl)
+        if self.bdw_byteorder not in (None, "big", "little"):
+            raise RecordError(f"BDW byte order must be 'big' or 'little', not {self.bdw_byteorder!r}")
         if self.rdw_byteorder not in ("big", "little"):
             raise RecordError(f"RDW byte order must be 'big' or 'little', not {self.rdw_byteorder!r}")
         if self.line_ending not in (None, "lf", "crlf"):
@@ -368,7 +383,8 @@ def _rdw_error(problem, mm, fmt: RecordFormat, source: str, record: int, what: s
 
 def _walk_blocks(mm, size: int, fmt: RecordFormat, source: str):
     """(start, end) of every block's record area (BDW walk; one step per block)."""
-    little = fmt.rdw_byteorder == "little"
+    little = (fmt.bdw_byteorder or fmt.rdw_byteorder) == "little"
+    delta = fmt.bdw_delta
     pos, areas, block_no = 0, [], 0
     while pos < size:
         block_no += 1
@@ -384,7 +400,7 @@ def _walk_blocks(mm, size: int, fmt: RecordFormat, source: str):
                 err = _rdw_error((pos, "zeros"), mm, fmt, source, None, "BDW")
                 err.args = (f"{err.args[0]} (block {block_no})",)
                 raise err
-            length = (b0 << 8) | b1
+            length = ((b0 << 8) | b1) + delta
         if length < RDW or pos + length > size:
             reason = "short" if length < RDW else "overrun"
             raise _rdw_error((pos, reason), mm, fmt, source, None, "BDW")
@@ -396,7 +412,7 @@ def _walk_blocks(mm, size: int, fmt: RecordFormat, source: str):
 def _iter_variable(mm, buf, fmt: RecordFormat, source: str, chunk):
     size = len(buf)
     little = fmt.rdw_byteorder == "little"
-    adjust = 0 if fmt.rdw_includes_header else RDW
+    adjust = fmt.rdw_delta
     areas = _walk_blocks(mm, size, fmt, source) if fmt.bdw else [(0, size)]
     limit = fmt.max_data_length
     record_no = 1
@@ -529,10 +545,10 @@ def _encode_block(block: RecordBlock, fmt: RecordFormat, target: str, first: int
                           file=target, record=first + bad, hint="raise the LRECL")
     width = block.width
     if fmt.variable:
-        if int(lengths.max()) + (RDW if fmt.rdw_includes_header else 0) > 0xFFFF:
+        if int(lengths.max()) + RDW - fmt.rdw_delta > 0xFFFF or int(lengths.min()) + RDW - fmt.rdw_delta < 0:
             raise RecordError("record too long for a 2-byte RDW length", file=target)
         header = np.zeros((n, RDW), np.uint8)
-        value = lengths + (RDW if fmt.rdw_includes_header else 0)
+        value = lengths + RDW - fmt.rdw_delta
         if fmt.rdw_byteorder == "big":
             header[:, 0], header[:, 1] = value >> 8, value & 0xFF
         else:
@@ -593,8 +609,9 @@ class _BlockWriter:
         self.sizes = self.sizes[done:]
 
     def _bdw(self, length: int) -> bytes:
+        length -= self.fmt.bdw_delta
         word = bytes([length >> 8, length & 0xFF, 0, 0])
-        return word if self.fmt.rdw_byteorder == "big" else word[::-1]
+        return word if (self.fmt.bdw_byteorder or self.fmt.rdw_byteorder) == "big" else word[::-1]
 
     def close(self):
         self._emit(final=True)

@@ -262,3 +262,19 @@ def test_ls_round_trip_property(tmp_path_factory, lines, crlf):
     write_records(out, block, RecordFormat("LS"))
     if lines:
         assert out.read_bytes() == raw
+
+
+def test_adjusted_headers_as_some_transfer_tools_write_them(tmp_path):
+    # BDW = payload - 1 (big-endian, excluding itself), RDW = data + 1 (excluding itself)
+    raw = bytes.fromhex("000b0000" "00030000" "f0f0" "00030000" "f0f1")
+    fmt = RecordFormat("VB", bdw=True, bdw_includes_header=False, bdw_adjust=1,
+                       rdw_includes_header=False, rdw_adjust=-1)
+    block = read_records(write(tmp_path, raw), fmt)
+    assert rows(block) == [b"\xf0\xf0", b"\xf0\xf1"]
+    out = tmp_path / "o"
+    write_records(out, block, fmt)
+    assert out.read_bytes() == raw
+    # little-endian BDW with big-endian RDWs
+    raw = bytes.fromhex("00000c00" "00060000" "f0f0" "00060000" "f0f1")
+    fmt = RecordFormat("VB", bdw=True, bdw_byteorder="little", bdw_includes_header=False)
+    assert rows(read_records(write(tmp_path, raw, "le"), fmt)) == [b"\xf0\xf0", b"\xf0\xf1"]
