@@ -262,7 +262,7 @@ def _as_text(value) -> str:
     return str(value)
 
 
-def compare_datasets(path_a, path_b, copybook, *, encoding: str = "ascii", encoding_b: str | None = None,
+def compare_datasets(path_a, path_b, copybook, *, encoding: str = "ascii",
                      recfm: str = "FB", lrecl: int | None = None, dialect: str | None = None,
                      key: Sequence[str] | None = None, ignore: Sequence[str] = (),
                      personal: Sequence[str] = (), show_personal: bool = False,
@@ -279,7 +279,7 @@ def compare_datasets(path_a, path_b, copybook, *, encoding: str = "ascii", encod
                        (layout.record_length if recfm.upper().startswith("F") else None))
     block_a, block_b = _read(path_a, fmt, "A"), _read(path_b, fmt, "B")
     codec_a = _codec(layout, encoding, dialect)
-    codec_b = codec_a if encoding_b in (None, encoding) else _codec(layout, encoding_b, dialect)
+    codec_b = codec_a
 
     width = max(block_a.width, block_b.width, layout.record_length)
     a = block_a.with_width(width, 0).data
@@ -306,20 +306,13 @@ def compare_datasets(path_a, path_b, copybook, *, encoding: str = "ascii", encod
 
     # ---- matching
     key_fields = [k.upper() for k in key or []]
+    dup_a = dup_b = 0
+    key_names: list[str] = []
     if key_fields:
         spans = [field_span(layout, k) for k in key_fields]
         ka = np.concatenate([a[:, o:o + s] for o, s in spans], axis=1)
         kb = np.concatenate([b[:, o:o + s] for o, s in spans], axis=1)
-        fa = pl.DataFrame([_binary_series(ka, "k"), pl.Series("ia", np.arange(len(a), dtype=np.int64))])
-        fb = pl.DataFrame([_binary_series(kb, "k"), pl.Series("ib", np.arange(len(b), dtype=np.int64))])
-        fa = fa.with_columns(pl.int_range(pl.len()).over("k").alias("dup"))
-        fb = fb.with_columns(pl.int_range(pl.len()).over("k").alias("dup"))
-        dup_a, dup_b = int((fa["dup"] > 0).sum()), int((fb["dup"] > 0).sum())
-        joined = fa.join(fb, on=["k", "dup"], how="full", coalesce=True)
-        pairs = joined.filter(pl.col("ia").is_not_null() & pl.col("ib").is_not_null()).sort("ia")
-        ia, ib = pairs["ia"].to_numpy(), pairs["ib"].to_numpy()
-        only_a = np.sort(joined.filter(pl.col("ib").is_null())["ia"].to_numpy())
-        only_b = np.sort(joined.filter(pl.col("ia").is_null())["ib"].to_numpy())
+        ia, ib, only_a, only_b, dup_a, dup_b = _match_keys(ka, kb)
         key_names = [n for k in key_fields for n in _elementary_names(layout, k)]
         mask_key = not show_personal and any(PERSONAL_PATTERN.search(n) or n.upper() in personal_set
                                              for n in key_names)
@@ -328,8 +321,6 @@ def compare_datasets(path_a, path_b, copybook, *, encoding: str = "ascii", encod
         ia = ib = np.arange(common, dtype=np.int64)
         only_a = np.arange(common, len(a), dtype=np.int64)
         only_b = np.arange(common, len(b), dtype=np.int64)
-        dup_a = dup_b = 0
-        key_names = []
 
     def keys_of(data: np.ndarray, codec, rows: np.ndarray) -> list[str]:
         if not key_names:
@@ -343,10 +334,14 @@ def compare_datasets(path_a, path_b, copybook, *, encoding: str = "ascii", encod
     # ---- changed records: whole-record test first, then field by field on those rows
     diff_rows: list[np.ndarray] = []
     diff_masks: list[np.ndarray] = []
+    contiguous = _is_range(ia) and _is_range(ib)
     for start in range(0, len(ia), CHUNK):
         ca, cb = ia[start:start + CHUNK], ib[start:start + CHUNK]
-        ra, rb = a[ca], b[cb]
-        rows = np.flatnonzero((ra != rb).any(axis=1) | (len_a[ca] != len_b[cb]))
+        if contiguous:                   # the usual case: no gather, compare slices in place
+            ra, rb = a[ca[0]:ca[-1] + 1], b[cb[0]:cb[-1] + 1]
+        else:
+            ra, rb = a[ca], b[cb]
+        rows = np.flatnonzero(_rows_differ(ra, rb) | (len_a[ca] != len_b[cb]))
         if len(rows) == 0:
             continue
         ra, rb = ra[rows], rb[rows]
@@ -396,7 +391,9 @@ def compare_datasets(path_a, path_b, copybook, *, encoding: str = "ascii", encod
         return pl.DataFrame({"record": (idx + 1).astype(np.int64), "key": keys_of(data, codec, idx)},
                             schema={"record": pl.Int64, "key": pl.String})
 
-    total_frame = _totals(codec_a, codec_b, a, b, all_units, show_personal) if totals else \
+    changed_a = np.concatenate([ia[rows], only_a])
+    changed_b = np.concatenate([ib[rows], only_b])
+    total_frame = _totals(codec_a, codec_b, a, b, changed_a, changed_b, all_units, show_personal) if totals else \
         pl.DataFrame(schema={"field": pl.String, "a": pl.String, "b": pl.String, "equal": pl.Boolean})
     return CompareResult(
         path_a=str(path_a), path_b=str(path_b), count_a=len(a), count_b=len(b), keyed=bool(key_fields),
@@ -406,34 +403,109 @@ def compare_datasets(path_a, path_b, copybook, *, encoding: str = "ascii", encod
         masked=masked, duplicate_keys_a=dup_a, duplicate_keys_b=dup_b)
 
 
-def _totals(codec_a, codec_b, a, b, all_units, show_personal) -> pl.DataFrame:
-    """RECORDS and the sum of every numeric field, A beside B."""
+def _sums(codec, data: np.ndarray, cols: list[str]) -> dict:
+    """Sum of each numeric column over `data` (decoded in large chunks)."""
+    out: dict = {}
+    step = CHUNK * 4
+    for start in range(0, len(data), step):
+        frame = _decode(codec, data[start:start + step], cols)
+        for c in cols if frame.width else []:
+            s = frame[c]
+            if isinstance(s.dtype, pl.List):
+                s = s.explode()
+            if s.dtype.is_float():
+                v = s.sum()
+            else:
+                v = s.cast(pl.Decimal(38, getattr(s.dtype, "scale", 0) or 0)).sum()
+            out[c] = out.get(c, 0) + (v or 0)
+    return out
+
+
+def _totals(codec_a, codec_b, a, b, changed_a, changed_b, all_units, show_personal) -> pl.DataFrame:
+    """RECORDS and the sum of every numeric field, A beside B. B's sums are A's less
+    A's changed and unmatched records plus B's: records equal byte for byte decode
+    alike, so only the records that differ are decoded twice (exact for integers
+    and decimals; float fields are summed over B itself)."""
     numeric = [u for u in all_units if u.numeric and u.column]
     cols = [u.column for u in numeric]
     rows = [("RECORDS", f"{len(a):,}", f"{len(b):,}", len(a) == len(b))]
-    sums = []
-    for codec, data in ((codec_a, a), (codec_b, b)):
-        out = {}
-        for start in range(0, max(len(data), 1), CHUNK * 4):
-            frame = _decode(codec, data[start:start + CHUNK * 4], cols)
-            for c in cols if frame.width else []:
-                s = frame[c]
-                if s.dtype == pl.List or isinstance(s.dtype, pl.List):
-                    s = s.explode()
-                if s.dtype.is_float():
-                    v = s.sum()
-                else:
-                    v = s.cast(pl.Decimal(38, getattr(s.dtype, "scale", 0) or 0)).sum()
-                out[c] = out.get(c, 0) + (v or 0)
-        sums.append(out)
+    sum_a = _sums(codec_a, a, cols)
+    same_codec = codec_a is codec_b
+    if same_codec:
+        less = _sums(codec_a, a[np.sort(changed_a)], cols)
+        more = _sums(codec_b, b[np.sort(changed_b)], cols)
+        sum_b = {c: sum_a.get(c, 0) - less.get(c, 0) + more.get(c, 0) for c in cols}
+        floats = [c for c in cols if isinstance(sum_a.get(c), float)]
+        if floats:
+            sum_b.update(_sums(codec_b, b, floats))
+    else:
+        sum_b = _sums(codec_b, b, cols)
     for u in numeric:
-        va, vb = sums[0].get(u.column, 0), sums[1].get(u.column, 0)
+        va, vb = sum_a.get(u.column, 0), sum_b.get(u.column, 0)
         if u.personal and not show_personal:
             rows.append((f"SUM {u.name}", MASK, MASK, va == vb))
         else:
             rows.append((f"SUM {u.name}", f"{va:,}", f"{vb:,}", va == vb))
     return pl.DataFrame(rows, schema={"field": pl.String, "a": pl.String, "b": pl.String,
                                       "equal": pl.Boolean}, orient="row")
+
+
+def _is_range(idx: np.ndarray) -> bool:
+    """idx is start, start+1, ... (so rows can be sliced instead of gathered)."""
+    return len(idx) == 0 or (int(idx[-1]) - int(idx[0]) == len(idx) - 1 and bool((np.diff(idx) == 1).all()))
+
+
+def _rows_differ(ra: np.ndarray, rb: np.ndarray) -> np.ndarray:
+    """Rows of two equal-shaped uint8 matrices that differ, compared a word at a time."""
+    width = ra.shape[1]
+    for size, dtype in ((8, np.uint64), (4, np.uint32), (2, np.uint16)):
+        if width % size == 0 and ra.flags.c_contiguous and rb.flags.c_contiguous and width:
+            return (ra.view(dtype) != rb.view(dtype)).any(axis=1)
+    return (ra != rb).any(axis=1)
+
+
+def _sortable(keys: np.ndarray) -> np.ndarray:
+    """Key bytes as a NumPy bytes array that sorts as the bytes do (a trailing 0x01
+    keeps NumPy from ignoring trailing zero bytes)."""
+    n, k = keys.shape
+    buf = np.empty((n, k + 1), dtype=np.uint8)
+    buf[:, :k] = keys
+    buf[:, k] = 1
+    return buf.view(f"S{k + 1}").ravel()
+
+
+def _match_keys(ka: np.ndarray, kb: np.ndarray):
+    """Pairs (ia, ib) of records with equal keys, the unmatched rows of each side and
+    the number of duplicate keys. Ascending unique keys (masters) merge with a binary
+    search; anything else goes through a Polars join, duplicates matched in order."""
+    if ka.shape == kb.shape and np.array_equal(ka, kb):
+        sa = _sortable(ka)
+        if len(sa) < 2 or bool((sa[1:] > sa[:-1]).all()):
+            idx = np.arange(len(ka), dtype=np.int64)
+            empty = np.zeros(0, np.int64)
+            return idx, idx, empty, empty, 0, 0
+    sa, sb = _sortable(ka), _sortable(kb)
+    if (len(sa) < 2 or bool((sa[1:] > sa[:-1]).all())) and (len(sb) < 2 or bool((sb[1:] > sb[:-1]).all())):
+        if len(sa) == 0:
+            return (np.zeros(0, np.int64),) * 3 + (np.arange(len(sb), dtype=np.int64), 0, 0)
+        pos = np.searchsorted(sa, sb)
+        hit = sa[np.minimum(pos, len(sa) - 1)] == sb
+        ib = np.flatnonzero(hit).astype(np.int64)
+        ia = pos[hit].astype(np.int64)
+        in_a = np.ones(len(sa), dtype=bool)
+        in_a[ia] = False
+        return ia, ib, np.flatnonzero(in_a).astype(np.int64), np.flatnonzero(~hit).astype(np.int64), 0, 0
+    fa = pl.DataFrame([_binary_series(ka, "k"), pl.Series("ia", np.arange(len(ka), dtype=np.int64))])
+    fb = pl.DataFrame([_binary_series(kb, "k"), pl.Series("ib", np.arange(len(kb), dtype=np.int64))])
+    fa = fa.with_columns(pl.int_range(pl.len()).over("k").alias("dup"))
+    fb = fb.with_columns(pl.int_range(pl.len()).over("k").alias("dup"))
+    dup_a, dup_b = int((fa["dup"] > 0).sum()), int((fb["dup"] > 0).sum())
+    joined = fa.join(fb, on=["k", "dup"], how="full", coalesce=True)
+    pairs = joined.filter(pl.col("ia").is_not_null() & pl.col("ib").is_not_null()).sort("ia")
+    only_a = np.sort(joined.filter(pl.col("ib").is_null())["ia"].to_numpy()).astype(np.int64)
+    only_b = np.sort(joined.filter(pl.col("ia").is_null())["ib"].to_numpy()).astype(np.int64)
+    return (pairs["ia"].to_numpy().astype(np.int64), pairs["ib"].to_numpy().astype(np.int64),
+            only_a, only_b, dup_a, dup_b)
 
 
 def _layout(copybook) -> Layout:

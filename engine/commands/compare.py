@@ -18,7 +18,6 @@ def _names(value: str | None) -> list[str]:
 @click.argument("dataset_b", type=click.Path(dir_okay=False))
 @click.option("--copybook", "-c", required=True, help="Copybook name (searched in the copy library) or path.")
 @click.option("--encoding", default="ascii", show_default=True, help="Code page of both datasets.")
-@click.option("--encoding-b", default=None, help="Code page of B when it differs from A's (e.g. host EBCDIC vs ASCII).")
 @click.option("--recfm", default="FB", show_default=True, help="F, FB, V, VB or LS.")
 @click.option("--lrecl", type=int, default=None, help="Record length (default: the copybook's).")
 @click.option("--dialect", default=None, help="ibm or gnucobol (default: by code page).")
@@ -32,7 +31,7 @@ def _names(value: str | None) -> list[str]:
 @click.option("--max-diffs", type=int, default=1000, show_default=True,
               help="Most records listed per section in the detail.")
 @click.option("--lines", type=int, default=10, show_default=True, help="Records listed per section on the terminal.")
-def compare(dataset_a, dataset_b, copybook, encoding, encoding_b, recfm, lrecl, dialect, key, ignore,
+def compare(dataset_a, dataset_b, copybook, encoding, recfm, lrecl, dialect, key, ignore,
             personal, show_personal, detail, max_diffs, lines):
     """Compare dataset A (e.g. the legacy output) with dataset B (densan's) record by
     record: counts, records only in A or only in B, changed fields (decoded and in
@@ -40,7 +39,7 @@ def compare(dataset_a, dataset_b, copybook, encoding, encoding_b, recfm, lrecl, 
     from engine.compare import compare_datasets
 
     try:
-        result = compare_datasets(dataset_a, dataset_b, copybook, encoding=encoding, encoding_b=encoding_b,
+        result = compare_datasets(dataset_a, dataset_b, copybook, encoding=encoding,
                                   recfm=recfm, lrecl=lrecl, dialect=dialect, key=_names(key),
                                   ignore=_names(ignore), personal=_names(personal),
                                   show_personal=show_personal, max_diffs=max_diffs)

@@ -1,0 +1,219 @@
+"""densan compare: every kind of difference, keyed and positional, masking, CLI."""
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
+
+from engine.compare import compare_datasets, units
+from tests.conftest import LEGACY
+
+SAMPLE = LEGACY / "samples" / "SHUNO01"
+SHUNOMST = LEGACY / "copybooks" / "SHUNOMST.cpy"
+
+
+def records(path) -> np.ndarray:
+    return np.fromfile(path, dtype=np.uint8).reshape(-1, 100).copy()
+
+
+def write(path, recs: np.ndarray):
+    recs.tofile(path)
+    return path
+
+
+def test_identical_files_are_equal():
+    r = compare_datasets(SAMPLE / "master-in.dat", SAMPLE / "master-in.dat", SHUNOMST, key=["SH-KEY"])
+    assert r.equal and r.exit_code == 0
+    assert (r.count_a, r.count_b, r.changed_count, r.only_a_count, r.only_b_count) == (40, 40, 0, 0, 0)
+    assert r.totals["equal"].all()
+
+
+def test_legacy_posting_run_shows_its_twelve_updates_and_report_totals():
+    """master-in vs the legacy's master-out: the sample README says 12 records were
+    updated; the legacy report gives the MASTER-OUT sums."""
+    r = compare_datasets(SAMPLE / "master-in.dat", SAMPLE / "master-out.dat", SHUNOMST, key=["SH-KEY"])
+    assert not r.equal and r.exit_code == 1
+    assert r.changed_count == 12 and r.only_a_count == 0 and r.only_b_count == 0
+    assert r.field_counts["SH-KOSHIN-BI"] == 12
+    totals = {row["field"]: row for row in r.totals.iter_rows(named=True)}
+    assert totals["SUM SH-NOFU-GAKU"]["b"] == "735,557"
+    assert totals["SUM SH-KANPU-GAKU"]["b"] == "42,300"
+    assert totals["SUM SH-CHOTEI-GAKU"]["a"] == totals["SUM SH-CHOTEI-GAKU"]["b"] == "801,657"
+    refund = r.changes.filter((r.changes["key"] == "2024 01 0000200017 04")
+                              & (r.changes["field"] == "SH-KANPU-GAKU")).row(0, named=True)
+    assert refund["value_a"] == "0" and refund["value_b"] == "42300"
+    assert refund["hex_a"] == "00000000000C" and refund["hex_b"] == "00000042300C"
+
+
+def test_changed_field_with_decoded_values_and_hex(tmp_path):
+    a = records(SAMPLE / "master-in.dat")
+    b = a.copy()
+    b[3, 75] = ord("3")                               # SH-JOTAI of record 4 (unpaid, '0')
+    r = compare_datasets(write(tmp_path / "a", a), write(tmp_path / "b", b), SHUNOMST)
+    assert r.changed_count == 1 and r.field_counts == {"SH-JOTAI": 1}
+    row = r.changes.row(0, named=True)
+    assert (row["record_a"], row["record_b"], row["field"]) == (4, 4, "SH-JOTAI")
+    assert (row["value_a"], row["value_b"], row["hex_a"], row["hex_b"]) == ("0", "3", "30", "33")
+    assert row["key"] == "#4"
+
+
+def test_keyed_only_in_a_and_only_in_b(tmp_path):
+    a = records(SAMPLE / "master-in.dat")
+    b = np.delete(a, [0, 7], axis=0)
+    extra = a[-1].copy()
+    extra[6:16] = np.frombuffer(b"0000999999", np.uint8)          # a notice A does not have
+    b = np.concatenate([b, extra[None]])
+    r = compare_datasets(write(tmp_path / "a", a), write(tmp_path / "b", b), SHUNOMST, key=["SH-KEY"])
+    assert (r.count_a, r.count_b) == (40, 39)
+    assert r.only_a["record"].to_list() == [1, 8]
+    assert r.only_a["key"].to_list()[0] == "2023 01 0000123401 01"
+    assert r.only_b["record"].to_list() == [39]
+    assert r.only_b["key"].to_list() == ["2024 12 0000999999 06"]
+    assert r.changed_count == 0
+
+
+def test_positional_count_difference(tmp_path):
+    a = records(SAMPLE / "master-in.dat")
+    b = np.concatenate([a, a[:1]])
+    r = compare_datasets(write(tmp_path / "a", a), write(tmp_path / "b", b), SHUNOMST)
+    assert (r.count_a, r.count_b, r.only_a_count, r.only_b_count) == (40, 41, 0, 1)
+    assert r.only_b["record"].to_list() == [41]
+    totals = {row["field"]: row for row in r.totals.iter_rows(named=True)}
+    assert totals["RECORDS"]["equal"] is False
+    assert totals["SUM SH-CHOTEI-GAKU"]["a"] == "801,657"
+    assert totals["SUM SH-CHOTEI-GAKU"]["b"] == "820,157"        # + 18,500, record 1's assessed amount
+
+
+def test_duplicate_keys_matched_in_order(tmp_path):
+    a = records(SAMPLE / "master-in.dat")
+    a2 = np.concatenate([a[:1], a])                                # key of record 1 twice
+    b2 = a2.copy()
+    b2[1, 87] = ord("X")                                           # second occurrence's FILLER
+    r = compare_datasets(write(tmp_path / "a", a2), write(tmp_path / "b", b2), SHUNOMST, key=["SH-KEY"])
+    assert r.duplicate_keys_a == 1 and r.changed_count == 1
+    assert r.changes.row(0, named=True)["record_a"] == 2
+    assert r.changes.row(0, named=True)["field"] == "FILLER@88"
+
+
+def test_ignore_fields(tmp_path):
+    a = records(SAMPLE / "master-in.dat")
+    b = a.copy()
+    b[:, 77:85] = np.frombuffer(b"20991231", np.uint8)             # every SH-KOSHIN-BI
+    r = compare_datasets(write(tmp_path / "a", a), write(tmp_path / "b", b), SHUNOMST, key=["SH-KEY"],
+                         ignore=["SH-KOSHIN-BI"])
+    assert r.equal
+    r = compare_datasets(tmp_path / "a", tmp_path / "b", SHUNOMST, key=["SH-KEY"])
+    assert r.changed_count == 40
+
+
+def test_personal_fields_masked_unless_shown(tmp_path):
+    a = records(SAMPLE / "master-in.dat")
+    b = a.copy()
+    b[0, 18:28] = np.frombuffer(b"9999999999", np.uint8)          # SH-KOJIN-NO, a personal number
+    b[1, 28:36] = np.frombuffer(b"20991231", np.uint8)            # SH-NOKIGEN
+    pa, pb = write(tmp_path / "a", a), write(tmp_path / "b", b)
+    r = compare_datasets(pa, pb, SHUNOMST, personal=["SH-NOKIGEN"])
+    rows = {row["field"]: row for row in r.changes.iter_rows(named=True)}
+    for name in ("SH-KOJIN-NO", "SH-NOKIGEN"):
+        assert (rows[name]["value_a"], rows[name]["hex_b"]) == ("***", "***")
+    assert "9999999999" not in r.summary()
+    totals = {row["field"]: row for row in r.totals.iter_rows(named=True)}
+    assert totals["SUM SH-KOJIN-NO"]["b"] == "***"
+    r = compare_datasets(pa, pb, SHUNOMST, personal=["SH-NOKIGEN"], show_personal=True)
+    rows = {row["field"]: row for row in r.changes.iter_rows(named=True)}
+    assert rows["SH-KOJIN-NO"]["value_b"] == "9999999999"
+    assert rows["SH-NOKIGEN"]["hex_b"] == b"20991231".hex().upper()
+
+
+def test_personal_key_is_masked(tmp_path):
+    a = records(SAMPLE / "master-in.dat")
+    b = a[:-1]
+    r = compare_datasets(write(tmp_path / "a", a), write(tmp_path / "b", b), SHUNOMST, key=["SH-KOJIN-NO", "SH-KEY"])
+    assert r.only_a["key"].to_list() == ["***"]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 39), st.integers(0, 99), st.integers(0, 255)), min_size=1, max_size=6))
+def test_reported_fields_are_exactly_the_mutated_ones(tmp_path_factory, mutations):
+    """Whatever bytes change, compare names exactly the fields holding them."""
+    tmp = tmp_path_factory.mktemp("mut")
+    a = records(SAMPLE / "master-in.dat")
+    b = a.copy()
+    for row, offset, value in mutations:
+        b[row, offset] = value
+    r = compare_datasets(write(tmp / "a", a), write(tmp / "b", b), SHUNOMST, totals=False)
+    spans = units(_layout())
+    expected = {}
+    for row in range(40):
+        diff = np.flatnonzero(a[row] != b[row])
+        for u in spans:
+            if any(u.offset <= d < u.offset + u.size for d in diff):
+                expected.setdefault(u.name, set()).add(row + 1)
+    got = {}
+    for row in r.changes.iter_rows(named=True):
+        got.setdefault(row["field"], set()).add(row["record_a"])
+    assert got == expected
+    assert r.changed_count == len({row for rows in expected.values() for row in rows})
+
+
+def _layout():
+    from engine.copybook import load_copybook
+    return load_copybook(SHUNOMST)
+
+
+def test_ebcdic_files(tmp_path):
+    """Host files (cp930, IBM conventions) compare through the same copybook."""
+    from datasets.generate import ebcdic_master
+    a = ebcdic_master(records(SAMPLE / "master-in.dat"))
+    b = a.copy()
+    b[5, 16:18] = np.frombuffer("05".encode("cp037"), np.uint8)   # SH-KIBETSU of record 6: 02 -> 05
+    r = compare_datasets(write(tmp_path / "a", a), write(tmp_path / "b", b), SHUNOMST, encoding="cp930",
+                         key=["SH-KEY"])
+    assert r.only_a["key"].to_list() == ["2024 01 0000200017 02"]
+    assert r.only_b["key"].to_list() == ["2024 01 0000200017 05"]
+    totals = {row["field"]: row for row in r.totals.iter_rows(named=True)}
+    assert totals["SUM SH-CHOTEI-GAKU"]["a"] == totals["SUM SH-CHOTEI-GAKU"]["b"] == "801,657"
+
+
+# ----------------------------------------------------------------------------------- CLI
+
+def run_cli(*args):
+    from engine.cli import cli
+    return CliRunner().invoke(cli, ["compare", *map(str, args)])
+
+
+def test_cli_exit_codes_and_detail_files(tmp_path):
+    same = run_cli(SAMPLE / "master-in.dat", SAMPLE / "master-in.dat", "--copybook", SHUNOMST)
+    assert same.exit_code == 0 and "RESULT: EQUAL" in same.output
+    out = tmp_path / "diff.csv"
+    diff = run_cli(SAMPLE / "master-in.dat", SAMPLE / "master-out.dat", "--copybook", SHUNOMST,
+                   "--key", "SH-KEY", "--detail", out)
+    assert diff.exit_code == 1 and re.search(r"CHANGED +12\n", diff.output)
+    rows = list(csv.DictReader(out.open()))
+    changed = [r for r in rows if r["section"] == "changed"]
+    assert {r["key"] for r in changed} >= {"2024 01 0000200017 04"}
+    assert any(r["field"] == "SH-NOFU-GAKU" and r["value_b"] == "84600" for r in changed)
+    html = tmp_path / "diff.html"
+    run_cli(SAMPLE / "master-in.dat", SAMPLE / "master-out.dat", "-c", SHUNOMST, "--detail", html)
+    text = html.read_text()
+    assert text.startswith("<!doctype html>") and "00000042300C" in text
+
+
+def test_cli_errors_exit_2_without_traceback(tmp_path):
+    missing = run_cli(tmp_path / "nope.dat", SAMPLE / "master-in.dat", "--copybook", SHUNOMST)
+    assert missing.exit_code == 2 and "does not exist" in missing.output
+    assert "Traceback" not in missing.output
+    bad_key = run_cli(SAMPLE / "master-in.dat", SAMPLE / "master-in.dat", "--copybook", SHUNOMST,
+                      "--key", "NO-SUCH-FIELD")
+    assert bad_key.exit_code == 2 and "NO-SUCH-FIELD" in bad_key.output
+    short = tmp_path / "short.dat"
+    shutil.copyfile(SAMPLE / "master-in.dat", short)
+    with open(short, "ab") as f:
+        f.write(b"xx")
+    wrong = run_cli(SAMPLE / "master-in.dat", short, "--copybook", SHUNOMST)
+    assert wrong.exit_code == 2 and "Traceback" not in wrong.output
