@@ -92,7 +92,8 @@ def bcd_to_uint64(x: np.ndarray, ndigits: int) -> tuple[np.ndarray, np.ndarray]:
 def _swar_digits8(g: np.ndarray) -> np.ndarray:
     """uint64 values < 10**8 -> uint64 words whose 8 bytes (little-endian) are
     the decimal digits, most significant first."""
-    x = (g // np.uint64(10000)) | ((g % np.uint64(10000)) << np.uint64(32))
+    hi = (g * np.uint64(109951163)) >> np.uint64(40)     # g // 10000, exact below 10**8
+    x = hi | ((g - hi * np.uint64(10000)) << np.uint64(32))
     q = ((x * np.uint64(5243)) >> np.uint64(19)) & np.uint64(0x0000007F0000007F)
     x = q | ((x - q * np.uint64(100)) << np.uint64(16))
     q = ((x * np.uint64(103)) >> np.uint64(10)) & np.uint64(0x000F000F000F000F)
@@ -105,12 +106,11 @@ def uint64_to_digits(v: np.ndarray, k: int) -> np.ndarray:
     groups = max(1, -(-k // 8))
     words = np.empty((n, groups), dtype=np.uint64)
     rest = v
-    for g in range(groups - 1, -1, -1):
-        if g:
-            words[:, g] = _swar_digits8(rest % np.uint64(100_000_000))
-            rest = rest // np.uint64(100_000_000)
-        else:
-            words[:, g] = _swar_digits8(rest % np.uint64(100_000_000))
+    for g in range(groups - 1, 0, -1):
+        q = rest // np.uint64(100_000_000)
+        words[:, g] = _swar_digits8(rest - q * np.uint64(100_000_000))
+        rest = q
+    words[:, 0] = _swar_digits8(rest if k <= 8 or groups > 1 else rest % np.uint64(100_000_000))
     return words.view(np.uint8).reshape(n, groups * 8)[:, groups * 8 - k:]
 
 
