@@ -43,8 +43,8 @@ def _tokens(text: str, where: str) -> list[tuple[str, str, int]]:
             break
         m = _TOKEN.match(text, pos)
         if not m:
-            raise JobDefinitionError(f"{where}: unexpected {text[pos:].strip()[:10]!r} at column "
-                                     f"{pos + 1 + len(text[pos:]) - len(text[pos:].lstrip())}")
+            col = pos + 1 + len(text[pos:]) - len(text[pos:].lstrip())
+            raise JobDefinitionError(f"{where}: unexpected {text[pos:].strip()[:10]!r} at column {col} of {text!r}")
         kind = "sym" if m.group("sym") else "word"
         val = m.group(kind)
         out.append((kind, val if kind == "sym" else val.upper(), m.start(kind) + 1))
@@ -58,8 +58,11 @@ class _Parser:
         self.toks = _tokens(text, where)
         self.i = 0
 
-    def error(self, msg: str) -> JobDefinitionError:
-        col = self.toks[self.i][2] if self.i < len(self.toks) else len(self.text) + 1
+    def error(self, msg: str, tok: tuple[str, str, int] | None = None) -> JobDefinitionError:
+        if tok is not None:
+            col = tok[2]
+        else:
+            col = self.toks[self.i][2] if self.i < len(self.toks) else len(self.text) + 1
         return JobDefinitionError(f"{self.where}: {msg} at column {col} of {self.text!r}",
                                   hint="e.g. when: SORTTRN.rc <= 4 AND NOT ABEND")
 
@@ -105,7 +108,7 @@ class _Parser:
             self.take()
             return node
         if t[0] != "word":
-            raise self.error(f"unexpected {t[1]!r}")
+            raise self.error(f"unexpected {t[1]!r}", t)
         step, _, attr = t[1].rpartition(".")
         if not step and attr == "RC":
             return self.comparison(("rc", None), t)
@@ -118,23 +121,23 @@ class _Parser:
         if attr == "ABENDCC":
             op = self.take()
             if _OPS.get(op[1]) not in ("==", "!="):
-                raise self.error("ABENDCC is compared with = or NE")
+                raise self.error("ABENDCC is compared with = or NE", op)
             code = self.take()
             if code[0] != "word" or not re.fullmatch(r"S[0-9A-F]{3}|U\d{4}", code[1]):
-                raise self.error("an abend code is Sxxx (hex) or Unnnn")
+                raise self.error("an abend code is Sxxx (hex) or Unnnn", code)
             node = ("abendcc", step or None, code[1])
             return node if _OPS[op[1]] == "==" else ("not", node)
         if t[1] in ("TRUE", "FALSE"):
             return ("const", t[1] == "TRUE")
-        raise self.error(f"{t[1]!r} is not RC, ABEND, ABENDCC, step.RC, step.RUN or step.ABEND")
+        raise self.error(f"{t[1]!r} is not RC, ABEND, ABENDCC, step.RC, step.RUN or step.ABEND", t)
 
     def comparison(self, operand, tok):
         op = self.take()
         if op[1] not in _OPS:
-            raise self.error(f"expected a comparison (GT LT GE LE EQ NE or > < >= <= = !=) after {tok[1]}")
+            raise self.error(f"expected a comparison (GT LT GE LE EQ NE or > < >= <= = !=) after {tok[1]}", op)
         num = self.take()
         if num[0] != "word" or not num[1].isdigit():
-            raise self.error("expected a return code number")
+            raise self.error("expected a return code number", num)
         return ("cmp", operand, _OPS[op[1]], int(num[1]))
 
 

@@ -453,8 +453,16 @@ class JobRunner:
         self.log(f"  ALLOC {dd.name:<10} {a.status:<4} {what}")
 
     def _dd(self, ddef: DDDef, **kw) -> DD:
-        return DD(ddef.name, copybook=ddef.copybook, encoding=ddef.encoding, recfm=ddef.recfm, lrecl=ddef.lrecl,
-                  dialect=ddef.dialect, **kw)
+        dd = DD(ddef.name, copybook=ddef.copybook, encoding=ddef.encoding, recfm=ddef.recfm, lrecl=ddef.lrecl,
+                dialect=ddef.dialect, **kw)
+        if dd.copybook and dd.lrecl is None and dd.recfm in ("F", "FB"):
+            try:        # utilities (SORT) want the record length; the copybook gives it
+                dd._layout_lrecl()
+            except DensanError as exc:
+                raise JobDefinitionError(f"step DD {ddef.name}: copybook {dd.copybook}: {exc}") from None
+            except ImportError:
+                pass
+        return dd
 
     def _tempfile(self, final: Path, step: StepDef) -> Path:
         temp = final.with_name(f"{final.name}.densan-tmp.{self.run_id}.{step.name}")

@@ -1,0 +1,91 @@
+"""Job definition validation: every mistake names the file, the step and the key."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from engine.errors import JobDefinitionError
+from engine.job.definition import parse_disp, parse_job, resolve_params, substitute
+
+GOOD = """
+job: SHUNOD
+description: 日次収納
+params: {date: today}
+steps:
+  - name: SORTTRN
+    program: SORT
+    dd:
+      SORTIN:  {dsn: CITY.SHUNO.TRAN(0)}
+      SORTOUT: {dsn: '&&TRNSRT', copybook: NOFUTRN}
+      SYSIN: |
+        SORT FIELDS=(1,18,CH,A)
+  - name: POST
+    program: json
+    parm: '{date}'
+    when: SORTTRN.rc <= 4
+    dd:
+      MASTER-IN:  {dsn: CITY.SHUNO.MASTER(0), disp: SHR}
+      TRAN-IN:    {dsn: '&&TRNSRT'}
+      MASTER-OUT: {dsn: CITY.SHUNO.MASTER(+1), disp: [NEW, CATLG, DELETE], copybook: SHUNOMST}
+      REPORT:     {sysout: A}
+      BOTH:       [{dsn: A.B}, {dsn: A.C}]
+      DUMMYDD:    {dummy: true}
+"""
+
+
+def test_good_definition():
+    job = parse_job(GOOD, source="SHUNOD.yaml")
+    assert job.name == "SHUNOD" and [s.name for s in job.steps] == ["SORTTRN", "POST"]
+    sort, post = job.steps
+    assert sort.is_sort and sort.dd["SYSIN"].inline == "SORT FIELDS=(1,18,CH,A)\n"
+    out = post.dd["MASTER-OUT"]
+    assert (out.status, out.normal, out.abnormal, out.copybook) == ("NEW", "CATLG", "DELETE", "SHUNOMST")
+    assert post.dd["BOTH"].dsns == ["A.B", "A.C"] and post.dd["DUMMYDD"].dummy
+    assert post.dd["REPORT"].sysout == "A" and post.abend_rc == 16
+
+
+@pytest.mark.parametrize("change, message", [
+    (("program: json", "program: no_such_mod_qq"), "SHUNOD.yaml: step POST: key program: program module 'no_such_mod_qq' not found"),
+    (("disp: SHR", "disp: SHARE"), "SHUNOD.yaml: step POST: dd MASTER-IN: key disp: status 'SHARE' is not one of"),
+    (("disp: [NEW, CATLG, DELETE]", "disp: [NEW, CATLG, PASS]"), "PASS is not an abnormal disposition"),
+    (("disp: [NEW, CATLG, DELETE]", "disp: [NEW, KEEPIT]"), "normal disposition 'KEEPIT'"),
+    (("when: SORTTRN.rc <= 4", "when: SORTTRN.rc <= "), "step POST: key when: the expression ends too early at column 14"),
+    (("when: SORTTRN.rc <= 4", "when: LATER.rc <= 4"), "step POST: the condition names step LATER, which is not an earlier step"),
+    (("    parm: '{date}'", "    parm: '{date}'\n    retries: 3"), "step POST: unknown key 'retries'"),
+    (("{sysout: A}", "{sysout: A, colour: red}"), "step POST: dd REPORT: unknown key 'colour'"),
+    (("{dummy: true}", "{dummy: true, dsn: X.Y}"), "dd DUMMYDD: give exactly one of dsn:, path:, dummy: true"),
+    (("{dsn: A.B}", "{dsn: 'A..B'}"), "'A..B' is not a dataset name"),
+    (("copybook: NOFUTRN}", "copybook: NOFUTRN, recfm: XB}"), "key recfm: 'XB' is not one of"),
+    (("copybook: NOFUTRN}", "copybook: NOFUTRN, lrecl: -5}"), "key lrecl: a record length"),
+    (("  - name: POST", "  - name: SORTTRN"), "step SORTTRN: the step name is used twice"),
+    (("job: SHUNOD", "job: 'bad name'"), "key job: a job name is required"),
+    (("job: SHUNOD", "job: SHUNOD\ncolour: red"), "job: unknown key 'colour'"),
+    (("    when: SORTTRN.rc <= 4", "    cond: (4,XX)"), "step POST: key cond: 'XX' is not GT"),
+    (("    when: SORTTRN.rc <= 4", "    abend_rc: 0"), "key abend_rc: a return code 1..4095"),
+    (("dd:\n      SORTIN", "dd:\n      SORTIN: [1, 2]\n      X"), "concatenation entry #1"),
+    (("steps:", "steps: 3\nx:"), "unknown key 'x'"),
+    (("  - name: POST", "  - name: POST\n    : x"), "not valid YAML"),
+])
+def test_definition_errors(change, message):
+    text = GOOD.replace(*change)
+    assert text != GOOD
+    with pytest.raises(JobDefinitionError) as info:
+        parse_job(text, source="SHUNOD.yaml")
+    assert message in str(info.value)
+
+
+def test_disp_forms():
+    assert parse_disp("SHR", "w") == ("SHR", None, None)
+    assert parse_disp("(NEW,CATLG,DELETE)", "w") == ("NEW", "CATLG", "DELETE")
+    assert parse_disp(["mod", "keep"], "w") == ("MOD", "KEEP", None)
+    assert parse_disp("OLD,,DELETE", "w") == ("OLD", None, "DELETE")
+
+
+def test_params_and_substitution():
+    p = resolve_params({"date": "today", "prev": "today-1", "x": "1"}, {"x": "2"}, today=dt.date(2025, 3, 1))
+    assert p == {"date": "20250301", "prev": "20250228", "x": "2"}
+    assert substitute("CITY.D{date}.X", p, "w") == "CITY.D20250301.X"
+    with pytest.raises(JobDefinitionError, match=r"\{nope\} is not a job param"):
+        substitute("{nope}", p, "step S: parm")
+    assert substitute("INREC {nope}", p, "w", strict=False) == "INREC {nope}"
