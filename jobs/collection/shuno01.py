@@ -656,12 +656,14 @@ def _apply_postings(out: np.ndarray, midx: np.ndarray, amount: np.ndarray, fee: 
     rec = out[rows]
     nofu0, nofu0_neg = packed_values(rec[:, SH_NOFU])
     entai0, entai0_neg = packed_values(rec[:, SH_ENTAI])
-    kaisu0 = np.abs(packed_values(rec[:, SH_KAISU])[0])   # unsigned: sign nibble ignored
+    kraw = rec[:, SH_KAISU].astype(np.int64)
+    knib = np.stack([kraw[:, 0] >> 4, kraw[:, 0] & 15, kraw[:, 1] >> 4, kraw[:, 1] & 15], axis=1)
+    kaisu0 = knib[:, 0] * 100 + knib[:, 1] * 10 + knib[:, 2]
+    kaisu_clean = (knib[:, 3] == 0x0F) & (knib[:, :3] <= 9).all(axis=1)
     step = np.sign(amount)
 
     nofu, nofu_neg = nofu0.copy(), nofu0_neg.copy()
     entai, entai_neg = entai0.copy(), entai0_neg.copy()
-    kaisu = kaisu0.copy()
     kaisu_written = np.zeros(g, dtype=bool)
 
     # closed form where no ADD overflows and no count is held at 0 or 999
@@ -678,20 +680,21 @@ def _apply_postings(out: np.ndarray, midx: np.ndarray, amount: np.ndarray, fee: 
     base = np.repeat(csum[starts] - step[starts], sizes)
     k_before = kaisu0[group] + (csum - step - base)
     step_ok = (step == 0) | ((step > 0) & (k_before < 999)) | ((step < 0) & (k_before > 0))
-    kaisu_ok = np.logical_and.reduceat(step_ok, starts) & (kaisu0 <= 999)
+    kaisu_ok = np.logical_and.reduceat(step_ok, starts) & kaisu_clean
 
     easy = nofu_ok & entai_ok & kaisu_ok
     nofu[easy] = nofu_fin[easy]
     nofu_neg[easy] = nofu_fin[easy] < 0
     entai[easy] = entai_fin[easy]
     entai_neg[easy] = entai_fin[easy] < 0
-    kaisu[easy] = (kaisu0 + np.add.reduceat(step, starts))[easy]
+    kfinal = kaisu0 + np.add.reduceat(step, starts)
+    knib[easy, 0], knib[easy, 1], knib[easy, 2] = kfinal[easy] // 100, kfinal[easy] // 10 % 10, kfinal[easy] % 10
     kaisu_written[easy] = np.logical_or.reduceat(step != 0, starts)[easy]
 
     hard = np.flatnonzero(~easy)
     if hard.size:
         _replay(hard, starts, sizes, amount, fee, step, nofu, nofu_neg, entai, entai_neg,
-                kaisu, kaisu_written)
+                knib, kaisu_written)
 
     # receipt date: the latest of a payment's dates, when later than the master's (bytes)
     pay = step > 0
@@ -708,9 +711,9 @@ def _apply_postings(out: np.ndarray, midx: np.ndarray, amount: np.ndarray, fee: 
 
     rec[:, SH_NOFU] = packed_encode(nofu, nofu_neg, 6)
     rec[:, SH_ENTAI] = packed_encode(entai, entai_neg, 5)
-    rec[kaisu_written, SH_KAISU] = packed_encode(kaisu[kaisu_written] % 1000,
-                                                 np.zeros(int(kaisu_written.sum()), bool),
-                                                 2, signed=False)
+    kw = kaisu_written
+    rec[kw, SH_KAISU.start] = (knib[kw, 0] << 4 | knib[kw, 1]).astype(np.uint8)
+    rec[kw, SH_KAISU.start + 1] = (knib[kw, 2] << 4 | knib[kw, 3]).astype(np.uint8)
     # 6000: update date, status, refund
     rec[:, SH_KOSHIN] = np.frombuffer(cs.text(parm8), dtype=np.uint8)
     chotei, _ = packed_values(rec[:, SH_CHOTEI])
@@ -722,13 +725,20 @@ def _apply_postings(out: np.ndarray, midx: np.ndarray, amount: np.ndarray, fee: 
 
 
 def _replay(hard, starts, sizes, amount, fee, step, nofu, nofu_neg, entai, entai_neg,
-            kaisu, kaisu_written) -> None:
-    """Exact replay of the groups that overflow or clamp: one iteration per rank
-    within the key, vectorised over all such groups at once."""
+            knib, kaisu_written) -> None:
+    """Exact replay of the groups that overflow, clamp or hold odd packed bytes: one
+    iteration per rank within the key, vectorised over all such groups at once.
+
+    SH-NOFU-KAISU follows GnuCOBOL 3.1 exactly (checked byte for byte): the tests
+    `< 999` / `> 0` read the packed nibbles as they are, sign nibble D negative;
+    ADD 1 works in place on the digit nibbles (carry past 9, untouched digits and a
+    sign nibble other than D kept; D becomes F); SUBTRACT 1 stores the value - 1
+    afresh with sign F."""
     h_start, h_size = starts[hard], sizes[hard]
     v, vn = nofu[hard].copy(), nofu_neg[hard].copy()
     e, en = entai[hard].copy(), entai_neg[hard].copy()
-    k, kw = kaisu[hard].copy(), kaisu_written[hard].copy()
+    d2, d1, d0, sg = (knib[hard, i].copy() for i in range(4))
+    kw = kaisu_written[hard].copy()
     active = np.arange(hard.size)
     depth = 0
     while active.size:
@@ -738,17 +748,34 @@ def _replay(hard, starts, sizes, amount, fee, step, nofu, nofu_neg, entai, entai
         t = e[active] + fee[idx]
         e[active], en[active] = truncate(t, ENTAI_MOD), t < 0
         s = step[idx]
-        kk = k[active]
-        up = (s > 0) & (kk < 999)
-        down = (s < 0) & (kk > 0)
-        kk = np.where(up, kk + 1, np.where(down, (kk - 1) % 1000, kk))
-        k[active] = kk
+        a2, a1, a0, asg = d2[active], d1[active], d0[active], sg[active]
+        mag = a2 * 100 + a1 * 10 + a0
+        cmp = np.where(asg == 0x0D, -mag, mag)
+        up = (s > 0) & (cmp < 999)
+        down = (s < 0) & (cmp > 0)
+        # ADD 1 in place
+        n0 = a0 + 1
+        c = n0 >= 10
+        n0 = n0 - 10 * c
+        n1 = a1 + c
+        c = n1 >= 10
+        n1 = n1 - 10 * c
+        n2 = a2 + c
+        n2 = n2 - 10 * (n2 >= 10)
+        # SUBTRACT 1 afresh
+        m = (mag - 1) % 1000
+        d2[active] = np.where(up, n2, np.where(down, m // 100, a2))
+        d1[active] = np.where(up, n1, np.where(down, m // 10 % 10, a1))
+        d0[active] = np.where(up, n0, np.where(down, m % 10, a0))
+        sg[active] = np.where(down | (up & (asg == 0x0D)), 0x0F, asg)
         kw[active] |= up | down
         depth += 1
         active = active[h_size[active] > depth]
     nofu[hard], nofu_neg[hard] = v, vn
     entai[hard], entai_neg[hard] = e, en
-    kaisu[hard], kaisu_written[hard] = k, kw
+    for i, arr in enumerate((d2, d1, d0, sg)):
+        knib[hard, i] = arr
+    kaisu_written[hard] = kw
 
 
 # --------------------------------------------------------------------------- job step
