@@ -35,7 +35,7 @@ from typing import Iterable
 from engine.copybook.model import (Category, Condition, Field, Figurative, Layout, Renames,
                                    SourceLocation, Usage)
 from engine.copybook.picture import parse_picture
-from engine.copybook.source import CopyExpander, Token, find_member, read_text
+from engine.copybook.source import CopyExpander, Token, detect_format, find_member, read_text
 from engine.dialect import IBM, Dialect, get_dialect
 from engine.errors import CopybookError
 
@@ -637,6 +637,29 @@ def parse_tokens(tokens: list[Token], *, name: str, source: str | None,
     return assign_offsets(layout, dialect if dialect is not None else IBM)
 
 
+def _tokens(text: str, filename: str, copy_path: list[Path], source_format: str,
+            debug_lines: bool) -> list[Token]:
+    """Tokens after COPY expansion. In auto mode a text taken for fixed format that
+    does not compile as such is tried once more as free format; if that fails too,
+    the fixed-format error is the one reported."""
+    fmt = detect_format(text) if source_format == "auto" else source_format
+    try:
+        tokens = CopyExpander(copy_path, source_format, debug_lines).tokens_of_text(
+            text, filename, fmt=fmt)
+        if source_format == "auto" and fmt == "fixed":
+            _Parser(tokens, tokens[-1] if tokens else None).entries()
+        return tokens
+    except CopybookError:
+        if source_format != "auto" or fmt != "fixed":
+            raise
+        try:
+            return CopyExpander(copy_path, source_format, debug_lines).tokens_of_text(
+                text, filename, fmt="free")
+        except CopybookError:
+            pass
+        raise
+
+
 def parse_copybook(text: str, *, filename: str = "<string>", source_format: str = "auto",
                    copy_path: Iterable[Path | str] | None = None,
                    dialect: "str | Dialect | None" = None, debug_lines: bool = False) -> Layout:
@@ -646,8 +669,7 @@ def parse_copybook(text: str, *, filename: str = "<string>", source_format: str 
     if copy_path is None:
         from engine.config import copybook_path
         copy_path = copybook_path()
-    expander = CopyExpander([Path(p) for p in copy_path], source_format, debug_lines)
-    tokens = expander.tokens_of_text(text, filename)
+    tokens = _tokens(text, filename, [Path(p) for p in copy_path], source_format, debug_lines)
     if filename.startswith("<"):
         name = None
     else:

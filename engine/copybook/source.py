@@ -93,6 +93,9 @@ def detect_format(text: str) -> str:
             return "free"
         if line[6] not in FIXED_INDICATORS:
             return "free"
+        sequence = line[:6]
+        if sequence.strip() and (" " in sequence.strip() or sequence.endswith(" ")):
+            return "free"  # columns 1-6 hold words, not a sequence number
         if line[6] == " " and line[7:72].strip():
             saw_code = True
     return "fixed" if saw_code else "free"
@@ -342,8 +345,10 @@ class CopyExpander:
         self.source_format = source_format
         self.debug_lines = debug_lines
 
-    def tokens_of_text(self, text: str, file: str, stack: tuple[str, ...] = ()) -> list[Token]:
-        tokens = tokenize(normalise(text, file, self.source_format, debug_lines=self.debug_lines))
+    def tokens_of_text(self, text: str, file: str, stack: tuple[str, ...] = (),
+                       fmt: str | None = None) -> list[Token]:
+        tokens = tokenize(normalise(text, file, fmt or self.source_format,
+                                    debug_lines=self.debug_lines))
         return self.expand(tokens, Path(file).parent if file and not file.startswith("<") else None,
                            stack + (file,))
 
