@@ -43,7 +43,7 @@ class FloatCodec:
         n = v.shape[0]
         if self.fmt == "ieee":
             with np.errstate(over="ignore", invalid="ignore"):
-            out = v.astype(self.ieee_dtype)
+                out = v.astype(self.ieee_dtype)
             error = ~np.isfinite(out) & np.isfinite(v)
             return out.view(np.uint8).reshape(n, self.size), error, "out of the float range"
         error = ~np.isfinite(v)
