@@ -255,6 +255,7 @@ def run_densan(case: Case, workdir: Path) -> tuple[int, dict[str, Path], str]:
         cmd += ["--parm", case.parm]
     for k, v in case.params.items():
         cmd += ["--param", f"{k}={v}"]
+    _prepare_home(case, workdir / "home")
     env = dict(os.environ, DENSAN_HOME=str(workdir / "home"))
     try:
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, errors="replace",
@@ -262,6 +263,42 @@ def run_densan(case: Case, workdir: Path) -> tuple[int, dict[str, Path], str]:
     except subprocess.TimeoutExpired:
         raise CaseError(f"case {case.name}: job {case.job} did not end within {case.timeout} s") from None
     return proc.returncode, outputs, proc.stdout + proc.stderr
+
+
+def _prepare_home(case: Case, home: Path) -> None:
+    """A fresh densan home in which the job's generation references resolve: every
+    GDG base the job names is defined, and where it reads (0), (-1)... empty
+    placeholder generations are catalogued. The case's --dd files replace them all,
+    but the runner resolves generations at job start, as the host does."""
+    from engine.job import gdg
+    from engine.job.catalog import Catalog, import_dataset
+    from engine.job.definition import load_job
+
+    job = load_job(case.job)
+    lowest: dict[str, int] = {}
+    for step in job.steps:
+        for ddef in step.dd.values():
+            for raw in ddef.dsns:
+                if "{" in raw:
+                    continue
+                rel = gdg.split_relative(gdg.normalize(raw))
+                if rel is not None:
+                    lowest[rel[0]] = min(lowest.get(rel[0], 1), rel[1])
+    if not lowest:
+        return
+    home.mkdir(parents=True, exist_ok=True)
+    catalog = Catalog(home)
+    try:
+        for base in sorted(lowest):
+            if catalog.gdg(base) is None:
+                catalog.define_gdg(base, 255)
+    finally:
+        catalog.close()
+    placeholder = home / "placeholder.empty"
+    placeholder.write_bytes(b"")
+    for base, low in sorted(lowest.items()):
+        for _ in range(max(0, 1 - low)):
+            import_dataset(f"{base}(+1)", placeholder, recfm="FB", home=home)
 
 
 # ------------------------------------------------------------------------------ compare
