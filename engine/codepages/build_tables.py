@@ -9,7 +9,15 @@ Japanese mixed pages cp930/cp939/cp1390/cp1399 — and Python's own codecs for
 ascii, cp037, cp273, cp500, cp1140 and cp932. Both directions are recorded as the
 converter gives them: the decode tables from decoding every byte and every
 double-byte code, the encode table from encoding every Unicode scalar value of
-the BMP (and planes 1-2 for double-byte pages). Where a converter is one-way
+the BMP (and planes 1-2 for double-byte pages).
+
+cp290 (EBCDIK) comes from the `ebcdic` package's cp290 codec (pip install ebcdic; built
+from IBM's CCSID 290 mapping), not from glibc's IBM290, which decodes the katakana to
+full-width forms (X'81' -> U+30A2 ア) unlike every other converter and unlike glibc's own
+IBM930, whose single bytes are CCSID 290 with half-width katakana (X'81' -> U+FF71 ｱ).
+The tests check cp290 against glibc IBM930's single bytes and against `ebcdic`.
+
+Where a converter is one-way
 (several byte codes decode to one character), the encode table therefore holds
 the converter's own choice, e.g. IBM-1390 X'42E1' decodes to U+20AC but U+20AC
 encodes to the single byte X'E1'.
@@ -42,7 +50,7 @@ PAGES: dict[str, tuple[str, str, str]] = {
     "cp1140": ("python", "cp1140", "sbcs"),
     "cp932": ("python", "cp932", "multibyte"),
     "cp1047": ("iconv", "IBM1047", "sbcs"),
-    "cp290": ("iconv", "IBM290", "sbcs"),
+    "cp290": ("python", "cp290", "sbcs"),      # from the `ebcdic` package (see below)
     "cp930": ("iconv", "IBM930", "mixed"),
     "cp939": ("iconv", "IBM939", "mixed"),
     "cp1390": ("iconv", "IBM1390", "mixed"),
@@ -73,6 +81,9 @@ def _decoders(source: str, charset: str):
             return enc(s.encode("utf-8"))
         return decode, encode
 
+    if charset == "cp290":
+        import ebcdic  # noqa: F401  (registers the codec)
+
     def decode(b: bytes):
         try:
             return b.decode(charset)
@@ -98,7 +109,7 @@ def build(name: str) -> dict:
             sbcs[b] = -2
             continue
         s = decode(bytes([b]))
-        if s is not None and len(s) == 1:
+        if s is not None and len(s) == 1 and s != "\ufffd":    # `ebcdic` decodes undefined bytes to U+FFFD
             sbcs[b] = ord(s)
     if kind == "multibyte":
         # a lead byte is one that does not decode alone but starts some valid pair
@@ -129,6 +140,8 @@ def build(name: str) -> dict:
 
     enc_cp, enc_code = [], []
     for cp in _scalar_values(3 if kind != "sbcs" else 1):
+        if cp == 0xFFFD:
+            continue
         e = encode(chr(cp))
         if e is None:
             continue

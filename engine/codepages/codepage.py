@@ -291,10 +291,15 @@ class CodePage:
         cps, start = decode_to_code_points(data)
         cp_off = np.concatenate([[0], np.cumsum(start)])[offsets]
         codes = self._dbcs_codes(cps)
-        bad = codes < 0
-        codes = np.where(bad, self.dbcs_space, codes)
-        unit = np.stack([codes >> 8, codes & 0xFF], axis=1).astype(np.uint8).ravel()
-        row_bytes = 2 * np.diff(cp_off)
+        absorbed = np.zeros(len(cps), bool)
+        if len(self.combo) and len(cps) > 1:
+            self._encode_combos(cps, cp_off, codes, absorbed)
+        bad = (codes < 0) & ~absorbed
+        codes = np.where(bad, self.dbcs_space, codes) & 0xFFFF
+        keep = ~absorbed
+        unit = np.stack([codes[keep] >> 8, codes[keep] & 0xFF], axis=1).astype(np.uint8).ravel()
+        kept = np.concatenate([[0], np.cumsum(keep)])
+        row_bytes = 2 * (kept[cp_off[1:]] - kept[cp_off[:-1]])
         unmappable = _rows_with(bad, cp_off, n)
         out = _place(unit, row_bytes, width, None, justify)
         if out.size:
