@@ -1,0 +1,163 @@
+"""densan's SHUNO01 against the legacy program run by GnuCOBOL, on inputs built to
+touch every rule, reason code and abnormal end, and on seeded random cases:
+same return code, same REPORT bytes, and (when not RC 16) the same MASTER-OUT and
+ERROR-OUT bytes."""
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import requires_cobc
+from tests.shuno01.cases import (BAD_AMOUNTS, BAD_DATES, GOOD_DATES, Case, assert_same, generate,
+                                 key, master, run_densan_case, run_legacy_case, sort_key,
+                                 tran)
+
+pytestmark = requires_cobc
+
+
+def same(case: Case, tmp_path):
+    legacy = run_legacy_case(case, tmp_path)
+    densan = run_densan_case(case, tmp_path)
+    assert_same(legacy, densan, case)
+    return legacy
+
+
+K1, K2, K3, K4 = (key(2024, 2, n, 1) for n in (10, 20, 30, 40))
+
+
+def test_empty_inputs(tmp_path):
+    res = same(Case([], []), tmp_path)
+    assert res.rc == 0 and res.master_out == b"" and res.error_out == b""
+
+
+def test_masters_without_transactions_are_copied_as_read(tmp_path):
+    odd = master(K1, nofu=5)[:42] + bytes.fromhex("0000000A0B0B") + master(K1)[48:]
+    res = same(Case([master(K1, filler=b"NOT-SPACES!!!"), odd], []), tmp_path)
+    assert res.master_out == master(K1, filler=b"NOT-SPACES!!!") + odd
+
+
+def test_every_reason_code(tmp_path):
+    masters = [master(K1), master(K2, jotai=b"9")]
+    trans = [tran(K1, nofu=b"000000200O0", renban=1),       # IV
+             tran(K1, date=b"20250201", renban=2),          # DT
+             tran(K1, ch=b"7", renban=3),                   # CH
+             tran(K1, renban=4),                            # posted
+             tran(K2, renban=1),                            # CX
+             tran(K3, renban=1)]                            # NF
+    res = same(Case(masters, sorted(trans, key=sort_key)), tmp_path)
+    assert res.rc == 4
+    assert [res.error_out[i + 60:i + 62] for i in range(0, len(res.error_out), 80)] == \
+        [b"IV", b"CH", b"DT", b"CX", b"NF"]
+
+
+@pytest.mark.parametrize("date", BAD_DATES + GOOD_DATES)
+def test_receipt_dates(tmp_path, date):
+    same(Case([master(K1)], [tran(K1, date=date)]), tmp_path)
+
+
+@pytest.mark.parametrize("amount", BAD_AMOUNTS + [b"0000000000p", b"9999999999y"])
+def test_amount_class_test(tmp_path, amount):
+    same(Case([master(K1)], [tran(K1, nofu=amount)]), tmp_path)
+
+
+def test_numeric_class_test_on_every_last_byte(tmp_path):
+    trans = [tran(K1, nofu=b"0000000001" + bytes([b]), renban=b) for b in range(256)]
+    trans += [tran(K1, entai=b"00000001" + bytes([b]), renban=256 + b) for b in range(256)]
+    same(Case([master(K1, chotei=10**9)], trans), tmp_path)
+
+
+def test_kaisu_held_at_999_and_0(tmp_path):
+    masters = [master(K1, kaisu=998), master(K2, kaisu=1), master(K3, kaisu=0, nofu=100)]
+    trans = [tran(K1, nofu=10, renban=i) for i in range(4)] + [tran(K1, nofu=-10, renban=9)]
+    trans += [tran(K2, nofu=-10, renban=i) for i in range(3)] + [tran(K2, nofu=10, renban=5)]
+    trans += [tran(K3, nofu=-1, renban=1), tran(K3, nofu=0, entai=5, renban=2)]
+    res = same(Case(masters, trans), tmp_path)
+    assert res.master_out[85:87] == bytes.fromhex("998F")     # 999 after three, then one back
+    assert res.master_out[185:187] == bytes.fromhex("001F")   # 0, held, then one payment
+
+
+def test_kaisu_odd_packed_bytes(tmp_path):
+    """GnuCOBOL adds 1 in place (A-F nibbles carried, sign C kept, D -> F)."""
+    raws = ["001C", "001D", "0A5F", "00FF", "8F9F", "9A0F", "000D", "998C"]
+    masters, trans = [], []
+    for i, raw in enumerate(raws):
+        k = key(2024, 3, i, 1)
+        masters.append(master(k, kaisu_raw=bytes.fromhex(raw)))
+        trans += [tran(k, nofu=5, renban=1), tran(k, nofu=-5, renban=2), tran(k, nofu=5, renban=3)]
+    same(Case(masters, trans), tmp_path)
+
+
+def test_sums_beyond_the_picture_are_truncated_with_sign(tmp_path):
+    masters = [master(K1, nofu=99_999_999_990, entai=999_999_990),
+               master(K2, nofu=-99_999_999_990, entai=-999_999_990),
+               master(K3, nofu=-5, chotei=-99_999_999_999)]
+    trans = [tran(K1, nofu=10, entai=10, renban=1), tran(K1, nofu=99_999_999_999, renban=2),
+             tran(K2, nofu=-10, entai=-10, renban=1),
+             tran(K3, nofu=5, renban=1), tran(K3, nofu=99_999_999_999, renban=2)]
+    res = same(Case(masters, trans), tmp_path)
+    assert res.master_out[142:148] == bytes.fromhex("00000000000D")   # -0 kept as the host does
+
+
+def test_control_totals_overflow(tmp_path):
+    masters = [master(key(2024, 1, i, 1), chotei=99_999_999_999, nofu=-99_999_999_999)
+               for i in range(12_000)]
+    trans = [tran(key(2024, 1, i, 1), nofu=99_999_999_999, renban=i) for i in range(0, 12_000, 2)]
+    same(Case(masters, trans), tmp_path)
+
+
+def test_many_transactions_on_one_key(tmp_path):
+    trans = [tran(K2, nofu=(1 if i % 7 else -1) * 40_000_000_000 + i, entai=i, renban=i)
+             for i in range(3000)]
+    same(Case([master(K1), master(K2, kaisu=990)], trans), tmp_path)
+
+
+def test_unsorted_and_duplicate_master_keys(tmp_path):
+    masters = [master(K3), master(K1), master(K2), master(K3, nofu=7), master(K4), master(K4, nofu=1)]
+    trans = [tran(k, renban=i) for i, k in enumerate([K1, K2, K3, K3, K4])]
+    res = same(Case(masters, trans), tmp_path)
+    assert res.error_out[60:62] == b"NF"
+
+
+@pytest.mark.parametrize("parm", [None, "", "2025013", "20250230", "20240229", "00000101",
+                                  "20250131        X", "2025013100000000", "2025-01-31"])
+def test_parm(tmp_path, parm):
+    same(Case([master(K1)], [tran(K1, date=b"20240101")], parm=parm), tmp_path)
+
+
+@pytest.mark.parametrize("dd", ["MASTER-IN", "TRAN-IN", "MASTER-OUT", "ERROR-OUT", "REPORT"])
+def test_dd_not_allocated(tmp_path, dd):
+    res = same(Case([master(K1)], [tran(K1)], missing=(dd,)), tmp_path)
+    assert res.rc == 16
+
+
+def test_sequence_error(tmp_path):
+    trans = [tran(K1, renban=2), tran(K1, renban=1)]
+    res = same(Case([master(K1)], trans), tmp_path)
+    assert b"SEQUENCE ERROR ON TRAN-IN AT RECORD 2" in res.report
+
+
+@pytest.mark.parametrize("where", ["first", "middle", "last"])
+def test_wrong_length_master(tmp_path, where):
+    masters = [master(key(2024, 1, i, 1)) for i in range(6)]
+    trans = [tran(key(2024, 1, i, 1), renban=i) for i in range(6)]
+    case = Case(masters[:{"first": 0, "middle": 3, "last": 6}[where]], trans, master_tail=b"20240")
+    same(case, tmp_path)
+
+
+def test_wrong_length_transactions_and_which_comes_first(tmp_path):
+    masters = [master(key(2024, 1, i, 1)) for i in range(4)]
+    trans = [tran(key(2024, 1, i, 1), renban=i) for i in range(4)]
+    same(Case(masters, trans, tran_tail=b"2024"), tmp_path / "a")
+    same(Case(masters[:2], trans, master_tail=b"9", tran_tail=b"2024"), tmp_path / "b")
+    same(Case(masters, [trans[1], trans[0]] + trans[2:], master_tail=b"9"), tmp_path / "c")
+
+
+def test_high_values_keys(tmp_path):
+    hv = b"\xff" * 18
+    masters = [master(K1), master(hv), master(K2)]
+    same(Case(masters, [tran(K1), tran(K2, renban=2)]), tmp_path / "m")
+    same(Case([master(K1), master(K2)], [tran(K1), tran(hv), tran(K2)]), tmp_path / "t")
+
+
+@pytest.mark.parametrize("seed", range(120))
+def test_generated_cases(tmp_path, seed):
+    same(generate(seed), tmp_path)
