@@ -119,7 +119,7 @@ class Field:
     @property
     def total_size(self) -> int:
         """Bytes taken by the item with all its (maximum) occurrences."""
-        return self.size * (self.occurs or 1)
+        return self.size * (1 if self.occurs is None else self.occurs)  # an ODO table may hold 0
 
     def walk(self) -> Iterator["Field"]:
         """This field and every field below it, in source order."""
