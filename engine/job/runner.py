@@ -246,7 +246,7 @@ class JobRunner:
 
     # ================================================================ run
     def run(self) -> JobResult:
-        self.catalog.recover()
+        recovered = self.catalog.recover()
         steps = self._apply_overrides()
         restart_step, previous = self._restart_plan(steps)
         self._restart_name = restart_step
@@ -262,7 +262,7 @@ class JobRunner:
                 log("  PARAMS " + " ".join(f"{k}={v}" for k, v in self.params.items()))
             if restart_step:
                 log(f"  RESTART AT STEP {restart_step} (RESTARTS RUN {previous.get('run_id') or '—'})")
-            for m in self.catalog.recover():
+            for m in recovered + self.catalog.recover():
                 log(m)
             locks.acquire(self._lock_plan(steps))
             for m in self.catalog.recover():        # a run that died while we waited

@@ -51,6 +51,12 @@ PROGRAMS = {
             data = step.dd("IN").path.read_text() if step.has_dd("IN") else "0\\n"
             n = int(data.strip().splitlines()[-1])
             time.sleep(float(os.environ.get("BUMP_SLEEP", "0")))
+            if os.environ.get("BUMP_DIE") == step.step_name:     # killed half-way through writing
+                with open(step.dd("OUT").path, "w") as f:
+                    f.write(data[: len(data) // 2])
+                    f.flush()
+                    import signal
+                    os.kill(os.getpid(), signal.SIGKILL)
             step.dd("OUT").path.write_text(data + f"{n + 1}\\n")
             return 0
     ''',
