@@ -255,7 +255,7 @@ def run_densan(case: Case, workdir: Path) -> tuple[int, dict[str, Path], str]:
         cmd += ["--parm", case.parm]
     for k, v in case.params.items():
         cmd += ["--param", f"{k}={v}"]
-    _prepare_home(case, workdir / "home")
+    prepare_home(case.job, workdir / "home")
     env = dict(os.environ, DENSAN_HOME=str(workdir / "home"))
     try:
         proc = subprocess.run(cmd, env=env, capture_output=True, text=True, errors="replace",
@@ -265,7 +265,7 @@ def run_densan(case: Case, workdir: Path) -> tuple[int, dict[str, Path], str]:
     return proc.returncode, outputs, proc.stdout + proc.stderr
 
 
-def _prepare_home(case: Case, home: Path) -> None:
+def prepare_home(job_name: str, home: Path) -> None:
     """A fresh densan home in which the job's generation references resolve: every
     GDG base the job names is defined, and where it reads (0), (-1)... empty
     placeholder generations are catalogued. The case's --dd files replace them all,
@@ -274,7 +274,7 @@ def _prepare_home(case: Case, home: Path) -> None:
     from engine.job.catalog import Catalog, import_dataset
     from engine.job.definition import load_job
 
-    job = load_job(case.job)
+    job = load_job(job_name)
     lowest: dict[str, int] = {}
     for step in job.steps:
         for ddef in step.dd.values():
