@@ -311,15 +311,105 @@ class RecordCodec:
 
     # ------------------------------------------------------------ encode
     def encode(self, frame: pl.DataFrame) -> np.ndarray:
-        """Frame -> (n, record_length) uint8 records. See the module notes."""
+        """Frame -> (n, record_length) uint8 records. See the module notes.
+        With OCCURS DEPENDING ON, records shorter than the maximum are padded
+        with spaces; `encode_with_lengths` also gives each record's length."""
+        return self.encode_with_lengths(frame)[0]
+
+    def encode_with_lengths(self, frame: pl.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         n = frame.height
         L = self.record_length
         has_raw = RAW in frame.columns
-        if has_raw:
-            buf = _raw_to_array(frame[RAW], L, self.cp.space)
+        raw = _raw_to_array(frame[RAW], L, self.cp.space) if has_raw else None
+        if not self._odo_tables:
+            if raw is None:
+                raw = np.empty((n, L), dtype=np.uint8)
+                raw[:] = self._template
+            self._encode_group(frame, raw, has_raw, None, None)
+            return raw, np.full(n, L, dtype=np.int32)
+        # OCCURS DEPENDING ON: group rows by their counter values
+        new_counts = self._frame_counts(frame, raw)
+        if raw is not None:
+            old_counts = self._raw_counts(raw)
+            same = (old_counts == new_counts).all(axis=1)
         else:
-            buf = np.empty((n, L), dtype=np.uint8)
-            buf[:] = self._template
+            same = np.zeros(n, dtype=bool)
+        key = np.concatenate([new_counts, same[:, None].astype(np.int64)], axis=1)
+        uniq, inv = np.unique(key, axis=0, return_inverse=True)
+        inv = inv.ravel()
+        out = np.full((n, L), self.cp.space, dtype=np.uint8)
+        lengths = np.empty(n, dtype=np.int32)
+        for g, k in enumerate(uniq):
+            rows = np.nonzero(inv == g)[0]
+            counts = {t.name: int(c) for t, c in zip(self._odo_tables, k[:-1])}
+            shifts = self._odo_shifts(self._plans, counts)
+            keep_raw = bool(k[-1])
+            if keep_raw:
+                buf = raw[rows]
+            else:
+                buf = np.empty((len(rows), L), dtype=np.uint8)
+                buf[:] = self._build_template(counts, shifts)
+            sub = frame[rows] if len(rows) != n else frame
+            try:
+                self._encode_group(sub, buf, keep_raw, counts, shifts)
+            except EncodeError as e:
+                if e.row is not None:
+                    e.row = int(rows[e.row])
+                    raise EncodeError(e.message.split(" (row")[0], row=e.row, field=e.field,
+                                      value=e.value, hint=e.hint) from None
+                raise
+            Lg = self.record_lengths(counts)
+            out[rows, :Lg] = buf[:, :Lg]
+            lengths[rows] = Lg
+        return out, lengths
+
+    def _frame_counts(self, frame: pl.DataFrame, raw) -> np.ndarray:
+        cols = []
+        for t in self._odo_tables:
+            cplan = self._counter_plan(t)
+            if cplan.name in frame.columns:
+                c = frame[cplan.name]
+                if c.null_count():
+                    raise EncodeError("null OCCURS DEPENDING ON counter", field=cplan.name,
+                                      row=int(np.nonzero(c.is_null().to_numpy())[0][0]))
+                v = c.cast(pl.Int64).to_numpy()
+            elif raw is not None:
+                v = self._raw_counts(raw)[:, len(cols)]
+            else:
+                tbl = next((p for p in self._plans if any(o is t for _, _, o in p.dims)), None)
+                if tbl is None or tbl.name not in frame.columns:
+                    raise EncodeError(f"no column for OCCURS DEPENDING ON counter {cplan.name}",
+                                      field=cplan.name)
+                v = frame[tbl.name].list.len().fill_null(0).cast(pl.Int64).to_numpy()
+            bad = (v < (t.occurs_min or 0)) | (v > t.occurs)
+            if bad.any():
+                i = int(np.nonzero(bad)[0][0])
+                raise EncodeError(f"OCCURS DEPENDING ON counter outside {t.occurs_min or 0} TO "
+                                  f"{t.occurs} (table {t.name})", row=i, field=cplan.name,
+                                  value=int(v[i]))
+            cols.append(v)
+        return np.stack(cols, axis=1).astype(np.int64)
+
+    def _raw_counts(self, raw: np.ndarray) -> np.ndarray:
+        cols = []
+        for t in self._odo_tables:
+            cplan = self._counter_plan(t)
+            v, bad = cplan.codec.decode(raw[:, cplan.offset:cplan.offset + cplan.codec.size])
+            v = np.where(bad, -1, v)
+            cols.append(v)
+        return np.stack(cols, axis=1).astype(np.int64)
+
+    def _counter_plan(self, t: Field) -> _Plan:
+        name = t.depending_on.upper()
+        p = next((p for p in self._plans if p.field.name.upper() == name), None)
+        if p is None:
+            raise DensanError(f"OCCURS DEPENDING ON {t.depending_on}: no such field in layout "
+                              f"{self.layout.name}")
+        return p
+
+    def _encode_group(self, frame, buf, has_raw, counts, shifts) -> None:
+        n = frame.height
+        L = buf.shape[1]
         present = set(frame.columns)
         defs_present = set()
         for p in self._plans:
@@ -330,9 +420,6 @@ class RecordCodec:
                     node = node.parent
         plans = [p for p in self._plans if not p.alternative] + \
                 [p for p in self._plans if p.alternative]
-        if self._odo_tables:
-            raise EncodeError("encoding records with OCCURS DEPENDING ON is not supported yet",
-                              hint="write such records from their raw bytes (__record__)")
         for p in plans:
             col = _column_of(frame, p, self.flatten)
             if col is None:
@@ -340,8 +427,8 @@ class RecordCodec:
             if p.alternative and not has_raw and p.definition in defs_present:
                 continue
             if has_raw:
-                old, _ = self._decode_plans(buf, None, [p], None, _Ctx(None, 1, None, L, "lenient"),
-                                            np.arange(n))
+                old, _ = self._decode_plans(buf, None, [p], counts, _Ctx(None, 1, None, L, "lenient"),
+                                            np.arange(n), shifts)
                 same = old[0].eq_missing(col.cast(old[0].dtype, strict=False))
                 rows = np.nonzero(~same.fill_null(False).to_numpy())[0]
                 if len(rows) == 0:
@@ -349,22 +436,29 @@ class RecordCodec:
                 col = col.gather(rows)
             else:
                 rows = None
-            self._encode_column(p, col, buf, rows)
-        return buf
+            self._encode_column(p, col, buf, rows, counts, shifts)
 
-    def _encode_column(self, p: _Plan, col: pl.Series, buf: np.ndarray, rows) -> None:
-        m = int(np.prod([c for c, _, _ in p.dims])) if p.dims else 1
+    def _encode_column(self, p: _Plan, col: pl.Series, buf: np.ndarray, rows,
+                       counts=None, shifts=None) -> None:
+        shape = p.shape(counts)
+        m = int(np.prod(shape)) if p.dims else 1
+        if m == 0:
+            return
         flat = col
-        for _ in p.dims:
+        per_row = 1
+        for c in (shape if p.dims else []):
+            if flat.null_count():
+                i = int(np.nonzero(flat.is_null().to_numpy())[0][0]) // per_row
+                raise EncodeError("null instead of an OCCURS list", field=p.name,
+                                  row=int(rows[i]) if rows is not None else i)
             lens = flat.list.len().to_numpy()
-            want = None
-            if not np.all(lens == lens[0] if len(lens) else True) or (len(lens) and flat.null_count()):
-                want = "every row's list must have the table's size"
-            flat = flat.explode() if want is None else flat
-            if want:
-                raise EncodeError(f"OCCURS column: {want}", field=p.name)
-        if p.dims and len(flat) != len(col) * m:
-            raise EncodeError(f"OCCURS column must hold {m} values per row", field=p.name)
+            if (lens != c).any():
+                i = int(np.nonzero(lens != c)[0][0])
+                r = i // per_row
+                raise EncodeError(f"OCCURS list of {int(lens[i])} values where the table has {c}",
+                                  field=p.name, row=int(rows[r]) if rows is not None else r)
+            flat = flat.explode()
+            per_row *= c
         values, null = _to_codec_input(p, flat)
         if null is not None and null.any():
             i = int(np.nonzero(null)[0][0]) // m
@@ -380,7 +474,7 @@ class RecordCodec:
                               row=frame_row, field=p.name, value=flat[i],
                               hint="correct the value or the copybook; densan never truncates")
         size = p.codec.size
-        offs = p.offsets()
+        offs = p.offsets(counts, shifts.get(p.name, 0) if shifts else 0)
         if rows is None and not p.dims:
             buf[:, offs[0]:offs[0] + size] = out
             return
@@ -388,7 +482,7 @@ class RecordCodec:
         target = np.arange(buf.shape[0]) if rows is None else rows
         buf[target[:, None], idx[None, :]] = out.reshape(len(target), m * size)
 
-    def _build_template(self) -> np.ndarray:
+    def _build_template(self, counts=None, shifts=None) -> np.ndarray:
         """One record of defaults: spaces, numeric fields zero, VALUE clauses applied."""
         L = self.record_length
         row = np.full((1, L), self.cp.space, dtype=np.uint8)
@@ -421,7 +515,7 @@ class RecordCodec:
                     out, err, _ = p.codec.encode(pa.array([text], type=pa.large_string()))
                 except Exception:
                     continue
-            for off in p.offsets():
+            for off in p.offsets(counts, shifts.get(p.name, 0) if shifts else 0):
                 row[0, off:off + p.codec.size] = out[0]
         # FILLER with a VALUE
         for f in self.layout.fields():

@@ -221,3 +221,42 @@ def test_odo_counter_out_of_range_strict():
     c = codec("05 CNT PIC 9.\n05 ITEM PIC X OCCURS 1 TO 3 DEPENDING ON CNT.")
     with pytest.raises(RecordError, match="out of range.*record 2.*field CNT"):
         c.decode(np.frombuffer(b"1abc5abc", np.uint8).reshape(2, 4))
+
+
+def _odo_block(recs, width):
+    data = np.full((len(recs), width), 0x20, np.uint8)
+    for i, r in enumerate(recs):
+        data[i, :len(r)] = list(r)
+
+    class B:
+        pass
+    b = B()
+    b.data, b.lengths = data, np.array([len(r) for r in recs], np.int32)
+    b.file_offsets, b.first_record, b.source = None, 1, None
+    return b
+
+
+def test_odo_encode_roundtrip_and_lengths():
+    c = codec("05 CNT PIC 9.\n05 ITEM PIC X(2) OCCURS 0 TO 3 DEPENDING ON CNT.\n05 TAIL PIC X.")
+    recs = [b"2aabbT", b"0T", b"3aabbccT", b"1zzT"]
+    block = _odo_block(recs, 8)
+    for keep in (True, False):
+        f = c.decode(block, keep_raw=keep).frame
+        data, lengths = c.encode_with_lengths(f)
+        assert lengths.tolist() == [6, 2, 8, 4]
+        assert [bytes(data[i, :n]) for i, n in enumerate(lengths)] == recs
+    # a new row: the counter decides the layout, the list must match it
+    f = pl.DataFrame({"CNT": [1], "ITEM": [["qq"]], "TAIL": ["Z"]})
+    data, lengths = c.encode_with_lengths(f)
+    assert bytes(data[0, :lengths[0]]) == b"1qqZ"
+    with pytest.raises(EncodeError, match="OCCURS list of 2 values where the table has 1"):
+        c.encode(pl.DataFrame({"CNT": [1], "ITEM": [["qq", "rr"]], "TAIL": ["Z"]}))
+
+
+def test_odo_counter_change_with_raw_moves_the_tail():
+    c = codec("05 CNT PIC 9.\n05 ITEM PIC X OCCURS 0 TO 3 DEPENDING ON CNT.\n05 TAIL PIC X(2).")
+    f = c.decode(_odo_block([b"2abTT"], 6), keep_raw=True).frame
+    f = f.with_columns(pl.lit(3, dtype=pl.Int64).alias("CNT"),
+                       pl.Series("ITEM", [["a", "b", "c"]]))
+    data, lengths = c.encode_with_lengths(f)
+    assert bytes(data[0, :lengths[0]]) == b"3abcTT"
