@@ -396,6 +396,8 @@ def _read_input(dd: str, paths) -> bytes | np.ndarray:
         paths = [paths]
     parts = []
     for p in paths:
+        if os.path.isdir(p):           # opens, but the first READ fails (status 30)
+            return _Unreadable(p)
         try:
             parts.append(np.fromfile(p, dtype=np.uint8))
         except OSError as exc:
@@ -404,6 +406,11 @@ def _read_input(dd: str, paths) -> bytes | np.ndarray:
     if not parts:
         return np.zeros(0, dtype=np.uint8)
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+
+@dataclass
+class _Unreadable:
+    path: object
 
 
 def _first_high_key(keys: np.ndarray) -> int | None:
@@ -464,6 +471,15 @@ def post(*, master_in, tran_in, master_out, error_out, report, parm: str | None,
                     except OSError as exc:
                         raise _Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS {_open_status(exc, True)}",
                                      _path_line(value)) from None
+            for dd in ("MASTER-IN", "TRAN-IN"):      # first READ of an unreadable input
+                bad = data[dd]
+                if isinstance(bad, _Unreadable):
+                    other = data["MASTER-IN"]
+                    if dd == "TRAN-IN" and 0 < len(other) < MASTER_LEN:
+                        data[dd] = np.zeros(0, dtype=np.uint8)   # the short first master
+                        break                                   # is read before it
+                    raise _Abend(f"READ ERROR ON DD {dd} AT RECORD 1, FILE STATUS 30",
+                                 _path_line(bad.path))
             result = _process(data["MASTER-IN"], data["TRAN-IN"], parm_text[:8], charset,
                               convention, dds)
             rpt.totals(result.totals, result.rc)

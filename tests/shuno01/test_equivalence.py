@@ -161,3 +161,29 @@ def test_high_values_keys(tmp_path):
 @pytest.mark.parametrize("seed", range(120))
 def test_generated_cases(tmp_path, seed):
     same(generate(seed), tmp_path)
+
+
+@pytest.mark.parametrize("which", ["MASTER-IN", "TRAN-IN", "both"])
+def test_input_that_is_a_directory(tmp_path, which):
+    from engine.legacy import run_legacy
+    from jobs.collection.shuno01 import post
+    from tests.conftest import LEGACY
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "m").write_bytes(master(K1))
+    (folder / "t").write_bytes(tran(K1))
+    dds = {"MASTER-IN": folder if which != "TRAN-IN" else folder / "m",
+           "TRAN-IN": folder if which != "MASTER-IN" else folder / "t"}
+    reports = []
+    for side in ("legacy", "densan"):
+        out = tmp_path / side
+        out.mkdir()
+        outs = {"MASTER-OUT": out / "mo", "ERROR-OUT": out / "eo", "REPORT": out / "r"}
+        if side == "legacy":
+            rc = run_legacy("SHUNO01", {**dds, **outs}, "20250131", legacy_dir=LEGACY).rc
+        else:
+            rc = post(master_in=dds["MASTER-IN"], tran_in=dds["TRAN-IN"], master_out=outs["MASTER-OUT"],
+                      error_out=outs["ERROR-OUT"], report=outs["REPORT"], parm="20250131").rc
+        reports.append((rc, outs["REPORT"].read_bytes()))
+    assert reports[0] == reports[1]
+    assert reports[0][0] == 16

@@ -1,0 +1,87 @@
+"""The SHUNO01 building blocks against references nobody here wrote: Python's
+calendar for dates, Python's int formatting for edited numbers, and plain
+arithmetic for packed decimal."""
+from __future__ import annotations
+
+import calendar
+
+import numpy as np
+from hypothesis import given, settings, strategies as st
+
+from jobs.collection.shuno01 import (PostingResult, Charset, charset_for, edit_amount, edit_count,
+                                     packed_encode, packed_values, post, running_total, truncate,
+                                     valid_dates)
+
+
+def _reference_valid(y: int, m: int, d: int) -> bool:
+    return 1 <= y <= 9999 and 1 <= m <= 12 and 1 <= d <= calendar.monthrange(y, m)[1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99))
+def test_calendar_check_matches_python(y, m, d):
+    assert bool(valid_dates(np.array([y * 10000 + m * 100 + d]))[0]) == _reference_valid(y, m, d)
+
+
+def test_calendar_edges():
+    dates = [20240229, 20230229, 19000229, 20000229, 21000229, 20251301, 20250100, 101, 99991231]
+    assert valid_dates(np.array(dates)).tolist() == [True, False, False, True, False, False,
+                                                     False, False, True]
+
+
+@given(st.integers(0, 999_999_999))
+def test_edit_count_is_zero_suppressed_with_commas(v):
+    assert edit_count(v) == f"{v:>11,}"
+
+
+@given(st.integers(-(10**15) + 1, 10**15 - 1))
+def test_edit_amount_keeps_twelve_digits_and_a_fixed_sign(v):
+    text = edit_amount(v)
+    assert len(text) == 16
+    assert text[0] == ("-" if v < 0 else " ")
+    assert text[1:] == f"{abs(v) % 10**12:>15,}"
+
+
+@given(st.lists(st.integers(-(10**11) + 1, 10**11 - 1), min_size=1, max_size=50))
+def test_packed_round_trip(values):
+    arr = np.array(values, dtype=np.int64)
+    raw = packed_encode(arr, arr < 0, 6)
+    assert raw.tolist()[0] == list(bytes.fromhex(f"{abs(values[0]):011d}" + ("D" if values[0] < 0 else "C")))
+    got, neg = packed_values(raw)
+    assert got.tolist() == values
+
+
+def test_packed_reads_nibbles_as_they_are():
+    raw = np.array([list(bytes.fromhex("0000000A0B0C")), list(bytes.fromhex("00000000010B"))], np.uint8)
+    assert packed_values(raw)[0].tolist() == [10110, 10]
+
+
+@given(st.lists(st.integers(-(10**11) + 1, 10**11 - 1), max_size=40))
+def test_running_total_is_the_cobol_accumulator(values):
+    mod = 10**12
+    total = 0
+    for v in values:
+        t = total + v
+        total = (1 if t >= 0 else -1) * (abs(t) % mod)
+    assert running_total(np.array(values, dtype=np.int64), mod) == total
+    assert truncate(np.array([-(10**12) - 5]), mod).tolist() == [-5]
+
+
+def test_charset_for_code_pages():
+    assert charset_for("cp930").ebcdic and charset_for("IBM-037").ebcdic
+    assert not charset_for("ascii").ebcdic
+    assert Charset("cp930", True).text("CX") == b"\xc3\xe7"
+
+
+def test_report_not_allocated_means_no_report(tmp_path):
+    res = post(master_in=tmp_path / "m", tran_in=tmp_path / "t", master_out=tmp_path / "mo",
+               error_out=tmp_path / "eo", report=None, parm="20250131")
+    assert isinstance(res, PostingResult) and res.rc == 16 and res.report is None
+    assert res.messages[0] == "SHUNO01  DD REPORT NOT ALLOCATED: ENVIRONMENT VARIABLE REPORT IS NOT SET"
+
+
+def test_missing_input_file_is_an_open_error(tmp_path):
+    res = post(master_in=tmp_path / "nothere", tran_in=tmp_path / "t", master_out=tmp_path / "mo",
+               error_out=tmp_path / "eo", report=tmp_path / "r", parm="20250131")
+    assert res.rc == 16
+    assert "OPEN ERROR ON DD MASTER-IN, FILE STATUS 35" in (tmp_path / "r").read_text()
