@@ -160,8 +160,13 @@ class _Parser:
                 and not name_tok.value.isdigit():
             self.i += 1
             entry.name = name_tok.value.upper()
-            if not re.fullmatch(r"[A-Z0-9_-]+", entry.name) or entry.name.startswith("-"):
-                raise name_tok.error(f"invalid data name {name_tok.value!r}")
+            # letters, digits, hyphens (and underscores, and DBCS/Japanese names, as
+            # compilers accept them); not starting or ending with a hyphen
+            if not re.fullmatch(r"[^\s'\"().,;:=*/+<>&]+", entry.name) \
+                    or entry.name.startswith("-") or entry.name.endswith("-"):
+                raise name_tok.error(f"invalid data name {name_tok.value!r}",
+                                     hint="a data name is letters, digits and hyphens, "
+                                          "not starting or ending with a hyphen")
         elif level in (66, 88):
             raise (name_tok or tok).error(f"a level-{level} entry needs a name")
         if level == 88:
@@ -442,12 +447,6 @@ def _inherit(f: Field, declared: dict[int, _Entry], usage: Usage | None,
         sign = e.sign or sign
         sync = e.sync or sync
     if f.children:
-        if e is not None and e.usage is not None and e.usage not in (Usage.DISPLAY, Usage.NATIONAL,
-                                                                    Usage.BINARY, Usage.COMP5,
-                                                                    Usage.PACKED, Usage.FLOAT4,
-                                                                    Usage.FLOAT8, Usage.DBCS,
-                                                                    Usage.INDEX, Usage.POINTER):
-            raise e.usage_tok.error(f"USAGE {e.usage.value} cannot be given to a group")
         for child in f.children:
             _inherit(child, declared, usage, sign, sync)
         return

@@ -153,3 +153,20 @@ def test_clauses_in_any_order_and_lower_case():
     amt = layout.find("AMT")
     assert (amt.usage, amt.size, amt.occurs, amt.picture.scale) == (Usage.PACKED, 4, 2, 2)
     assert layout.find("NM").offset == 8
+
+
+def test_japanese_data_names():
+    layout = compile_("""\
+       01  納付レコード.
+           05  顧客名    PIC N(10).
+           05  金額      PIC S9(9) COMP-3.
+""")
+    assert [(f.name, f.offset, f.size) for f in layout.elementary()] == [
+        ("顧客名", 0, 20), ("金額", 20, 5)]
+
+
+def test_invalid_data_name():
+    import pytest
+    from engine.errors import CopybookError
+    with pytest.raises(CopybookError, match="<string>:2:16: invalid data name 'BAD-'"):
+        compile_("       01  R.\n           05  BAD- PIC X.\n")
