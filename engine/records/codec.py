@@ -20,6 +20,12 @@ Rules worth knowing:
   gives lists of the actual length: rows are grouped by their counter values
   and each group decoded with the table sizes and the shifted offsets it has.
 * Two fields of the same name: the later ones are named "NAME OF PARENT".
+* Binary fields with decimals get a Decimal precision wide enough for their
+  bytes (a COMP-5 or TRUNC(BIN) value may exceed the PICTURE's digits).
+* Encoding with "__record__": a scalar field is first encoded canonically and
+  compared with the stored bytes; only rows whose bytes differ are decoded and
+  compared by value, so unchanged fields keep their bytes (non-canonical signs,
+  invalid data and all) at little cost.
 * Encoding a null: text -> spaces; a numeric null is an EncodeError (there is
   no neutral value for an amount). Rows in EncodeError messages are 0-based
   row numbers of the frame.
@@ -174,6 +180,10 @@ class RecordCodec:
         if scale <= 0 and not wide and digits - scale <= 18:
             return codec, "int", scale, digits
         precision = 38 if wide or digits - min(scale, 0) > 18 else max(digits, scale)
+        if isinstance(codec, BinaryCodec):
+            # binary holds values beyond the PICTURE's digits (COMP-5, TRUNC(BIN)):
+            # the column is wide enough for anything the bytes can hold
+            precision = min(38, max(precision, len(str(2 ** (8 * codec.size)))))
         return codec, "decimal", scale, precision
 
     @property
@@ -259,6 +269,9 @@ class RecordCodec:
 
     def _decode_odo(self, data, lengths, plans, ctx):
         n = data.shape[0]
+        if n == 0:      # the schema: tables at their maximum
+            counts = {t.name: t.occurs for t in self._odo_tables}
+            return self._decode_plans(data, None, plans, counts, ctx, np.arange(0))
         counters = []
         for t in self._odo_tables:
             cname = t.depending_on.upper()
@@ -427,16 +440,51 @@ class RecordCodec:
             if p.alternative and not has_raw and p.definition in defs_present:
                 continue
             if has_raw:
-                old, _ = self._decode_plans(buf, None, [p], counts, _Ctx(None, 1, None, L, "lenient"),
-                                            np.arange(n), shifts)
-                same = old[0].eq_missing(col.cast(old[0].dtype, strict=False))
-                rows = np.nonzero(~same.fill_null(False).to_numpy())[0]
+                rows = self._changed_rows(p, col, buf, counts, shifts)
                 if len(rows) == 0:
                     continue
                 col = col.gather(rows)
             else:
                 rows = None
             self._encode_column(p, col, buf, rows, counts, shifts)
+
+    def _changed_rows(self, p: _Plan, col: pl.Series, buf, counts, shifts) -> np.ndarray:
+        """Rows whose value differs from the one decoded from the record's bytes.
+        Scalar fields first compare canonical bytes (cheap); only rows whose
+        bytes differ (changed, or stored non-canonically, or invalid) are
+        decoded and compared by value."""
+        n = buf.shape[0]
+        check = None
+        if not p.dims and p.kind in ("int", "decimal", "text") and n:
+            off = int(p.offsets(counts, shifts.get(p.name, 0) if shifts else 0)[0])
+            size = p.codec.size
+            try:
+                if p.kind == "text":
+                    values, null = _to_codec_input(p, col)[0], None
+                else:
+                    values, null = _to_codec_input(p, col)
+                out, err, _ = p.codec.encode(values)
+            except (EncodeError, TypeError, ValueError):
+                out = None
+            if out is not None:
+                old = np.ascontiguousarray(buf[:, off:off + size])
+                out = np.ascontiguousarray(out)
+                differ = old.view(f"V{size}").ravel() != out.view(f"V{size}").ravel()
+                if err.any():
+                    differ |= err
+                if null is not None:
+                    differ |= null
+                check = np.nonzero(differ)[0]
+                if len(check) == 0:
+                    return check
+        sub = buf if check is None else buf[check]
+        old_vals, _ = self._decode_plans(sub, None, [p], counts,
+                                         _Ctx(None, 1, None, buf.shape[1], "lenient"),
+                                         np.arange(sub.shape[0]), shifts)
+        new = col if check is None else col.gather(check)
+        same = old_vals[0].eq_missing(new.cast(old_vals[0].dtype, strict=False))
+        changed = np.nonzero(~same.fill_null(False).to_numpy())[0]
+        return changed if check is None else check[changed]
 
     def _encode_column(self, p: _Plan, col: pl.Series, buf: np.ndarray, rows,
                        counts=None, shifts=None) -> None:
