@@ -11,8 +11,8 @@ Decisions (see also the module docstrings of conditions, gdg, locks, catalog):
   code; any other exception -> U4000 (the message, and where it was raised, go to the job log).
 - A NEW dataset left by a failed step is deleted unless the abnormal disposition says
   otherwise explicitly (JCL would apply the normal disposition); nothing partial is catalogued.
-- `disp` omitted: NEW when the dataset does not exist yet (first use of a && temporary,
-  a (+n) generation, an uncatalogued name), else SHR. Normal disposition omitted: PASS for
+- `disp` omitted: NEW when the dataset does not exist yet and this is the first step of the
+  job to name it (a && temporary, a (+n) generation, an uncatalogued name), else SHR. Normal disposition omitted: PASS for
   && temporaries, DELETE for other new datasets (JCL), KEEP for existing ones. KEEP of a new
   dataset catalogues it (as on an SMS-managed host).
 - Outputs are written to a temporary beside the final file and renamed in the step-end
@@ -248,6 +248,7 @@ class JobRunner:
     def run(self) -> JobResult:
         recovered = self.catalog.recover()
         steps = self._apply_overrides()
+        self.steps = steps
         restart_step, previous = self._restart_plan(steps)
         self._restart_name = restart_step
         self._start_run(previous.get("run_id"))
@@ -530,9 +531,10 @@ class JobRunner:
         return None, None
 
     def _alloc_dsns(self, step: StepDef, ddef: DDDef, where: str) -> _Alloc:
-        names = []
+        names, written = [], []
         for raw in ddef.dsns:
             dsn = gdgmod.normalize(substitute(raw, self.params, f"{where}: dsn"))
+            written.append(dsn)
             names.append(self.gdg_map.get(dsn, dsn))
         found = [self._lookup(n) for n in names]
         if len(names) > 1:
@@ -548,7 +550,9 @@ class JobRunner:
         path, src = found[0]
         exists = path is not None
         is_temp = dsn.startswith("&&")
-        status = ddef.status or ("SHR" if exists else "NEW")
+        # disp omitted: NEW only where the job first names a dataset that does not exist yet
+        status = ddef.status or ("NEW" if not exists and self._first_user(written[0], self.steps) is step
+                                 else "SHR")
         if dsn in self.redirects:
             if status in ("NEW", "MOD", "OLD"):
                 raise JobDefinitionError(f"{where}: {dsn} was redirected to {path} by --dd; override this DD too")
