@@ -494,7 +494,10 @@ class RecordCodec:
             return
         flat = col
         per_row = 1
-        for c in (shape if p.dims else []):
+        levels = shape if p.dims else []
+        if len(levels) > 1 and not isinstance(col.dtype.inner, pl.List):
+            levels = [m]                 # flattened nested table: one list per row
+        for c in levels:
             if flat.null_count():
                 i = int(np.nonzero(flat.is_null().to_numpy())[0][0]) // per_row
                 raise EncodeError("null instead of an OCCURS list", field=p.name,
@@ -736,13 +739,8 @@ def _column_of(frame: pl.DataFrame, p: _Plan, flatten: bool) -> pl.Series | None
         names = [p.name + "".join(f"-{i}" for i in idx)
                  for idx in product(*[range(1, c + 1) for c, _, _ in p.dims])]
         if all(nm in frame.columns for nm in names):
-            s = frame.select(pl.concat_list(names).alias(p.name))[p.name]
-            for c, _, _ in reversed(p.dims[1:]):
-                s = s.list.to_array(len(s[0]) if len(s) else 0).arr.to_list() if False else s
-            if len(p.dims) > 1:
-                raise EncodeError("flattened nested OCCURS columns cannot be encoded yet",
-                                  field=p.name)
-            return s
+            # one list per row, nested tables in row-major order
+            return frame.select(pl.concat_list(names).alias(p.name))[p.name]
     return None
 
 

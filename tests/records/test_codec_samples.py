@@ -260,3 +260,14 @@ def test_odo_counter_change_with_raw_moves_the_tail():
                        pl.Series("ITEM", [["a", "b", "c"]]))
     data, lengths = c.encode_with_lengths(f)
     assert bytes(data[0, :lengths[0]]) == b"3abcTT"
+
+
+def test_nested_occurs_flatten_names_and_encode():
+    layout = codec("05 R OCCURS 2.\n   10 S OCCURS 3.\n      15 D PIC 9.\n05 E PIC X.").layout
+    c = RecordCodec(layout, "ascii", "gnucobol", flatten=True)
+    raw = np.frombuffer(b"123456Z", np.uint8).reshape(1, -1)
+    f = c.decode(raw).frame
+    assert f.columns == ["D-1-1", "D-1-2", "D-1-3", "D-2-1", "D-2-2", "D-2-3", "E"]
+    assert f["D-2-1"][0] == 4
+    assert np.array_equal(c.encode(f), raw)
+    assert c.encode(f.with_columns(pl.lit(9).alias("D-1-2"))).tobytes() == b"193456Z"
