@@ -27,7 +27,7 @@ Layout rules (documented here because the codec and the listings rely on them):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass, field as dc_field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Iterable
@@ -380,7 +380,7 @@ class _Parser:
 # --------------------------------------------------------------------------- hierarchy
 
 
-def _build(entries: list[_Entry], root_name: str, dialect: Dialect) -> tuple[list[Field], list, dict]:
+def _build(entries: list[_Entry], root_name: str) -> tuple[list[Field], list, dict]:
     records: list[Field] = []
     stack: list[Field] = []
     declared: dict[int, _Entry] = {}
@@ -485,7 +485,7 @@ def _elementary(f: Field, e: _Entry | None, usage: Usage | None,
                                 f"not {pic.source}", **uwhere)
     elif usage == Usage.DBCS:
         if pic.category == Category.NATIONAL:
-            pic = _replace_category(pic, Category.DBCS)
+            pic = replace(pic, category=Category.DBCS)
         elif pic.category != Category.DBCS:
             raise CopybookError(f"{f.name}: USAGE DISPLAY-1 needs PIC G or PIC N, not {pic.source}",
                                 **uwhere)
@@ -501,20 +501,10 @@ def _elementary(f: Field, e: _Entry | None, usage: Usage | None,
         if pic.signed or explicit:
             f.sign_leading, f.sign_separate = sign
             if not pic.signed:  # SIGN on an unsigned PICTURE: taken as signed (Cobrix does too)
-                pic = _replace_signed(pic)
+                pic = replace(pic, signed=True)
     f.usage = usage
     f.picture = pic
     f.synchronized = sync
-
-
-def _replace_category(pic, category):
-    from dataclasses import replace
-    return replace(pic, category=category)
-
-
-def _replace_signed(pic):
-    from dataclasses import replace
-    return replace(pic, signed=True)
 
 
 def _check_redefines(f: Field, records: list[Field], declared: dict[int, _Entry]) -> None:
@@ -623,7 +613,7 @@ def parse_tokens(tokens: list[Token], *, name: str, source: str | None,
     if not entries:
         raise CopybookError("the copybook describes no data items", file=source or "<string>",
                             line=1, column=1, hint="a copybook starts with a level number such as 01")
-    records, pending, declared = _build(entries, name.upper(), get_dialect(dialect) if dialect else IBM)
+    records, pending, declared = _build(entries, name.upper())
     layout = Layout(name=name, records=records, source=source)
     _check_odo(layout, declared)
     for e, record in pending:
