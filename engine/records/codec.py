@@ -219,6 +219,9 @@ class RecordCodec:
             "__empty__")
         if self.flatten:
             frame = _flatten(frame, plans)
+            if columns is not None:
+                frame = frame.select([c for c in columns if c in frame.columns] +
+                                     ([RAW] if keep_raw and RAW not in columns else []))
         rejected = np.nonzero(bad)[0].astype(np.int64) if bad is not None else np.zeros(0, np.int64)
         return DecodeResult(frame, rejected, ctx.messages)
 
@@ -226,6 +229,11 @@ class RecordCodec:
         if columns is None:
             return self._plans
         wanted = [c for c in columns if c != RAW]
+        if self.flatten:     # NAME-1-2 -> NAME
+            flat = {nm: p.name for p in self._plans if p.dims
+                    for nm in [p.name + "".join(f"-{i}" for i in idx)
+                               for idx in product(*[range(1, c + 1) for c, _, _ in p.dims])]}
+            wanted = [flat.get(c, c) for c in wanted]
         missing = [c for c in wanted if c not in self._by_name]
         if missing:
             raise DensanError(f"no field {', '.join(missing)} in layout {self.layout.name}",

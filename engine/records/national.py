@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from engine.errors import CodePageError
 
@@ -47,11 +48,9 @@ class NationalCodec:
         arr = values.to_arrow() if hasattr(values, "to_arrow") else values
         if isinstance(arr, pa.ChunkedArray):
             arr = arr.combine_chunks()
-        import pyarrow.compute as pc
         enc = pc.dictionary_encode(arr)
         dictionary = enc.dictionary.to_pylist()
         idx = enc.indices.to_numpy(zero_copy_only=False)
-        n = len(arr)
         rows = np.zeros((len(dictionary) + 1, self.size), dtype=np.uint8)
         rows[:, 1::2] = 0x20
         too_long = np.zeros(len(dictionary) + 1, dtype=bool)
@@ -61,9 +60,7 @@ class NationalCodec:
                 too_long[i] = True
             else:
                 rows[i, :len(b)] = np.frombuffer(b, dtype=np.uint8)
-        idx = np.where(arr.is_null().to_numpy(zero_copy_only=False), len(dictionary),
-                       np.nan_to_num(idx, nan=len(dictionary))).astype(np.int64) \
-            if n else np.zeros(0, np.int64)
+        idx = enc.indices.fill_null(len(dictionary)).to_numpy(zero_copy_only=False).astype(np.int64)
         return rows[idx], too_long[idx], f"text longer than {self.size // 2} national characters"
 
 

@@ -271,3 +271,14 @@ def test_nested_occurs_flatten_names_and_encode():
     assert f["D-2-1"][0] == 4
     assert np.array_equal(c.encode(f), raw)
     assert c.encode(f.with_columns(pl.lit(9).alias("D-1-2"))).tobytes() == b"193456Z"
+
+
+def test_columns_selection_plain_and_flattened():
+    layout = codec("05 A PIC 9.\n05 T PIC X OCCURS 2.\n05 B PIC X.").layout
+    raw = np.frombuffer(b"1xyB", np.uint8).reshape(1, -1)
+    assert RecordCodec(layout, "ascii").decode(raw, columns=["B"]).frame.columns == ["B"]
+    flat = RecordCodec(layout, "ascii", flatten=True)
+    assert flat.decode(raw, columns=["T-2"]).frame.to_dicts() == [{"T-2": "y"}]
+    from engine.errors import DensanError
+    with pytest.raises(DensanError, match="no field NOPE"):
+        flat.decode(raw, columns=["NOPE"])
