@@ -205,22 +205,35 @@ class JobRunner:
         return wanted
 
     def _resolve_gdgs(self, steps: list[StepDef], previous: dict[str, str]) -> None:
+        """Relative -> absolute generation names, once for the whole job. A reference that only
+        appears in DDs replaced by --dd need not resolve (plain-file runs need no catalog)."""
+        refs: list[tuple[str, str, bool]] = []
         for step in steps:
             for ddef in step.dd.values():
-                for raw in list(ddef.dsns) + list(ddef.orig_dsns):
-                    dsn = gdgmod.normalize(substitute(raw, self.params, "dsn"))
-                    rel = gdgmod.split_relative(dsn)
-                    if rel is None or dsn in self.gdg_map:
-                        continue
-                    if dsn in previous:
-                        self.gdg_map[dsn] = previous[dsn]
-                        continue
-                    base, n = rel
-                    if self.catalog.gdg(base) is None:
-                        raise JobDefinitionError(f"step {step.name}: dd {ddef.name}: {base} is not a GDG base",
-                                                 hint=f"define it: densan catalog define-gdg {base} --limit N")
-                    gens = [d.generation for d in self.catalog.generations(base)]
-                    self.gdg_map[dsn] = gdgmod.resolve(base, n, gens, f"step {step.name}: dd {ddef.name}")
+                where = f"step {step.name}: dd {ddef.name}"
+                refs += [(gdgmod.normalize(substitute(r, self.params, where)), where, True) for r in ddef.dsns]
+                refs += [(gdgmod.normalize(substitute(r, self.params, where)), where, False) for r in ddef.orig_dsns]
+        made_by_override = {gdgmod.normalize(substitute(r, self.params, "dsn")) for step in steps
+                            for d in step.dd.values() if d.status in ("NEW", "MOD") for r in d.orig_dsns}
+        refs = [(dsn, where, strict and dsn not in made_by_override) for dsn, where, strict in refs]
+        refs.sort(key=lambda r: not r[2])           # references still in use first
+        for dsn, where, strict in refs:
+            rel = gdgmod.split_relative(dsn)
+            if rel is None or dsn in self.gdg_map:
+                continue
+            if dsn in previous:
+                self.gdg_map[dsn] = previous[dsn]
+                continue
+            base, n = rel
+            try:
+                if self.catalog.gdg(base) is None:
+                    raise JobDefinitionError(f"{where}: {base} is not a GDG base",
+                                             hint=f"define it: densan catalog define-gdg {base} --limit N")
+                gens = [d.generation for d in self.catalog.generations(base)]
+                self.gdg_map[dsn] = gdgmod.resolve(base, n, gens, where)
+            except JobDefinitionError:
+                if strict:
+                    raise
 
     def _start_run(self, restart_of: str | None) -> None:
         runs_dir = self.home / "runs"
@@ -254,8 +267,13 @@ class JobRunner:
         self._start_run(previous.get("run_id"))
         log = self.log
         status = "RUNNING"
+        def say(message: str) -> None:          # waiting must be visible even with --quiet
+            log(message)
+            if self.echo is None:
+                import sys
+                print(f"densan: {self.job.name} {self.run_id}: {message}", file=sys.stderr, flush=True)
         locks = DatasetLocks(self.catalog.locks_dir, f"job {self.job.name} run {self.run_id} pid {os.getpid()}",
-                             say=log)
+                             say=say)
         try:
             log(f"JOB {self.job.name} {self.run_id} STARTED" + (f" — {self.job.description}" if self.job.description else ""))
             log(f"  DEFINITION {self.job.source}")

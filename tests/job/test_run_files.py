@@ -169,3 +169,28 @@ def test_cli_definition_errors_exit_251(lib):
     assert out.exit_code == EXIT_JCL_ERROR and "job NOSUCHJOB not found" in out.output
     out = CliRunner().invoke(cli, ["run", "BADJ", "--dd", "oops"])
     assert out.exit_code == EXIT_JCL_ERROR
+
+
+def test_overridden_generations_need_no_catalog(lib, tmp_path):
+    """A job written for GDGs runs on plain files with an empty home (migration testing)."""
+    (tmp_path / "in.txt").write_bytes(b"q\n")
+    lib.job("GDGF", """
+        job: GDGF
+        steps:
+          - name: S1
+            program: {prog:upcase}
+            dd:
+              IN:  {dsn: CITY.NOBASE(0), disp: SHR}
+              OUT: {dsn: CITY.NOBASE(+1), disp: [NEW, CATLG, DELETE]}
+          - name: S2
+            program: {prog:upcase}
+            dd:
+              IN:  {dsn: CITY.NOBASE(+1)}
+              OUT: {dsn: '&&X'}
+    """)
+    res = run_job("GDGF", dd=[f"S1.IN={tmp_path}/in.txt", f"S1.OUT={tmp_path}/out.txt",
+                              f"S2.OUT={tmp_path}/out2.txt"])
+    assert res.max_rc == 0
+    assert (tmp_path / "out.txt").read_bytes() == b"Q\n" == (tmp_path / "out2.txt").read_bytes()
+    from engine.job.catalog import Catalog
+    assert Catalog().list() == []
