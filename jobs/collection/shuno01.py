@@ -139,19 +139,59 @@ def sign_convention(charset: Charset, dialect: str | None) -> str:
 _LUT2 = np.array([(b >> 4) * 10 + (b & 15) for b in range(256)], dtype=np.int64)
 
 
+_M8 = [np.uint64(m) for m in (0x0F0F0F0F0F0F0F0F, 0x00FF00FF00FF00FF, 0x0000FFFF0000FFFF,
+                                0xFFFFFFFF)]
+
+
+def _bcd_to_int(x: np.ndarray) -> np.ndarray:
+    """16 nibbles in a uint64 (most significant first) -> their value, each nibble
+    taken as it is (A-F count 10-15). Pairs, then quads, then octets (SWAR)."""
+    x = ((x >> np.uint64(4)) & _M8[0]) * np.uint64(10) + (x & _M8[0])
+    x = ((x >> np.uint64(8)) & _M8[1]) * np.uint64(100) + (x & _M8[1])
+    x = ((x >> np.uint64(16)) & _M8[2]) * np.uint64(10_000) + (x & _M8[2])
+    return ((x >> np.uint64(32)) * np.uint64(10**8) + (x & _M8[3])).astype(np.int64)
+
+
+def _zoned_to_int(x: np.ndarray) -> np.ndarray:
+    """8 zoned digit bytes in a uint64 (most significant first) -> their value."""
+    x = x & _M8[0]
+    x = ((x >> np.uint64(8)) & _M8[1]) * np.uint64(10) + (x & _M8[1])
+    x = ((x >> np.uint64(16)) & _M8[2]) * np.uint64(100) + (x & _M8[2])
+    return ((x >> np.uint64(32)) * np.uint64(10_000) + (x & _M8[3])).astype(np.int64)
+
+
+def _words(cols: np.ndarray) -> np.ndarray:
+    """Up to 8 bytes per row as a big-endian unsigned integer (left-padded with zeros)."""
+    n, w = cols.shape
+    buf = np.zeros((n, 8), dtype=np.uint8)
+    buf[:, 8 - w:] = cols
+    return buf.view(">u8").ravel().astype(np.uint64)
+
+
 def packed_values(cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(value, negative) of packed fields (n, nb): nibbles taken as they are
+    """(value, negative) of packed fields (n, nb <= 8): nibbles taken as they are
     (A-F count 10-15, as GnuCOBOL does), sign nibble D negative."""
-    nb = cols.shape[1]
-    v = np.zeros(cols.shape[0], dtype=np.int64)
-    for i in range(nb - 1):
-        v *= 100
-        v += _LUT2[cols[:, i]]
-    last = cols[:, nb - 1]
-    v *= 10
-    v += last >> 4
-    neg = (last & 15) == 0x0D
+    x = _words(cols)
+    neg = (x & np.uint64(15)) == np.uint64(0x0D)
+    v = _bcd_to_int(x >> np.uint64(4))
     return np.where(neg, -v, v), neg
+
+
+def digit_keys(block: np.ndarray, zone: int) -> np.ndarray | None:
+    """18-byte keys of zoned digits as int64 (same order as the bytes), or None when
+    any key byte is not a digit."""
+    zone_pat = np.uint64(int.from_bytes(bytes([zone]) * 8, "big"))
+    hi_mask = np.uint64(0xF0F0F0F0F0F0F0F0)
+    six = np.uint64(0x0606060606060606)
+    total = np.zeros(len(block), dtype=np.int64)
+    for lo, hi, scale in ((0, 8, 10**10), (8, 16, 10**2), (16, 18, 1)):
+        x = _words(block[:, lo:hi])
+        if hi - lo < 8:
+            x = x | (zone_pat >> np.uint64(8 * (hi - lo)) << np.uint64(8 * (hi - lo)))
+        if not (((x & hi_mask) == zone_pat).all() and (((x & _M8[0]) + six) & hi_mask == 0).all()):
+            return None
+        total += _zoned_to_int(x) * scale
+    return total
 
 
 def packed_encode(value: np.ndarray, negative: np.ndarray, nb: int, signed: bool = True) -> np.ndarray:
@@ -414,6 +454,8 @@ class _Unreadable:
 
 
 def _first_high_key(keys: np.ndarray) -> int | None:
+    if keys.dtype.kind != "S":
+        return None                              # digit keys
     hit = np.flatnonzero(keys == HIGH_KEY)
     return int(hit[0]) if hit.size else None
 
@@ -520,6 +562,10 @@ def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
     T = tbytes[: nt_full * TRAN_LEN].reshape(nt_full, TRAN_LEN)
     mkeys = key_view(M, SH_KEY)
     tkeys = key_view(T, NT_KEY)
+    mnum = digit_keys(mkeys.view(np.uint8).reshape(-1, 18), cs.zone)
+    tnum = digit_keys(tkeys.view(np.uint8).reshape(-1, 18), cs.zone) if mnum is not None else None
+    if mnum is not None and tnum is not None:
+        mkeys, tkeys = mnum, tnum               # same order, faster to compare
 
     # --- how far each input is read: HIGH-VALUES keys end it early
     m_high = _first_high_key(mkeys)
@@ -628,7 +674,8 @@ def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
     if posted.any():
         _apply_postings(out, midx[posted], nofu[posted], entai[posted], date[posted],
                         date_cols[posted], ch[posted] == cs.zone + 4, parm8, cs)
-        tot.master_updated = int(np.unique(midx[posted]).size)
+        pm = midx[posted]
+        tot.master_updated = int(np.count_nonzero(pm[1:] != pm[:-1])) + 1
 
     # --- ERROR-OUT: the rejected records as read, the reason, spaces
     rej = np.flatnonzero(~posted)
@@ -638,8 +685,9 @@ def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
     err[:, 60:62] = codes[reason[rej]]
 
     # --- master totals over MASTER-OUT
+    amounts = np.ascontiguousarray(out[:, SH_CHOTEI.start:SH_KANPU.stop])   # one pass
     for name, sl in (("chotei_sum", SH_CHOTEI), ("nofu_sum", SH_NOFU), ("kanpu_sum", SH_KANPU)):
-        values, _ = packed_values(out[:, sl])
+        values, _ = packed_values(amounts[:, sl.start - SH_CHOTEI.start:sl.stop - SH_CHOTEI.start])
         setattr(tot, name, running_total(values, TOTAL_MOD))
 
     rc = 4 if rej.size else 0
@@ -714,8 +762,7 @@ def _apply_postings(out: np.ndarray, midx: np.ndarray, amount: np.ndarray, fee: 
 
     # receipt date: the latest of a payment's dates, when later than the master's (bytes)
     pay = step > 0
-    latest = np.full(g, -1, dtype=np.int64)
-    np.maximum.at(latest, group[pay], date[pay])
+    latest = np.maximum.reduceat(np.where(pay, date, -1), starts)
     has_pay = latest >= 0
     new_date = digits_encode(np.maximum(latest, 0), 8, cs.zone)
     old_date = np.ascontiguousarray(rec[:, SH_SHUNYU]).view("S8").ravel()

@@ -85,3 +85,27 @@ def test_missing_input_file_is_an_open_error(tmp_path):
                error_out=tmp_path / "eo", report=tmp_path / "r", parm="20250131")
     assert res.rc == 16
     assert "OPEN ERROR ON DD MASTER-IN, FILE STATUS 35" in (tmp_path / "r").read_text()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789", min_size=18, max_size=18), min_size=1, max_size=30),
+       st.sampled_from([0x30, 0xF0]))
+def test_digit_keys_are_the_numbers(keys, zone):
+    from jobs.collection.shuno01 import digit_keys
+    block = np.array([[zone | int(c) for c in k] for k in keys], dtype=np.uint8)
+    assert digit_keys(block, zone).tolist() == [int(k) for k in keys]
+    block[0, 17] = 0x20
+    assert digit_keys(block, zone) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.binary(min_size=6, max_size=6), min_size=1, max_size=30))
+def test_packed_values_any_bytes(raws):
+    """Nibble by nibble, A-F as 10-15, sign D negative: the arithmetic reference."""
+    ref = []
+    for raw in raws:
+        nibbles = [n for b in raw for n in (b >> 4, b & 15)]
+        mag = sum(n * 10 ** i for i, n in enumerate(reversed(nibbles[:-1])))
+        ref.append(-mag if nibbles[-1] == 0xD else mag)
+    got, _ = packed_values(np.array([list(r) for r in raws], dtype=np.uint8))
+    assert got.tolist() == ref
