@@ -19,6 +19,7 @@ import polars as pl
 
 RAW = "__record__"
 _INDEX = "__row__"
+NULL_GROUP = "__null__"   # a Boolean column "__null__NAME" makes group NAME null where true
 
 
 # ---- flattening ----------------------------------------------------------------------------
@@ -48,11 +49,12 @@ def flatten_occurs(frame: pl.DataFrame) -> pl.DataFrame:
 
 @dataclass
 class JsonStyle:
-    """Conventions of the JSON text: densan's (copybook names, nulls written) or a
-    peer's (Cobrix: '_' for '-', nulls left out)."""
+    """Conventions of the JSON text: densan's (copybook names, nulls written, a
+    FILLER group's fields lifted into its parent) or a peer's (Cobrix: '_' for
+    '-', nulls left out, FILLER groups as FILLER_1, FILLER_2 …)."""
     key: Callable[[str], str] = lambda name: name
     omit_nulls: bool = False
-    raw_hex: bool = True
+    filler_groups: str = "hoist"     # "hoist" | "number" | "drop"
 
 
 def _quote(name: str) -> str:
@@ -82,26 +84,8 @@ def _scalar_json(expr: pl.Expr, dtype) -> pl.Expr:
     if dtype == pl.Null:
         return pl.lit(None, dtype=pl.String)
     # Polars' own JSON encoder escapes text and prints numbers: encode {"a": v}, keep v
-    return pl.struct(expr.alias("a")).struct.json_encode().str.slice(5).str.head(-1).pipe(
-        lambda e: pl.when(expr.is_null()).then(None).otherwise(e))
-
-
-class _Builder:
-    def __init__(self, frame: pl.DataFrame, style: JsonStyle):
-        self.style = style
-        self.frame = frame
-
-    def member(self, name: str, value: pl.Expr) -> pl.Expr:
-        key = pl.lit(_quote(self.style.key(name)) + ":")
-        if self.style.omit_nulls:
-            return pl.concat_str([key, value])            # null when the value is null
-        return pl.concat_str([key, value.fill_null("null")])
-
-    def obj(self, members: list[pl.Expr]) -> pl.Expr:
-        if not members:
-            return pl.lit("{}")
-        inner = pl.concat_str(members, separator=",", ignore_nulls=True)
-        return pl.concat_str([pl.lit("{"), inner.fill_null(""), pl.lit("}")])
+    encoded = pl.struct(expr.alias("a")).struct.json_encode().str.slice(5).str.head(-1)
+    return pl.when(expr.is_null()).then(None).otherwise(encoded)
 
 
 def column_names(layout) -> dict[int, str]:
@@ -120,72 +104,95 @@ def column_names(layout) -> dict[int, str]:
     return names
 
 
-_NAMES: dict[int, str] = {}
+class _Json:
+    """Builds the JSON text of records from a frame, following the layout."""
 
+    def __init__(self, style: JsonStyle, names: dict[int, str]):
+        self.style = style
+        self.names = names
+        self.fillers = 0
 
-def _col(f) -> str:
-    return _NAMES.get(id(f), f.name)
+    def col(self, f) -> str:
+        return self.names.get(id(f), f.name)
 
+    def member(self, name: str, value: pl.Expr) -> pl.Expr:
+        key = pl.lit(_quote(self.style.key(name)) + ":")
+        if self.style.omit_nulls:
+            return pl.concat_str([key, value])            # null when the value is null
+        return pl.concat_str([key, value.fill_null("null")])
 
-def _present(field, columns: set[str]) -> bool:
-    return any((not f.children) and _col(f) in columns for f in field.walk())
+    @staticmethod
+    def obj(members: list[pl.Expr]) -> pl.Expr:
+        if not members:
+            return pl.lit("{}")
+        inner = pl.concat_str(members, separator=",", ignore_nulls=True)
+        return pl.concat_str([pl.lit("{"), inner.fill_null(""), pl.lit("}")])
 
+    def present(self, field, columns) -> bool:
+        return any((not f.children) and self.col(f) in columns for f in field.walk())
 
-def _members(frame: pl.DataFrame, fields, style: JsonStyle, columns: set[str]) -> list:
-    """Member expressions (or ready Series) for the fields, in layout order."""
-    b = _Builder(frame, style)
-    out = []
-    for f in fields:
-        if getattr(f, "level", 0) in (66, 88):
-            continue
-        if not _present(f, columns):
-            continue
-        if not f.children:
-            out.append(b.member(f.name, _scalar_json(pl.col(_col(f)), frame.schema[_col(f)])))
-        elif f.occurs:
-            out.append(b.member(f.name, pl.lit(_occurs_group(frame, f, style, columns))))
-        elif f.is_filler:   # FILLER group: its named children belong to the parent
-            out.extend(_members(frame, f.children, style, columns))
-        else:
-            out.append(b.member(f.name, b.obj(_members(frame, f.children, style, columns))))
-    return out
+    def members(self, frame: pl.DataFrame, fields, columns: set[str]) -> list[pl.Expr]:
+        """Member expressions for the fields, in layout order."""
+        out = []
+        for f in fields:
+            if getattr(f, "level", 0) in (66, 88) or not self.present(f, columns):
+                continue
+            if not f.children:
+                out.append(self.member(f.name, _scalar_json(pl.col(self.col(f)), frame.schema[self.col(f)])))
+                continue
+            name = f.name
+            if f.is_filler:
+                if self.style.filler_groups == "drop":
+                    continue
+                if self.style.filler_groups == "hoist" and not f.occurs:
+                    out.extend(self.members(frame, f.children, columns))
+                    continue
+                self.fillers += 1
+                name = f"FILLER_{self.fillers}"
+            if f.occurs:
+                value = pl.lit(self.occurs_group(frame, f, columns))
+            else:
+                value = self.obj(self.members(frame, f.children, columns))
+            absent = NULL_GROUP + f.name
+            if absent in columns:      # the whole group is null in these rows
+                value = pl.when(pl.col(absent)).then(None).otherwise(value)
+            out.append(self.member(name, value))
+        return out
 
-
-def _occurs_group(frame: pl.DataFrame, field, style: JsonStyle, columns: set[str]) -> pl.Series:
-    """An OCCURS group as JSON arrays of objects, one string per record."""
-    names = [_col(f) for f in field.walk() if not f.children and _col(f) in columns]
-    sub = frame.select(names).with_row_index(_INDEX)
-    lengths = sub.select(pl.col(names[0]).list.len()).to_series()
-    exploded = sub.explode(names)
-    element_fields = field.children
-    objects = exploded.select(
-        pl.col(_INDEX),
-        _Builder(exploded, style).obj(_members(exploded, element_fields, style, set(names))).alias("o"))
-    joined = (objects.group_by(_INDEX, maintain_order=True)
-              .agg(pl.col("o").str.join(",")).sort(_INDEX))
-    text = joined.select(pl.concat_str([pl.lit("["), pl.col("o"), pl.lit("]")])).to_series()
-    return pl.select(pl.when(pl.lit(lengths).fill_null(0) == 0).then(pl.lit("[]"))
-                     .otherwise(pl.lit(text))).to_series()
+    def occurs_group(self, frame: pl.DataFrame, field, columns: set[str]) -> pl.Series:
+        """An OCCURS group as JSON arrays of objects, one string per record: its
+        columns are exploded together once, each element built, then joined back."""
+        names = [self.col(f) for f in field.walk() if not f.children and self.col(f) in columns]
+        sub = frame.select(names).with_row_index(_INDEX)
+        lengths = sub.select(pl.col(names[0]).list.len()).to_series()
+        exploded = sub.explode(names)
+        objects = exploded.select(
+            pl.col(_INDEX), self.obj(self.members(exploded, field.children, set(names))).alias("o"))
+        joined = (objects.group_by(_INDEX, maintain_order=True)
+                  .agg(pl.col("o").str.join(",")).sort(_INDEX))
+        text = joined.select(pl.concat_str([pl.lit("["), pl.col("o"), pl.lit("]")])).to_series()
+        return pl.select(pl.when(pl.lit(lengths).fill_null(0) == 0).then(pl.lit("[]"))
+                         .otherwise(pl.lit(text))).to_series()
 
 
 def json_lines(frame: pl.DataFrame, layout=None, style: JsonStyle | None = None) -> pl.Series:
     """One JSON object (text) per record. Without a layout, columns are flat keys."""
     style = style or JsonStyle()
+    builder = _Json(style, column_names(layout) if layout is not None else {})
     columns = set(frame.columns)
-    b = _Builder(frame, style)
     if layout is None:
-        members = [b.member(c, _scalar_json(pl.col(c), t)) for c, t in frame.schema.items()]
+        members = [builder.member(c, _scalar_json(pl.col(c), t)) for c, t in frame.schema.items()]
     else:
-        _NAMES.clear()
-        _NAMES.update(column_names(layout))
         members = []
         for record in layout.records:
             fields = record.children if record.children else [record]
-            members.extend(_members(frame, fields, style, columns))
-        known = set(_NAMES.values())
-        extra = [c for c in frame.columns if c not in known]
-        members.extend(b.member(c, _scalar_json(pl.col(c), frame.schema[c])) for c in extra)
-    return frame.select(b.obj(members).alias("json")).to_series()
+            members.extend(builder.members(frame, fields, columns))
+        known = set(builder.names.values())
+        members.extend(builder.member(c, _scalar_json(pl.col(c), frame.schema[c]))
+                       for c in frame.columns if c not in known and not c.startswith(NULL_GROUP))
+    if len(frame) == 0:
+        return pl.Series("json", [], dtype=pl.String)
+    return frame.select(builder.obj(members).alias("json")).to_series()
 
 
 def write_jsonl(frame: pl.DataFrame, fh, layout=None, style: JsonStyle | None = None) -> None:
