@@ -84,7 +84,7 @@ class Batch:
         return self.data.shape[1]
 
     def take(self, rows: np.ndarray) -> "Batch":
-        return Batch(self.data[rows], self.lengths[rows], self.origin[rows])
+        return Batch(np.take(self.data, rows, axis=0), self.lengths[rows], self.origin[rows])
 
 
 class Sources:
