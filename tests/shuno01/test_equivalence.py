@@ -187,3 +187,39 @@ def test_input_that_is_a_directory(tmp_path, which):
         reports.append((rc, outs["REPORT"].read_bytes()))
     assert reports[0] == reports[1]
     assert reports[0][0] == 16
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "cp930"])
+def test_generated_city(tmp_path, encoding):
+    """A small generated city (its own key spread, states and faults) against GnuCOBOL;
+    for cp930 the generator's EBCDIC files against the legacy's ASCII outputs converted."""
+    import numpy as np
+    from datasets.generate import ebcdic_transactions, generate_city, write_city
+    from engine.legacy import run_legacy
+    from jobs.collection.shuno01 import post
+    from tests.conftest import LEGACY
+    from tests.shuno01.cases import convert_file, ebcdic_master, ebcdic_text
+    city = generate_city(30_000, 6_000, seed=11, date="20250131")
+    a_m, a_t = tmp_path / "m.dat", tmp_path / "t.dat"
+    write_city(city, a_m, a_t, encoding="ascii")
+    leg = {k: tmp_path / f"legacy.{k}" for k in ("MASTER-OUT", "ERROR-OUT", "REPORT")}
+    rc = run_legacy("SHUNO01", {"MASTER-IN": a_m, "TRAN-IN": a_t, **leg}, "20250131", legacy_dir=LEGACY).rc
+    m, t = a_m, a_t
+    if encoding != "ascii":
+        m, t = tmp_path / "m.ebc", tmp_path / "t.ebc"
+        write_city(city, m, t, encoding=encoding)
+    out = {k: tmp_path / f"densan.{k}" for k in leg}
+    res = post(master_in=m, tran_in=t, master_out=out["MASTER-OUT"], error_out=out["ERROR-OUT"],
+               report=out["REPORT"], parm="20250131", encoding=encoding)
+    assert res.rc == rc == 4
+    assert out["REPORT"].read_bytes() == leg["REPORT"].read_bytes()
+    expect_m, expect_e = leg["MASTER-OUT"].read_bytes(), leg["ERROR-OUT"].read_bytes()
+    if encoding != "ascii":
+        expect_m = convert_file(expect_m, 100, ebcdic_master)
+        errors = np.frombuffer(expect_e, np.uint8).reshape(-1, 80)   # the generator's own
+        converted = np.concatenate([ebcdic_transactions(errors[:, :60].copy()),
+                                    np.frombuffer(ebcdic_text(errors[:, 60:].tobytes()),
+                                                  np.uint8).reshape(-1, 20)], axis=1)
+        expect_e = converted.tobytes()
+    assert out["MASTER-OUT"].read_bytes() == expect_m
+    assert out["ERROR-OUT"].read_bytes() == expect_e
