@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 
 import numpy as np
-import pyarrow as pa
 
 _DIGIT = set("9Z*")
 
@@ -51,11 +50,6 @@ class EditedCodec:
         self.digit_pos = [i for i, t in enumerate(toks) if t in _DIGIT or (
             self.floating and t == self.floating[0] and self.floating[1] < i <= self.floating[2])]
         self.point = toks.index(".") if "." in toks else None
-        n_frac = sum(1 for i in self.digit_pos if self.point is not None and i > self.point)
-        if "V" in picture.expanded.upper():
-            vpos = picture.expanded.upper().replace("S", "").index("V")
-            n_frac = sum(1 for t in _tokens(picture.expanded.upper()[vpos:]) if t in _DIGIT)
-        self.n_frac = n_frac
         self.n_digits = len(self.digit_pos)
 
     # ------------------------------------------------------------- format
@@ -74,24 +68,18 @@ class EditedCodec:
         for i in self.digit_pos:
             dval[i] = digits[di]
             di += 1
-        # where significance starts: first nonzero digit, a '9', or the decimal point
+        # significance starts at the first nonzero digit, a '9' or the decimal point
         start = len(toks)
         for i, t in enumerate(toks):
-            if (i in dval and (dval[i] != "0" or t == "9")) or t == "." or \
-                    (self.point is None and i == self.digit_pos[-1] + 1 if self.digit_pos else False):
+            if (i in dval and (dval[i] != "0" or t == "9")) or t == ".":
                 start = i
                 break
-        if self.point is not None and v != 0:
-            pass
         star = "*" in toks
-        all_suppress = all(toks[i] != "9" for i in self.digit_pos)
-        if v == 0 and all_suppress and (self.point is None or all(
-                toks[i] != "9" for i in self.digit_pos)):
+        if v == 0 and all(toks[i] != "9" for i in self.digit_pos):
+            # a zero value in an all-suppression picture: spaces, or '*' but the point
             if star:
                 return "".join("." if t == "." else "*" for t in toks).ljust(self.size)
-            if self.floating is None or True:
-                fill = [" "] * len(toks)
-                return "".join(fill)
+            return " " * self.size
         fl = self.floating
         for i, t in enumerate(toks):
             suppressed = i < start
@@ -185,6 +173,3 @@ class EditedCodec:
         v = int("".join(ds) or "0")
         return -v if neg else v
 
-
-def to_pyarrow(values) -> pa.Array:
-    return pa.array(values)

@@ -36,7 +36,8 @@ class FloatCodec:
         frac = word & np.uint64((1 << self.frac_bits) - 1)
         value = np.ldexp(frac.astype(np.float64), 4 * (exp - 64) - self.frac_bits)
         value = np.where(sign, -value, value)
-        return value.astype(self.out_dtype), bad
+        with np.errstate(over="ignore"):        # beyond float32: inf
+            return value.astype(self.out_dtype), bad
 
     def encode(self, values: np.ndarray):
         v = np.asarray(values, dtype=np.float64)
