@@ -69,13 +69,28 @@ class City:
 
 # --------------------------------------------------------------------------- bytes
 
+_QUAD = (np.arange(10_000)[:, None] // np.array([1000, 100, 10, 1]) % 10).astype(np.uint8)  # 0000..9999
+_QUAD32 = _QUAD.copy().view(np.uint32).ravel()          # the four digit bytes of each as one word
+
+
+def _digits(values: np.ndarray, width: int) -> np.ndarray:
+    """The last `width` decimal digits of |values| as (n, width) uint8 0..9, four
+    digits per division (a table look-up gives each group's digits)."""
+    x = np.abs(np.asarray(values, dtype=np.int64)).astype(np.float64)   # exact below 2**53
+    groups = -(-width // 4)
+    out = np.empty((len(x), groups), dtype=np.uint32)
+    for g in range(groups - 1, -1, -1):
+        q = np.floor(x / 10_000.0)
+        out[:, g] = _QUAD32[(x - q * 10_000.0).astype(np.intp)]
+        x = q
+    return out.view(np.uint8)[:, groups * 4 - width:]
+
+
 def zoned(values: np.ndarray, width: int, *, signed: bool = False) -> np.ndarray:
     """Unsigned / trailing-sign zoned decimal, GnuCOBOL ASCII: (n, width) uint8.
     A negative value carries 0x70+digit in its last byte ('p'..'y')."""
     v = np.asarray(values, dtype=np.int64)
-    mag = np.abs(v)
-    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
-    out = ((mag[:, None] // powers) % 10 + 0x30).astype(np.uint8)
+    out = _digits(v, width) + np.uint8(0x30)
     if signed:
         out[:, -1] += np.where(v < 0, 0x40, 0).astype(np.uint8)
     return out
@@ -86,9 +101,8 @@ def packed(values: np.ndarray, digits: int, *, signed: bool = True) -> np.ndarra
     v = np.asarray(values, dtype=np.int64)
     nbytes = digits // 2 + 1
     ndig = nbytes * 2 - 1                       # a leading zero nibble when digits is even
-    powers = 10 ** np.arange(ndig - 1, -1, -1, dtype=np.int64)
     nib = np.empty((len(v), ndig + 1), dtype=np.uint8)
-    nib[:, :ndig] = (np.abs(v)[:, None] // powers) % 10
+    nib[:, :ndig] = _digits(v, ndig)
     nib[:, ndig] = np.where(v < 0, 0xD, 0xC) if signed else 0xF
     return (nib[:, 0::2] << 4) | nib[:, 1::2]
 
@@ -128,11 +142,27 @@ def ebcdic_transactions(records: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- dates
 
 def _ymd(d: np.ndarray) -> np.ndarray:
-    """datetime64[D] -> YYYYMMDD as int64."""
-    y = d.astype("datetime64[Y]").astype(np.int64) + 1970
-    m = d.astype("datetime64[M]").astype(np.int64) % 12 + 1
-    day = (d - d.astype("datetime64[M]")).astype(np.int64) + 1
-    return y * 10000 + m * 100 + day
+    """datetime64[D] -> YYYYMMDD as int64, through a table of the days spanned."""
+    days = np.asarray(d, dtype="datetime64[D]").astype(np.int64)
+    if len(days) == 0:
+        return days
+    lo = int(days.min())
+    return _civil(np.arange(lo, int(days.max()) + 1))[days - lo]
+
+
+def _civil(days: np.ndarray) -> np.ndarray:
+    """Day numbers (since 1970-01-01) -> YYYYMMDD: the proleptic Gregorian calendar
+    in integer arithmetic."""
+    z = days + 719_468
+    era = z // 146_097
+    doe = z - era * 146_097
+    yoe = (doe - doe // 1460 + doe // 36_524 - doe // 146_096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = np.where(mp < 10, mp + 3, mp - 9)
+    year = yoe + era * 400 + (month <= 2)
+    return year * 10_000 + month * 100 + day
 
 
 def _next_open_day(days: np.ndarray) -> np.ndarray:
