@@ -28,7 +28,7 @@ RECFMS = {"F", "FB", "V", "VB", "LS"}
 NAME_RE = re.compile(r"^[A-Za-z#@$][A-Za-z0-9#@$_-]{0,31}$")
 DSN_RE = re.compile(r"^(&&[A-Za-z#@$][A-Za-z0-9#@$_-]*|[A-Za-z#@$][A-Za-z0-9#@$_-]*(\.[A-Za-z#@$][A-Za-z0-9#@$_-]*)*)"
                     r"(\(([+-]?\d+)\))?$")
-PARAM_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+PARAM_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^{}]+))?\}")
 DEFAULT_ABEND_RC = 16
 
 
@@ -145,7 +145,28 @@ def parse_job(text: str, *, source: str = "<string>") -> JobDef:
     from engine.job.conditions import check_step_refs
     for step in steps:
         check_step_refs(job, step)
+        check_backrefs(job, step)
     return job
+
+
+def check_backrefs(job: JobDef, step: StepDef) -> None:
+    earlier: dict[str, StepDef] = {}
+    for s in job.steps:
+        if s is step:
+            break
+        earlier[s.name.upper()] = s
+    for ddef in step.dd.values():
+        for dsn in ddef.dsns:
+            m = BACKREF_RE.match(dsn)
+            if m is None:
+                continue
+            ref = earlier.get(m.group(1))
+            where = f"{job.source}: step {step.name}: dd {ddef.name}: dsn {dsn}"
+            if ref is None:
+                raise JobDefinitionError(f"{where}: {m.group(1)} is not an earlier step")
+            target = ref.dd.get(m.group(2))
+            if target is None or not (target.dsns or target.paths):
+                raise JobDefinitionError(f"{where}: step {ref.name} has no dataset DD {m.group(2)}")
 
 
 def _unknown(d: dict, allowed: set[str], source: str, where: str) -> None:
@@ -282,8 +303,13 @@ def parse_disp(value: object, where: str) -> tuple[str, str | None, str | None]:
     return status, normal or None, abnormal or None
 
 
+BACKREF_RE = re.compile(r"^\*\.([A-Za-z#@$][A-Za-z0-9#@$_-]*)\.([A-Za-z#@$][A-Za-z0-9#@$_-]*)$")
+
+
 def _dsn(value: object, where: str) -> str:
     text = str(value).strip() if value is not None else ""
+    if BACKREF_RE.match(text):          # *.STEP.DD: the dataset of an earlier step's DD
+        return text.upper()
     check = PARAM_RE.sub("X", text)
     if not DSN_RE.match(check):
         raise JobDefinitionError(f"{where}: {text!r} is not a dataset name (A.B.C, A.B(+1), &&TEMP)")
@@ -340,15 +366,23 @@ def resolve_params(defaults: dict[str, str], overrides: dict[str, str], *,
 
 
 def substitute(text: str, params: dict[str, str], where: str, *, strict: bool = True) -> str:
-    """Replace {name} with the param's value; an unknown {name} is an error (left as written
-    in inline data when not strict)."""
+    """Replace {name} with the param's value, {name:%Y-%m-%d} with a YYYYMMDD param reformatted
+    (any strftime pattern). An unknown {name} is an error (left as written in inline data
+    when not strict)."""
     def repl(m: re.Match) -> str:
-        key = m.group(1)
+        key, fmt = m.group(1), m.group(2)
         if key not in params:
             if not strict:
                 return m.group(0)
             raise JobDefinitionError(f"{where}: {{{key}}} is not a job param",
                                      hint="params are: " + (", ".join(sorted(params)) or "(none)")
                                      + "; add it under params: or pass --param " + key + "=VALUE")
-        return params[key]
+        value = params[key]
+        if fmt is None:
+            return value
+        try:
+            return _dt.datetime.strptime(value, "%Y%m%d").strftime(fmt)
+        except ValueError:
+            raise JobDefinitionError(f"{where}: {{{key}:{fmt}}} formats a date, but {key} is {value!r}",
+                                     hint="give the param as YYYYMMDD (or today)") from None
     return PARAM_RE.sub(repl, text)

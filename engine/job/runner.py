@@ -24,6 +24,7 @@ Decisions (see also the module docstrings of conditions, gdg, locks, catalog):
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 import importlib
 import json
@@ -41,7 +42,7 @@ from engine.errors import DensanError, EncodeError, JobDefinitionError, RecordEr
 from engine.job import gdg as gdgmod
 from engine.job.catalog import Catalog, Dataset, dataset_info, now, run_alive
 from engine.job.conditions import Outcome, parse_cond, parse_when, should_run
-from engine.job.definition import (DDDef, JobDef, StepDef, load_job, parse_dd, resolve_params,
+from engine.job.definition import (BACKREF_RE, DDDef, JobDef, StepDef, load_job, resolve_params,
                                    substitute)
 from engine.job.joblog import JobLog, format_step_end
 from engine.job.locks import DatasetLocks
@@ -141,8 +142,7 @@ class JobRunner:
 
     # ================================================================ setup
     def _apply_overrides(self) -> list[StepDef]:
-        steps = [dataclasses.replace(s, dd={k: dataclasses.replace(v) for k, v in s.dd.items()})
-                 for s in self.job.steps]
+        steps = copy.deepcopy(self.job.steps)
         names = {s.name.upper(): s for s in steps}
         for step_name, ddname, values in self.overrides:
             targets = [names.get(step_name)] if step_name else [s for s in steps if ddname in s.dd]
@@ -165,7 +165,33 @@ class JobRunner:
                     new.status = self._default_status_of(old, step, steps)
                 new.orig_dsns = list(old.dsns)
                 step.dd[ddname] = new
+        self._resolve_backrefs(steps)
         return steps
+
+    @staticmethod
+    def _resolve_backrefs(steps: list[StepDef]) -> None:
+        """*.STEP.DD becomes what that DD names (its dataset, or the file a --dd gave it)."""
+        done: dict[str, StepDef] = {}
+        for step in steps:
+            for ddef in step.dd.values():
+                if not any(d.startswith("*.") for d in ddef.dsns):
+                    continue
+                dsns, paths = [], []
+                for d in ddef.dsns:
+                    m = BACKREF_RE.match(d)
+                    if m is None:
+                        dsns.append(d)
+                        continue
+                    target = done[m.group(1)].dd[m.group(2)]
+                    dsns += target.dsns
+                    paths += target.paths
+                    if target.override:
+                        ddef.orig_dsns += target.orig_dsns
+                if dsns and paths:
+                    raise JobDefinitionError(f"step {step.name}: dd {ddef.name}: a concatenation of datasets "
+                                             f"and --dd files cannot be read as one")
+                ddef.dsns, ddef.paths = dsns, paths
+            done[step.name.upper()] = step
 
     def _default_status_of(self, ddef: DDDef, step: StepDef, steps: list[StepDef]) -> str | None:
         """NEW when this step is the first to name a dataset that does not exist yet, else SHR."""

@@ -1,6 +1,7 @@
 """Running jobs on plain files: --dd overrides, PARM and params, return codes, abends, CLI."""
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from engine.cli import cli
@@ -194,3 +195,45 @@ def test_overridden_generations_need_no_catalog(lib, tmp_path):
     assert (tmp_path / "out.txt").read_bytes() == b"Q\n" == (tmp_path / "out2.txt").read_bytes()
     from engine.job.catalog import Catalog
     assert Catalog().list() == []
+
+
+def test_backward_references_and_date_formats(lib, tmp_path):
+    (tmp_path / "in.txt").write_bytes(b"r\n")
+    lib.job("BACK", f"""
+        job: BACK
+        params: {{date: '20250131'}}
+        steps:
+          - name: S1
+            program: {{prog:upcase}}
+            dd:
+              IN:  {{path: '{tmp_path}/in.txt'}}
+              OUT: {{dsn: 'CITY.D{{date:%y%m%d}}', disp: [NEW, CATLG]}}
+          - name: S2
+            program: {{prog:upcase}}
+            dd:
+              IN:  {{dsn: '*.S1.OUT'}}
+              OUT: {{path: '{tmp_path}/{{date:%Y-%m-%d}}.txt'}}
+    """)
+    res = run_job("BACK")
+    assert res.max_rc == 0
+    from engine.job.catalog import Catalog
+    assert Catalog().get("CITY.D250131").path.read_bytes() == b"R\n"
+    assert (tmp_path / "2025-01-31.txt").read_bytes() == b"R\n"
+    # the same job with S1.OUT on a plain file: *.S1.OUT follows it
+    res = run_job("BACK", dd=[f"S1.OUT={tmp_path}/o1.txt"])
+    assert (tmp_path / "o1.txt").read_bytes() == b"R\n" and res.max_rc == 0
+
+
+def test_backward_reference_errors(lib):
+    from engine.errors import JobDefinitionError
+    from engine.job.definition import parse_job
+    text = """
+job: B
+steps:
+  - {name: S1, program: json, dd: {OUT: {sysout: A}}}
+  - {name: S2, program: json, dd: {IN: {dsn: '*.S1.OUT'}}}
+"""
+    with pytest.raises(JobDefinitionError, match=r"dsn \*\.S1\.OUT: step S1 has no dataset DD OUT"):
+        parse_job(text)
+    with pytest.raises(JobDefinitionError, match="S9 is not an earlier step"):
+        parse_job(text.replace("*.S1.OUT", "*.S9.OUT"))
