@@ -7,6 +7,7 @@ import textwrap
 import numpy as np
 import pytest
 import yaml
+from hypothesis import given, settings, strategies as st
 from click.testing import CliRunner
 
 from engine.verify import compare_figures, load_case, verify_case, CaseError
@@ -172,3 +173,18 @@ def test_build_legacy_sequence_error_outputs_absent(tmp_path):
     result = verify_case(case, build=True)
     assert result.rc_legacy == 16
     assert result.passed, result.report()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(-10**12, 10**12), min_size=1, max_size=6), st.integers(1, 12))
+def test_report_figures_read_any_layout_of_the_same_numbers(numbers, pad):
+    """Python's own number formatting (with and without thousands separators, any
+    spacing, trailing minus as some reports print it) reads back as the same figures."""
+    from engine.verify import report_figures
+
+    plain = " ".join(str(n) for n in numbers)
+    grouped = (" " * pad).join(f"{n:,}" for n in numbers)
+    trailing = "  ".join(f"{abs(n):,}" + ("-" if n < 0 else "") for n in numbers)
+    expect = [str(n) for n in numbers]
+    for text in (plain, grouped, trailing):
+        assert report_figures("TOTAL " + text + "\n")[0][2] == expect
