@@ -303,55 +303,67 @@ def _iter_fixed(buf, fmt, source, chunk):
 
 
 def _gather(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray, width: int, pad: int) -> np.ndarray:
-    """Rows buf[starts[i] : starts[i] + lengths[i]], padded with `pad` to `width`."""
+    """Rows buf[starts[i] : starts[i] + lengths[i]], padded with `pad` to `width`.
+
+    The records' bytes are picked from the buffer in one pass (a mask of the byte
+    ranges built with a cumulative sum) and scattered into the padded matrix."""
     n = len(starts)
-    out = np.empty((n, width), dtype=np.uint8)
+    out = np.full((n, width), pad, dtype=np.uint8)
     if n == 0 or width == 0:
         return out
-    # windows over the buffer, padded at the end so every window is in bounds
-    lo, hi = int(starts.min()), int(starts.max()) + width
-    segment = buf[lo:min(hi, len(buf))]
-    if len(segment) < hi - lo:
-        segment = np.concatenate([segment, np.full(hi - lo - len(segment), pad, np.uint8)])
-    windows = np.lib.stride_tricks.sliding_window_view(segment, width)
-    np.take(windows, starts - lo, axis=0, out=out)
-    if not (lengths == width).all():
-        out[np.arange(width)[None, :] >= lengths[:, None]] = pad
+    lo = int(starts[0])
+    hi = int(starts[-1] + lengths[-1])
+    edges = np.zeros(hi - lo + 1, dtype=np.int8)
+    edges[starts - lo] += 1          # starts increase and ranges never overlap: no repeats
+    edges[starts + lengths - lo] -= 1
+    inside = np.cumsum(edges[:-1], dtype=np.int8).astype(bool)
+    body = buf[lo:hi][inside]
+    if (lengths == width).all():
+        return body.reshape(n, width)
+    out[np.arange(width)[None, :] < lengths[:, None]] = body
     return out
 
 
 def _walk_rdws(mm, pos: int, end: int, little: bool, adjust: int, limit: int | None):
-    """Start offsets of the records from `pos` up to `end` (sequential walk).
-
-    Stops early after `limit` records. Returns (starts, stop_position, problem) where
-    problem is None or (offset, reason) for the first bad header met."""
+    """Start offsets of the records from `pos` up to `end`: the sequential walk, a
+    few integer operations per record; the RDWs found are checked afterwards with
+    NumPy. Stops after `limit` records. Returns (starts, stop_position, problem)
+    where problem is None or (offset, reason) for the first bad RDW."""
     starts = []
     append = starts.append
-    b = mm
-    count = 0
-    limit = limit or -1
-    while pos < end:
-        if pos + RDW > end:
-            return starts, pos, (pos, "truncated")
-        if little:
-            length = b[pos + 3] << 8 | b[pos + 2]
-            if b[pos] or b[pos + 1]:
-                return starts, pos, (pos, "zeros")
-        else:
-            length = b[pos] << 8 | b[pos + 1]
-            if b[pos + 2] or b[pos + 3]:
-                return starts, pos, (pos, "zeros")
-        total = length + adjust
-        if total < RDW:
-            return starts, pos, (pos, "short")
-        if pos + total > end:
-            return starts, pos, (pos, "overrun")
-        append(pos)
-        pos += total
-        count += 1
-        if count == limit:
-            break
-    return starts, pos, None
+    hi, lo = (pos + 3, pos + 2) if little else (pos, pos + 1)
+    shift = hi - pos
+    problem = None
+    try:
+        for _ in range(limit or (end - pos) // RDW + 1):
+            if pos >= end:
+                break
+            total = (mm[pos + shift] << 8 | mm[pos + shift + (-1 if little else 1)]) + adjust
+            if total < RDW:
+                problem = (pos, "short")
+                break
+            append(pos)
+            pos += total
+    except IndexError:
+        problem = (pos, "truncated")
+    found = np.array(starts, dtype=np.int64)
+    if len(found) and int(found[-1]) + RDW > end:      # a header cut off by the end
+        problem = (int(found[-1]), "truncated")
+        pos = int(found[-1])
+        found = found[:-1]
+    if len(found):
+        buf = np.frombuffer(mm, dtype=np.uint8)
+        zero_at = (0, 1) if little else (2, 3)
+        bad = (buf[found + zero_at[0]] != 0) | (buf[found + zero_at[1]] != 0)
+        if bad.any():                      # the first bad RDW explains what follows it
+            k = int(np.argmax(bad))
+            return found[:k], int(found[k]), (int(found[k]), "zeros")
+        last = int(found[-1])
+        if problem is None and pos > end:
+            return found[:-1], last, (last, "overrun")
+    if problem is None and pos < end and pos + RDW > end and not limit:
+        problem = (pos, "truncated")
+    return found, pos, problem
 
 
 def _rdw_error(problem, mm, fmt: RecordFormat, source: str, record: int, what: str = "RDW"):
@@ -434,8 +446,8 @@ def _iter_variable(mm, buf, fmt: RecordFormat, source: str, chunk):
             starts, pos, problem = _walk_rdws(mm, pos, area_end, little, adjust, want)
             if problem is not None:
                 raise _rdw_error(problem, mm, fmt, source, record_no + pending_count + len(starts))
-            if starts:
-                pending.append(np.array(starts, dtype=np.int64))
+            if len(starts):
+                pending.append(starts)
                 pending_count += len(starts)
             if chunk and pending_count >= chunk:
                 yield flush()
