@@ -451,7 +451,10 @@ class RecordCodec:
                 rows = self._changed_rows(p, col, buf, counts, shifts)
                 if len(rows) == 0:
                     continue
-                col = col.gather(rows)
+                if len(rows) == n:
+                    rows = None
+                else:
+                    col = col.gather(rows)
             else:
                 rows = None
             self._encode_column(p, col, buf, rows, counts, shifts)
@@ -534,8 +537,11 @@ class RecordCodec:
                               hint="correct the value or the copybook; densan never truncates")
         size = p.codec.size
         offs = p.offsets(counts, shifts.get(p.name, 0) if shifts else 0)
-        if rows is None and not p.dims:
-            buf[:, offs[0]:offs[0] + size] = out
+        if not p.dims:
+            if rows is None:
+                buf[:, offs[0]:offs[0] + size] = out
+            else:
+                buf[rows, offs[0]:offs[0] + size] = out
             return
         idx = (offs[:, None] + np.arange(size)[None, :]).ravel()
         target = np.arange(buf.shape[0]) if rows is None else rows
