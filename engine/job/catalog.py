@@ -12,6 +12,7 @@ DD counts), and the two journals that make step ends all-or-nothing:
 from __future__ import annotations
 
 import fcntl
+import itertools
 import json
 import os
 import shutil
@@ -358,13 +359,16 @@ def dataset_info(path: Path, recfm: str | None, lrecl: int | None) -> tuple[int,
 json_dumps = json.dumps
 
 
+_utility_runs = itertools.count(1)
+
+
 @contextmanager
 def utility_run(home: Path, name: str):
     """A run id for a catalog utility (import, delete) that holds a run lock like a job, so
     recovery never sweeps its temporaries while it is alive."""
     runs = home / "runs"
     runs.mkdir(parents=True, exist_ok=True)
-    run_id = f"{name}-{os.getpid()}-{time.time_ns()}"
+    run_id = f"{name}-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{next(_utility_runs)}"
     path = runs / f"{run_id}.lock"
     with open(path, "w") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)

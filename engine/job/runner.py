@@ -223,6 +223,9 @@ class JobRunner:
                         continue
                     rel = gdgmod.split_relative(dsn)
                     name = rel[0] if rel else dsn
+                    absolute = gdgmod.split_absolute(dsn)
+                    if absolute and self.catalog.gdg(absolute[0]) is not None:
+                        name = absolute[0]          # a generation by name: lock its GDG (roll-off)
                     exclusive = ddef.status in ("NEW", "OLD", "MOD") or (rel is not None and rel[1] > 0) \
                         or ddef.normal in ("DELETE", "UNCATLG") or ddef.abnormal in ("DELETE", "UNCATLG")
                     if ddef.status is None and rel is None and self.catalog.get(dsn) is None:
