@@ -177,21 +177,54 @@ def packed_values(cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(neg, -v, v), neg
 
 
+def _pair_lut(zone: int) -> np.ndarray:
+    """Two digit bytes (a big-endian uint16) -> 0..99; anything else -> 128."""
+    lut = np.full(65536, 128, dtype=np.uint8)
+    d = np.arange(10)
+    lut[((zone + d)[:, None] << 8) | (zone + d)[None, :]] = d[:, None] * 10 + d[None, :]
+    return lut
+
+
+_PAIR_LUTS: dict[int, np.ndarray] = {}
+
+
 def digit_keys(block: np.ndarray, zone: int) -> np.ndarray | None:
     """18-byte keys of zoned digits as int64 (same order as the bytes), or None when
-    any key byte is not a digit."""
-    zone_pat = np.uint64(int.from_bytes(bytes([zone]) * 8, "big"))
-    hi_mask = np.uint64(0xF0F0F0F0F0F0F0F0)
-    six = np.uint64(0x0606060606060606)
-    total = np.zeros(len(block), dtype=np.int64)
-    for lo, hi, scale in ((0, 8, 10**10), (8, 16, 10**2), (16, 18, 1)):
-        x = _words(block[:, lo:hi])
-        if hi - lo < 8:
-            x = x | (zone_pat >> np.uint64(8 * (hi - lo)) << np.uint64(8 * (hi - lo)))
-        if not (((x & hi_mask) == zone_pat).all() and (((x & _M8[0]) + six) & hi_mask == 0).all()):
-            return None
-        total += _zoned_to_int(x) * scale
-    return total
+    any key byte is not a digit. Pairs of bytes go through a 64K lookup table."""
+    lut = _PAIR_LUTS.get(zone)
+    if lut is None:
+        lut = _PAIR_LUTS[zone] = _pair_lut(zone)
+    if len(block) == 0:
+        return np.zeros(0, dtype=np.int64)
+    pairs = lut[np.ascontiguousarray(block).view(">u2")]          # (n, 9)
+    if pairs.max() >= 100:
+        return None
+    key = pairs[:, 0].astype(np.int64)
+    for i in range(1, 9):
+        key *= 100
+        key += pairs[:, i]
+    return key
+
+
+
+
+def packed_total(block: np.ndarray, mod: int) -> int:
+    """The COBOL accumulator (ADD each in turn, truncating at `mod`) over packed fields
+    (n, nb), without a per-row value array when no sum can reach `mod`: magnitudes
+    summed by column, the (few) negative rows taken off twice."""
+    n, nb = block.shape
+    if n == 0:
+        return 0
+    last = block[:, nb - 1]
+    neg_rows = np.flatnonzero((last & 15) == 0x0D)
+    sums = [int(np.bincount(block[:, i], minlength=256) @ _LUT2) for i in range(nb - 1)]
+    sums.append(int(np.bincount(last, minlength=256) @ (np.arange(256) >> 4)))
+    magnitude = sum(v * 10 ** (2 * (nb - 1 - i) - 1) for i, v in enumerate(sums[:-1])) + sums[-1]
+    if magnitude >= mod:
+        values, _ = packed_values(block)
+        return running_total(values, mod)
+    neg = -int(packed_values(block[neg_rows])[0].sum()) if neg_rows.size else 0
+    return magnitude - 2 * neg
 
 
 def packed_encode(value: np.ndarray, negative: np.ndarray, nb: int, signed: bool = True) -> np.ndarray:
@@ -687,8 +720,8 @@ def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
     # --- master totals over MASTER-OUT
     amounts = np.ascontiguousarray(out[:, SH_CHOTEI.start:SH_KANPU.stop])   # one pass
     for name, sl in (("chotei_sum", SH_CHOTEI), ("nofu_sum", SH_NOFU), ("kanpu_sum", SH_KANPU)):
-        values, _ = packed_values(amounts[:, sl.start - SH_CHOTEI.start:sl.stop - SH_CHOTEI.start])
-        setattr(tot, name, running_total(values, TOTAL_MOD))
+        cols = amounts[:, sl.start - SH_CHOTEI.start:sl.stop - SH_CHOTEI.start]
+        setattr(tot, name, packed_total(cols, TOTAL_MOD))
 
     rc = 4 if rej.size else 0
     return PostingResult(rc, None, out, err, [], tot)
