@@ -22,15 +22,17 @@ def field_block(batch: Batch, f: Field, sources: Sources, what: str) -> np.ndarr
     """The (n, m) bytes of a field, checking every record is long enough to hold it."""
     from engine.errors import SortStatementError
     end = f.pos + f.length - 1
-    if end > batch.width:
+    if len(batch) == 0:
+        return np.zeros((0, f.length), np.uint8)
+    if end > batch.width and not batch.variable:
         raise SortStatementError(f"{what}: field {f} (line {f.line}) ends at byte {end}, "
                                  f"after the end of the record ({batch.width} bytes)",
                                  hint="check the positions against the record layout (V records: data starts at 5)")
     short = batch.lengths < end
     if short.any():
         row = int(np.argmax(short))
-        raise sources.error(f"{what}: the record is {int(batch.lengths[row])} bytes, too short for "
-                            f"field {f}", batch, row,
+        size = f"{int(batch.lengths[row])} bytes" + (" with its RDW" if batch.variable else "")
+        raise sources.error(f"{what}: the record is {size}, too short for field {f}", batch, row,
                             hint="every record must contain the whole field")
     return batch.data[:, f.pos - 1:end]
 

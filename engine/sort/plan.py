@@ -84,7 +84,8 @@ def gather(inputs: list, variable: bool, names: list[str] | None = None, fixed: 
         for (d, _), s in zip(parts, starts):
             data[s:s + len(d), :d.shape[1]] = d
         lengths = np.concatenate([p[1] for p in parts])
-    return Batch(data, lengths.astype(np.int64), np.arange(start, dtype=np.int64)), sources, np.asarray(starts)
+    batch = Batch(data, lengths.astype(np.int64), np.arange(start, dtype=np.int64), variable)
+    return batch, sources, np.asarray(starts)
 
 
 def _check_merge_order(keys: np.ndarray, batch: Batch, starts: np.ndarray, sources: Sources) -> None:
@@ -191,7 +192,7 @@ def run_control(control: Control, inputs: list, *, codepage: str = "ascii", recf
 
     if control.skiprec:
         z = min(control.skiprec, len(batch))
-        batch = Batch(batch.data[z:], batch.lengths[z:], batch.origin[z:])
+        batch = Batch(batch.data[z:], batch.lengths[z:], batch.origin[z:], variable)
     counts["skipped"] = counts["in"] - len(batch)
     if control.cond is not None:
         what = "OMIT COND" if control.cond.omit else "INCLUDE COND"
@@ -201,7 +202,7 @@ def run_control(control: Control, inputs: list, *, codepage: str = "ascii", recf
     counts["deleted"] = counts["in"] - counts["skipped"] - len(batch)
     if control.stopaft is not None and control.stopaft < len(batch):
         batch = Batch(batch.data[:control.stopaft], batch.lengths[:control.stopaft],
-                      batch.origin[:control.stopaft])
+                      batch.origin[:control.stopaft], variable)
     counts["accepted"] = len(batch)
     if control.inrec is not None:
         batch = reformat(control.inrec, batch, cp, sources, variable)

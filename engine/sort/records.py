@@ -75,6 +75,7 @@ class Batch:
     data: np.ndarray        # (n, width) uint8, C-contiguous; V: RDW included
     lengths: np.ndarray     # (n,) int64, record lengths (V: including the RDW)
     origin: np.ndarray      # (n,) int64 index into Sources
+    variable: bool = False  # V records: lengths vary, the RDW is in front
 
     def __len__(self) -> int:
         return len(self.lengths)
@@ -84,7 +85,7 @@ class Batch:
         return self.data.shape[1]
 
     def take(self, rows: np.ndarray) -> "Batch":
-        return Batch(np.take(self.data, rows, axis=0), self.lengths[rows], self.origin[rows])
+        return Batch(np.take(self.data, rows, axis=0), self.lengths[rows], self.origin[rows], self.variable)
 
 
 class Sources:

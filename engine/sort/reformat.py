@@ -121,4 +121,4 @@ def reformat(ref: Reformat, batch: Batch, cp: CodePageInfo, sources: Sources, va
             out[:, col - 1:col - 1 + w] = np.frombuffer(value, np.uint8) if isinstance(value, bytes) else value
     if variable:
         set_rdw(out, lengths)
-    return Batch(out, lengths, batch.origin)
+    return Batch(out, lengths, batch.origin, batch.variable)

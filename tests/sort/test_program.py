@@ -118,3 +118,58 @@ def test_cli_error_exit_16(tmp_path):
                                                "--out", str(tmp_path / "o"), "--lrecl", "1"])
     assert result.exit_code == 16
     assert "needs A or D" in result.output
+
+
+def test_sort_step_in_a_job(tmp_path, monkeypatch, densan_home):
+    """program: SORT through the job runner: inline SYSIN, SORTIN/SORTOUT by path, RC of the step."""
+    from engine.job import run_job
+    jobs = tmp_path / "jobs"
+    jobs.mkdir()
+    monkeypatch.setenv("DENSAN_JOBS", str(jobs))
+    (tmp_path / "in.dat").write_bytes("CB2CA1AB3".encode("cp037"))
+    (jobs / "SORTJOB.yaml").write_text(f"""
+job: SORTJOB
+steps:
+  - name: SORT1
+    program: SORT
+    dd:
+      SYSIN:
+        inline: |
+          * sort by the first byte, then add the amounts
+            SORT FIELDS=(1,1,CH,A)
+            SUM FIELDS=(3,1,ZD)
+      SORTIN: {{path: {tmp_path}/in.dat, recfm: FB, lrecl: 3, encoding: cp037}}
+      SORTOUT: {{path: {tmp_path}/out.dat, recfm: FB, lrecl: 3}}
+""")
+    res = run_job("SORTJOB")
+    assert res.max_rc == 0 and res.status == "COMPLETED"
+    assert (tmp_path / "out.dat").read_bytes().decode("cp037") == "AB3CB3"
+    assert res.steps[0].records_in == 3 and res.steps[0].records_out == 2
+
+
+def test_step_truncation_refused_with_trunc_rc16(tmp_path):
+    step, log = make_step(tmp_path, "  OPTION COPY,TRUNC=RC16", {"SORTIN": [b"abcd"]}, ["SORTOUT"], lrecl=2,
+                          out_lrecl=1)
+    assert run(step) == 16
+    assert any("TRUNC=RC16" in line for line in log)
+
+
+def test_step_empty_output_with_nullout_rc4(tmp_path):
+    step, log = make_step(tmp_path, "  OPTION COPY,NULLOUT=RC4\n  INCLUDE COND=NONE", {"SORTIN": [b"ab"]},
+                          ["SORTOUT"], lrecl=1)
+    assert run(step) == 4
+    assert (tmp_path / "SORTOUT.out").read_bytes() == b""
+    assert any("ICE173I" in line for line in log)
+
+
+def test_step_unknown_code_page_is_rc16(tmp_path):
+    step, log = make_step(tmp_path, "  OPTION COPY", {"SORTIN": [b"ab"]}, ["SORTOUT"], lrecl=1,
+                          encoding="cp999")
+    assert run(step) == 16
+    assert any("cp999" in line for line in log)
+
+
+def test_step_wrong_length_input_is_rc16(tmp_path):
+    step, log = make_step(tmp_path, "  OPTION COPY", {"SORTIN": [b"abc"]}, ["SORTOUT"], lrecl=2)
+    assert run(step) == 16
+    assert any("not a multiple of LRECL 2" in line for line in log)

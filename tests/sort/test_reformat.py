@@ -148,3 +148,17 @@ def test_merge_input_out_of_sequence_is_an_error():
 def test_merge_with_sum():
     r = sort_records("  MERGE FIELDS=(1,1,CH,A)\n  SUM FIELDS=(2,1,ZD)", [fixed(b"a1", b"b2"), fixed(b"a3")])
     assert rows(r.outputs["SORTOUT"]) == [b"a4", b"b2"]
+
+
+def test_concatenated_fixed_inputs_must_share_the_lrecl():
+    with pytest.raises(RecordError) as info:
+        sort_records("  OPTION COPY", [fixed(b"ab"), fixed(b"abc")], names=["SORTIN a", "SORTIN b"])
+    assert "SORTIN b" in str(info.value) and "same LRECL" in str(info.value)
+
+
+def test_empty_input_gives_empty_outputs():
+    import numpy as np
+    r = sort_records("  SORT FIELDS=(1,2,CH,A)\n  SUM FIELDS=(3,1,ZD)\n  OUTFIL FNAMES=A,SAVE",
+                     [np.zeros((0, 3), np.uint8)])
+    assert len(r.outputs["SORTOUT"].lengths) == 0 and len(r.outputs["A"].lengths) == 0
+    assert r.messages[0] == "ICE054I 0 RECORDS - IN: 0, OUT: 0"
