@@ -18,7 +18,8 @@ Rules worth knowing:
 * OCCURS gives List columns (nested OCCURS: lists of lists); flatten=True gives
   NAME-1, NAME-2 ... (NAME-1-2 for nested tables) instead. OCCURS DEPENDING ON
   gives lists of the actual length: rows are grouped by their counter values
-  and each group decoded with the table sizes and the shifted offsets it has.
+  and each group goes through the layout engine.copybook.resolve_odo makes for
+  those values (compiled once per distinct combination).
 * Two fields of the same name: the later ones are named "NAME OF PARENT".
 * Binary fields with decimals get a Decimal precision wide enough for their
   bytes (a COMP-5 or TRUNC(BIN) value may exceed the PICTURE's digits).
@@ -41,6 +42,7 @@ import polars as pl
 import pyarrow as pa
 
 from engine.copybook.model import Category, Field, Figurative, Layout, Usage
+from engine.copybook.resolve import odo_counters, resolve_odo
 from engine.dialect import Dialect, get_dialect
 from engine.errors import DensanError, EncodeError, RecordError
 from engine.records import digits as dg
@@ -75,18 +77,14 @@ class _Plan:
     scale: int = 0
     precision: int = 0
 
-    def offsets(self, counts: dict[str, int] | None = None, shift: int = 0) -> np.ndarray:
-        off = np.array([self.offset + shift], dtype=np.int64)
-        for count, stride, occ in self.dims:
-            c = count
-            if counts is not None and occ.depending_on:
-                c = counts[occ.name]
-            off = (off[:, None] + np.arange(c, dtype=np.int64)[None, :] * stride).ravel()
+    def offsets(self) -> np.ndarray:
+        off = np.array([self.offset], dtype=np.int64)
+        for count, stride, _ in self.dims:
+            off = (off[:, None] + np.arange(count, dtype=np.int64)[None, :] * stride).ravel()
         return off
 
-    def shape(self, counts: dict[str, int] | None = None) -> list[int]:
-        return [counts[occ.name] if counts is not None and occ.depending_on else count
-                for count, _, occ in self.dims]
+    def shape(self) -> list[int]:
+        return [count for count, _, _ in self.dims]
 
 
 class RecordCodec:
@@ -109,7 +107,8 @@ class RecordCodec:
             self._compile(record, [], alternative=i > 0, definition=layout.records[0].name.upper(),
                           seen=seen)
         self._by_name = {p.name: p for p in self._plans}
-        self._counters = {t.depending_on.upper(): t for t in self._odo_tables}
+        self._counter_names = [c.upper() for c in odo_counters(layout)]
+        self._resolved_codecs: dict[tuple[int, ...], RecordCodec] = {}
         self._template = self._build_template()
 
     # ------------------------------------------------------------ compile
@@ -118,7 +117,7 @@ class RecordCodec:
             alternative = True
         if f.level in (66, 88):
             return
-        if f.occurs:
+        if f.occurs is not None:          # 0 after resolve_odo: an empty table
             dims = dims + [(f.occurs, f.size, f)]
             if f.depending_on:
                 self._odo_tables.append(f)
@@ -212,7 +211,7 @@ class RecordCodec:
         if self._odo_tables:
             series, bad = self._decode_odo(data, lengths, plans, ctx)
         else:
-            series, bad = self._decode_plans(data, lengths, plans, None, ctx, np.arange(n))
+            series, bad = self._decode_plans(data, lengths, plans, ctx, np.arange(n))
         if keep_raw:
             series.append(_raw_series(data, lengths))
         frame = pl.DataFrame(series) if series else pl.DataFrame({"__empty__": [None] * n}).drop(
@@ -241,13 +240,12 @@ class RecordCodec:
         chosen = {c for c in wanted}
         return [p for p in self._plans if p.name in chosen]
 
-    def _decode_plans(self, data, lengths, plans, counts, ctx, rows, shifts=None):
+    def _decode_plans(self, data, lengths, plans, ctx, rows):
         """Decode `plans` over all rows of `data` (one ODO group or the whole block)."""
         n = data.shape[0]
         series, bad_rows = [], np.zeros(n, dtype=bool)
         for p in plans:
-            shift = shifts.get(p.name, 0) if shifts else 0
-            offs = p.offsets(counts, shift)
+            offs = p.offsets()
             size = p.codec.size
             m = len(offs)
             if m == 1 and not p.dims:
@@ -268,67 +266,66 @@ class RecordCodec:
                 ctx.report(p, row_bad, rows, offs, data, size)
                 bad_rows |= row_bad
             arr = _to_arrow(p, values, null)
-            for c in reversed(p.shape(counts)):
+            for c in reversed(p.shape()):
                 total = len(arr) // c if c else n
                 arr = pa.LargeListArray.from_arrays(
                     pa.array(np.arange(total + 1, dtype=np.int64) * c), arr)
             series.append(pl.Series(p.name, arr) if p.dims else pl.Series(p.name, arr))
         return series, bad_rows
 
+    def _resolved(self, counts: tuple[int, ...]) -> "RecordCodec":
+        """The codec of this layout with every ODO table at the given counter
+        values (in `self._counter_names` order), cached."""
+        sub = self._resolved_codecs.get(counts)
+        if sub is None:
+            layout = resolve_odo(self.layout, dict(zip(self._counter_names, counts)))
+            sub = RecordCodec(layout, self.cp, self.dialect)
+            self._resolved_codecs[counts] = sub
+        return sub
+
+    def _counter_plan(self, name: str) -> _Plan:
+        p = next((p for p in self._plans if p.field.name.upper() == name and not p.dims), None)
+        if p is None:
+            raise DensanError(f"OCCURS DEPENDING ON {name}: no such field in layout "
+                              f"{self.layout.name}")
+        return p
+
+    def _counter_limits(self, name: str) -> tuple[int, int]:
+        tables = [t for t in self._odo_tables if t.depending_on.upper() == name]
+        return max(t.occurs_min or 0 for t in tables), min(t.occurs for t in tables)
+
     def _decode_odo(self, data, lengths, plans, ctx):
         n = data.shape[0]
         if n == 0:      # the schema: tables at their maximum
-            counts = {t.name: t.occurs for t in self._odo_tables}
-            return self._decode_plans(data, None, plans, counts, ctx, np.arange(0))
+            sub = self._resolved(tuple(self._counter_limits(c)[1] for c in self._counter_names))
+            return sub._decode_plans(data, None, [sub._by_name[p.name] for p in plans], ctx,
+                                     np.arange(0))
         counters = []
-        for t in self._odo_tables:
-            cname = t.depending_on.upper()
-            cplan = next((p for p in self._plans if p.field.name.upper() == cname), None)
-            if cplan is None:
-                raise DensanError(f"OCCURS DEPENDING ON {t.depending_on}: no such field in "
-                                  f"layout {self.layout.name}")
+        for name in self._counter_names:
+            cplan = self._counter_plan(name)
             vals, bad = cplan.codec.decode(data[:, cplan.offset:cplan.offset + cplan.codec.size])
-            lo = t.occurs_min or 0
-            out_of_range = bad | (vals < lo) | (vals > t.occurs)
+            lo, hi = self._counter_limits(name)
+            out_of_range = bad | (vals < lo) | (vals > hi)
             if out_of_range.any():
-                ctx.report_odo(t, cplan, out_of_range, data)
-            counters.append(np.where(out_of_range, t.occurs, vals).astype(np.int64))
-        combo = np.stack(counters, axis=1)
-        uniq, inv = np.unique(combo, axis=0, return_inverse=True)
+                ctx.report_odo(name, lo, hi, cplan, out_of_range, data)
+            counters.append(np.where(out_of_range, hi, vals).astype(np.int64))
+        uniq, inv = np.unique(np.stack(counters, axis=1), axis=0, return_inverse=True)
         inv = inv.ravel()
         parts, order, bad_all = [], [], np.zeros(n, dtype=bool)
         for g, key in enumerate(uniq):
             rows = np.nonzero(inv == g)[0]
-            counts = {t.name: int(c) for t, c in zip(self._odo_tables, key)}
-            shifts = self._odo_shifts(plans, counts)
+            sub = self._resolved(tuple(int(k) for k in key))
             sub_len = lengths[rows] if lengths is not None else None
-            series, bad = self._decode_plans(data[rows], sub_len, plans, counts, ctx, rows, shifts)
+            series, bad = sub._decode_plans(data[rows], sub_len, [sub._by_name[p.name] for p in plans],
+                                            ctx, rows)
             parts.append(pl.DataFrame(series))
             order.append(rows)
             bad_all[rows] |= bad
         if ctx.odo_bad is not None:
             bad_all |= ctx.odo_bad
-        frame = pl.concat(parts, how="vertical_relaxed") if parts else pl.DataFrame()
-        perm = np.argsort(np.concatenate(order), kind="stable")
-        frame = frame[perm]
+        frame = pl.concat(parts, how="vertical_relaxed")
+        frame = frame[np.argsort(np.concatenate(order), kind="stable")]
         return list(frame.iter_columns()), bad_all
-
-    def _odo_shifts(self, plans, counts):
-        shifts = {}
-        for p in plans:
-            s = 0
-            for t in self._odo_tables:
-                end = t.offset + t.total_size
-                inside = any(occ is t for _, _, occ in p.dims)
-                if not inside and p.offset >= end:
-                    s -= (t.occurs - counts[t.name]) * t.size
-            shifts[p.name] = s
-        return shifts
-
-    def record_lengths(self, counts: dict[str, int]) -> int:
-        """Record length for given ODO counter values (table name -> count)."""
-        return self.record_length - sum((t.occurs - counts[t.name]) * t.size
-                                        for t in self._odo_tables)
 
     # ------------------------------------------------------------ encode
     def encode(self, frame: pl.DataFrame) -> np.ndarray:
@@ -346,13 +343,13 @@ class RecordCodec:
             if raw is None:
                 raw = np.empty((n, L), dtype=np.uint8)
                 raw[:] = self._template
-            self._encode_group(frame, raw, has_raw, None, None)
+            self._encode_group(frame, raw, has_raw)
             return raw, np.full(n, L, dtype=np.int32)
-        # OCCURS DEPENDING ON: group rows by their counter values
+        # OCCURS DEPENDING ON: group rows by their counter values; rows whose
+        # counters did not change keep their __record__ bytes
         new_counts = self._frame_counts(frame, raw)
         if raw is not None:
-            old_counts = self._raw_counts(raw)
-            same = (old_counts == new_counts).all(axis=1)
+            same = (self._raw_counts(raw) == new_counts).all(axis=1)
         else:
             same = np.zeros(n, dtype=bool)
         key = np.concatenate([new_counts, same[:, None].astype(np.int64)], axis=1)
@@ -362,32 +359,31 @@ class RecordCodec:
         lengths = np.empty(n, dtype=np.int32)
         for g, k in enumerate(uniq):
             rows = np.nonzero(inv == g)[0]
-            counts = {t.name: int(c) for t, c in zip(self._odo_tables, k[:-1])}
-            shifts = self._odo_shifts(self._plans, counts)
+            sub = self._resolved(tuple(int(c) for c in k[:-1]))
+            Lg = sub.record_length
             keep_raw = bool(k[-1])
             if keep_raw:
                 buf = raw[rows]
             else:
-                buf = np.empty((len(rows), L), dtype=np.uint8)
-                buf[:] = self._build_template(counts, shifts)
-            sub = frame[rows] if len(rows) != n else frame
+                buf = np.full((len(rows), L), self.cp.space, dtype=np.uint8)
+                buf[:, :Lg] = sub._template
+            part = frame[rows] if len(rows) != n else frame
             try:
-                self._encode_group(sub, buf, keep_raw, counts, shifts)
+                sub._encode_group(part, buf, keep_raw)
             except EncodeError as e:
-                if e.row is not None:
-                    e.row = int(rows[e.row])
-                    raise EncodeError(e.message.split(" (row")[0], row=e.row, field=e.field,
-                                      value=e.value, hint=e.hint) from None
-                raise
-            Lg = self.record_lengths(counts)
+                if e.row is None:
+                    raise
+                raise EncodeError(e.message.split(" (row")[0], row=int(rows[e.row]),
+                                  field=e.field, value=e.value, hint=e.hint) from None
             out[rows, :Lg] = buf[:, :Lg]
             lengths[rows] = Lg
         return out, lengths
 
     def _frame_counts(self, frame: pl.DataFrame, raw) -> np.ndarray:
         cols = []
-        for t in self._odo_tables:
-            cplan = self._counter_plan(t)
+        for j, name in enumerate(self._counter_names):
+            cplan = self._counter_plan(name)
+            lo, hi = self._counter_limits(name)
             if cplan.name in frame.columns:
                 c = frame[cplan.name]
                 if c.null_count():
@@ -395,40 +391,31 @@ class RecordCodec:
                                       row=int(np.nonzero(c.is_null().to_numpy())[0][0]))
                 v = c.cast(pl.Int64).to_numpy()
             elif raw is not None:
-                v = self._raw_counts(raw)[:, len(cols)]
+                v = self._raw_counts(raw)[:, j]
             else:
-                tbl = next((p for p in self._plans if any(o is t for _, _, o in p.dims)), None)
+                tbl = next((p for p in self._plans for _, _, o in p.dims
+                            if o.depending_on and o.depending_on.upper() == name), None)
                 if tbl is None or tbl.name not in frame.columns:
                     raise EncodeError(f"no column for OCCURS DEPENDING ON counter {cplan.name}",
                                       field=cplan.name)
                 v = frame[tbl.name].list.len().fill_null(0).cast(pl.Int64).to_numpy()
-            bad = (v < (t.occurs_min or 0)) | (v > t.occurs)
+            bad = (v < lo) | (v > hi)
             if bad.any():
                 i = int(np.nonzero(bad)[0][0])
-                raise EncodeError(f"OCCURS DEPENDING ON counter outside {t.occurs_min or 0} TO "
-                                  f"{t.occurs} (table {t.name})", row=i, field=cplan.name,
-                                  value=int(v[i]))
+                raise EncodeError(f"OCCURS DEPENDING ON counter outside {lo} TO {hi}",
+                                  row=i, field=cplan.name, value=int(v[i]))
             cols.append(v)
         return np.stack(cols, axis=1).astype(np.int64)
 
     def _raw_counts(self, raw: np.ndarray) -> np.ndarray:
         cols = []
-        for t in self._odo_tables:
-            cplan = self._counter_plan(t)
+        for name in self._counter_names:
+            cplan = self._counter_plan(name)
             v, bad = cplan.codec.decode(raw[:, cplan.offset:cplan.offset + cplan.codec.size])
-            v = np.where(bad, -1, v)
-            cols.append(v)
+            cols.append(np.where(bad, -1, v))
         return np.stack(cols, axis=1).astype(np.int64)
 
-    def _counter_plan(self, t: Field) -> _Plan:
-        name = t.depending_on.upper()
-        p = next((p for p in self._plans if p.field.name.upper() == name), None)
-        if p is None:
-            raise DensanError(f"OCCURS DEPENDING ON {t.depending_on}: no such field in layout "
-                              f"{self.layout.name}")
-        return p
-
-    def _encode_group(self, frame, buf, has_raw, counts, shifts) -> None:
+    def _encode_group(self, frame, buf, has_raw) -> None:
         n = frame.height
         L = buf.shape[1]
         present = set(frame.columns)
@@ -448,7 +435,7 @@ class RecordCodec:
             if p.alternative and not has_raw and p.definition in defs_present:
                 continue
             if has_raw:
-                rows = self._changed_rows(p, col, buf, counts, shifts)
+                rows = self._changed_rows(p, col, buf)
                 if len(rows) == 0:
                     continue
                 if len(rows) == n:
@@ -457,9 +444,9 @@ class RecordCodec:
                     col = col.gather(rows)
             else:
                 rows = None
-            self._encode_column(p, col, buf, rows, counts, shifts)
+            self._encode_column(p, col, buf, rows)
 
-    def _changed_rows(self, p: _Plan, col: pl.Series, buf, counts, shifts) -> np.ndarray:
+    def _changed_rows(self, p: _Plan, col: pl.Series, buf) -> np.ndarray:
         """Rows whose value differs from the one decoded from the record's bytes.
         Scalar fields first compare canonical bytes (cheap); only rows whose
         bytes differ (changed, or stored non-canonically, or invalid) are
@@ -467,7 +454,7 @@ class RecordCodec:
         n = buf.shape[0]
         check = None
         if not p.dims and p.kind in ("int", "decimal", "text") and n:
-            off = int(p.offsets(counts, shifts.get(p.name, 0) if shifts else 0)[0])
+            off = int(p.offsets()[0])
             size = p.codec.size
             try:
                 if p.kind == "text":
@@ -489,17 +476,15 @@ class RecordCodec:
                 if len(check) == 0:
                     return check
         sub = buf if check is None else buf[check]
-        old_vals, _ = self._decode_plans(sub, None, [p], counts,
-                                         _Ctx(None, 1, None, buf.shape[1], "lenient"),
-                                         np.arange(sub.shape[0]), shifts)
+        old_vals, _ = self._decode_plans(sub, None, [p], _Ctx(None, 1, None, buf.shape[1], "lenient"),
+                                         np.arange(sub.shape[0]))
         new = col if check is None else col.gather(check)
         same = old_vals[0].eq_missing(new.cast(old_vals[0].dtype, strict=False))
         changed = np.nonzero(~same.fill_null(False).to_numpy())[0]
         return changed if check is None else check[changed]
 
-    def _encode_column(self, p: _Plan, col: pl.Series, buf: np.ndarray, rows,
-                       counts=None, shifts=None) -> None:
-        shape = p.shape(counts)
+    def _encode_column(self, p: _Plan, col: pl.Series, buf: np.ndarray, rows) -> None:
+        shape = p.shape()
         m = int(np.prod(shape)) if p.dims else 1
         if m == 0:
             return
@@ -536,7 +521,7 @@ class RecordCodec:
                               row=frame_row, field=p.name, value=flat[i],
                               hint="correct the value or the copybook; densan never truncates")
         size = p.codec.size
-        offs = p.offsets(counts, shifts.get(p.name, 0) if shifts else 0)
+        offs = p.offsets()
         if not p.dims:
             if rows is None:
                 buf[:, offs[0]:offs[0] + size] = out
@@ -547,7 +532,7 @@ class RecordCodec:
         target = np.arange(buf.shape[0]) if rows is None else rows
         buf[target[:, None], idx[None, :]] = out.reshape(len(target), m * size)
 
-    def _build_template(self, counts=None, shifts=None) -> np.ndarray:
+    def _build_template(self) -> np.ndarray:
         """One record of defaults: spaces, numeric fields zero, VALUE clauses applied."""
         L = self.record_length
         row = np.full((1, L), self.cp.space, dtype=np.uint8)
@@ -580,7 +565,7 @@ class RecordCodec:
                     out, err, _ = p.codec.encode(pa.array([text], type=pa.large_string()))
                 except Exception:
                     continue
-            for off in p.offsets(counts, shifts.get(p.name, 0) if shifts else 0):
+            for off in p.offsets():
                 row[0, off:off + p.codec.size] = out[0]
         # FILLER with a VALUE
         for f in self.layout.fields():
@@ -628,12 +613,10 @@ class _Ctx:
             f"{p.name}: {count} record{'s' if count != 1 else ''} with {what}; first: record "
             f"{self.first + row}, byte offset {self.where(row, off)}, X'{raws[k].hex().upper()}'")
 
-    def report_odo(self, table: Field, cplan: _Plan, bad, data) -> None:
+    def report_odo(self, name: str, lo: int, hi: int, cplan: _Plan, bad, data) -> None:
         row = int(np.nonzero(bad)[0][0])
-        size = cplan.codec.size
-        raw = bytes(data[row, cplan.offset:cplan.offset + size])
-        what = (f"OCCURS DEPENDING ON counter out of range {table.occurs_min or 0}"
-                f"..{table.occurs} for table {table.name}")
+        raw = bytes(data[row, cplan.offset:cplan.offset + cplan.codec.size])
+        what = f"OCCURS DEPENDING ON counter {name} out of range {lo}..{hi}"
         if self.errors == "strict":
             raise RecordError(what, file=self.file, record=self.first + row,
                               offset=self.where(row, cplan.offset), field=cplan.name, data=raw,

@@ -282,3 +282,20 @@ def test_columns_selection_plain_and_flattened():
     from engine.errors import DensanError
     with pytest.raises(DensanError, match="no field NOPE"):
         flat.decode(raw, columns=["NOPE"])
+
+
+def test_two_odo_tables_group_elements_and_fields_between():
+    c = codec("05 N1 PIC 9.\n05 N2 PIC 9.\n05 T1 OCCURS 0 TO 2 DEPENDING ON N1.\n"
+              "   10 A PIC X.\n   10 B PIC 9.\n05 MID PIC X(2).\n"
+              "05 T2 PIC X OCCURS 1 TO 3 DEPENDING ON N2.\n05 LAST PIC X.")
+    recs = [b"12a5MMxyE", b"03MMxyzE", b"21a1b2MMqE"]
+    block = _odo_block(recs, c.record_length)
+    f = c.decode(block, keep_raw=True).frame
+    assert f["A"].to_list() == [["a"], [], ["a", "b"]]
+    assert f["B"].to_list() == [[5], [], [1, 2]]
+    assert f["MID"].to_list() == ["MM"] * 3
+    assert f["T2"].to_list() == [["x", "y"], ["x", "y", "z"], ["q"]]
+    assert f["LAST"].to_list() == ["E"] * 3
+    for frame in (f, f.drop("__record__")):
+        data, lengths = c.encode_with_lengths(frame)
+        assert [bytes(data[i, :k]) for i, k in enumerate(lengths)] == recs
