@@ -109,3 +109,43 @@ def test_shuno01_vs_gnucobol(benchmark, tmp_path, collection_master, collection_
         "gnucobol_peak_rss_mib": round(legacy_mb),
     })
     print("\nSHUNO01 " + "  ".join(f"{k}={v}" for k, v in benchmark.extra_info.items()))
+
+
+@pytest.mark.skipif(not HAVE_COBC, reason="GnuCOBOL (cobc) is needed to make the legacy output")
+def test_compare_posted_master(benchmark, tmp_path, collection_master, collection_transactions, bench_date):
+    """`densan compare` of the master before and after the legacy posting (keyed by
+    SH-KEY, every field, control totals), beside the floor of reading both files and
+    counting the records that differ as bytes (NumPy, a word at a time)."""
+    import numpy as np
+    from engine.compare import compare_datasets
+    from engine.legacy import compile_program, program_environment
+
+    exe = compile_program(LEGACY / "programs" / "SHUNO01.cob", [LEGACY / "copybooks"])
+    out = outputs(tmp_path / "legacy")
+    env = program_environment({"MASTER-IN": collection_master, "TRAN-IN": collection_transactions, **out},
+                              bench_date)
+    subprocess.run([str(exe)], env=env, stdout=subprocess.DEVNULL, check=False)
+
+    t = time.perf_counter()
+    a = np.fromfile(collection_master, dtype=np.uint32).reshape(-1, 25)
+    b = np.fromfile(out["MASTER-OUT"], dtype=np.uint32).reshape(-1, 25)
+    raw_changed = int((a != b).any(axis=1).sum())
+    floor = time.perf_counter() - t
+    del a, b
+
+    results = []
+    benchmark.pedantic(lambda: results.append(compare_datasets(collection_master, out["MASTER-OUT"], "SHUNOMST",
+                                                               key=["SH-KEY"])),
+                       rounds=ROUNDS, iterations=1)
+    result = results[-1]
+    seconds = benchmark.stats.stats.min
+    assert result.count_a == result.count_b and result.changed_count == raw_changed
+    benchmark.extra_info.update({
+        "records": result.count_a,
+        "changed_records": result.changed_count,
+        "compare_seconds": round(seconds, 3),
+        "raw_floor_seconds": round(floor, 3),
+        "times_the_raw_floor": round(seconds / floor, 2),
+        "records_per_s": round(result.count_a / seconds),
+    })
+    print("\nCOMPARE " + "  ".join(f"{k}={v}" for k, v in benchmark.extra_info.items()))
