@@ -82,11 +82,15 @@ def runs(job: str | None, limit: int) -> None:
 @click.argument("run_id")
 @click.option("--sysout", is_flag=True, help="Also print the SYSOUT files (reports) of the run.")
 def log(run_id: str, sysout: bool) -> None:
-    """Show the job log of RUN (J0000042, or 42); steps and record counts follow it."""
+    """Show the job log of RUN (J0000042, or 42, or a job name for its latest run); the record
+    counts of every DD follow it."""
     from engine.job.catalog import Catalog
     cat = Catalog()
     try:
         row = cat.run(run_id)
+        if row is None:
+            latest = cat.runs(run_id.upper(), limit=1)
+            row = latest[0] if latest else None
         if row is None:
             click.echo(f"densan log: no run {run_id}", err=True)
             sys.exit(2)

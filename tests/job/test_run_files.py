@@ -152,6 +152,8 @@ def test_cli_run_runs_log(lib, tmp_path):
     assert "CLIJ" in line and "0004" in line and "COMPLETED" in line
     out = r.invoke(cli, ["log", "1"])
     assert out.exit_code == 0 and "JOB CLIJ J0000001 ENDED MAXRC=0004" in out.output
+    out = r.invoke(cli, ["log", "clij", "--sysout"])
+    assert "JOB CLIJ J0000001 ENDED" in out.output and "POST       IN           IN=1" in out.output
     out = r.invoke(cli, ["log", "99"])
     assert out.exit_code == 2
 
