@@ -146,3 +146,30 @@ def test_any_bytes_survive_lenient_decode_and_encode(case, data):
     result = codec.decode(raw, errors="lenient", keep_raw=True)
     assert len(set(result.rejected.tolist())) == len(result.rejected)
     assert np.array_equal(codec.encode(result.frame), raw)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(["ascii", "cp037"]),
+       st.lists(st.tuples(st.lists(st.integers(-999, 999), max_size=4),
+                          st.text(alphabet=SBCS_TEXT, max_size=3).map(str.rstrip)),
+                min_size=1, max_size=6))
+def test_odo_round_trip(page, rows):
+    text = ("       01  REC.\n           05  CNT PIC 9.\n"
+            "           05  AMT PIC S9(3) COMP-3 OCCURS 0 TO 4 DEPENDING ON CNT.\n"
+            "           05  NOTE PIC X(3).\n")
+    codec = RecordCodec(parse_copybook(text), page, "ibm")
+    frame = pl.DataFrame({"CNT": [len(a) for a, _ in rows],
+                          "AMT": [a for a, _ in rows], "NOTE": [t for _, t in rows]},
+                         schema={"CNT": pl.Int64, "AMT": pl.List(pl.Int64), "NOTE": pl.String})
+    data, lengths = codec.encode_with_lengths(frame)
+    assert lengths.tolist() == [1 + 2 * len(a) + 3 for a, _ in rows]
+
+    class Block:
+        pass
+    block = Block()
+    block.data, block.lengths, block.file_offsets, block.first_record, block.source = \
+        data, lengths, None, 1, None
+    back = codec.decode(block, keep_raw=True).frame
+    assert back.drop("__record__").equals(frame)
+    again, again_len = codec.encode_with_lengths(back)
+    assert np.array_equal(again, data) and np.array_equal(again_len, lengths)
