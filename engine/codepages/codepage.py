@@ -95,12 +95,13 @@ class CodePage:
         return self._single_byte("0")
 
     def _single_byte(self, ch: str) -> int:
-        if self.kind == "utf8":
-            return ord(ch)
-        code = self._encode_codes(np.array([ord(ch)], np.int32))[0]
-        if not 0 <= code < 256:
-            raise CodePageError(f"code page {self.name} has no single byte for {ch!r}")
-        return int(code)
+        key = ("byte", ch)
+        if key not in self._cache:
+            code = ord(ch) if self.kind == "utf8" else int(self._encode_codes(np.array([ord(ch)], np.int32))[0])
+            if not 0 <= code < 256:
+                raise CodePageError(f"code page {self.name} has no single byte for {ch!r}")
+            self._cache[key] = code
+        return self._cache[key]
 
     # ------------------------------------------------------------------ decode tables
     def _decode_tables(self):
@@ -132,11 +133,14 @@ class CodePage:
             bad[256 + code] = False
         single = (out[:, 0] == 0x20) & (lens == 1)
         ideo = (lens == 3) & (out[:, 0] == 0xE3) & (out[:, 1] == 0x80) & (out[:, 2] == 0x80)
-        t = dict(flat=out.ravel(), lens=lens, bad=bad, space=single, ideo=ideo,
+        t = dict(flat=out.ravel(), lens=lens, lens8=lens.astype(np.uint8), bad=bad, space=single, ideo=ideo,
                  empty=empty, fffd=fffd, first=out[:, 0].copy())
         # single bytes that decode to exactly one UTF-8 byte: the fast path
-        t["one"] = (lens[:256] == 1) & ~bad[:256]
-        t["identity"] = bool(np.array_equal(out[:256, 0][t["one"]], np.arange(256)[t["one"]]))
+        one = (lens[:256] == 1) & ~bad[:256]
+        t["plain_bytes"] = bytes(np.flatnonzero(one).tolist())
+        t["plain_table"] = bytes(np.where(one, out[:256, 0], 0).astype(np.uint8))
+        t["not_lead"] = bytes(np.flatnonzero(self.sbcs != -2).tolist())
+        t["identity"] = bool(np.array_equal(out[:256, 0][one], np.flatnonzero(one)))
         self._cache["dec"] = t
         return t
 
@@ -151,18 +155,19 @@ class CodePage:
         n, w = block.shape
         if n == 0 or w == 0:
             return _strings(np.zeros(n + 1, np.int64), np.zeros(0, np.uint8)), np.zeros(n, bool)
-        present = np.bincount(block.ravel(), minlength=256).astype(bool)
-        simple = self.kind == "sbcs" or (self.kind == "mixed" and not self._so[present].any()) \
-            or (self.kind == "multibyte" and not (self.sbcs[present] == -2).any())
-        if simple and t["one"][present].all():
-            text = block if t["identity"] else t["first"][:256][block]
-            return _finish_bytes(text, t["space"][:256][block], strip), np.zeros(n, bool)
-        if simple:
-            keys = block.astype(np.int32)
-        elif self.kind == "mixed":
+        raw = block.tobytes()
+        # bytes.translate runs in C over the whole block: the bytes that are not plain
+        # one-byte characters (shift bytes, lead bytes, non-ASCII or unmapped) are left over
+        others = raw.translate(None, t["plain_bytes"])
+        if not others:
+            text = block if t["identity"] else np.frombuffer(raw.translate(t["plain_table"]), np.uint8).reshape(n, w)
+            return _strings(*_pack_bytes(text, text == 0x20, strip)), np.zeros(n, bool)
+        if self.kind == "mixed" and any(others.find(bytes([b])) >= 0 for b in self.shift_out):
             keys = self._mixed_keys(block, t)
-        else:
+        elif self.kind == "multibyte" and others.translate(None, t["not_lead"]):
             keys = self._multibyte_keys(block, t)
+        else:
+            keys = block.astype(np.int32)
         return self._finish_keys(keys, t, t["space"], strip)
 
     def decode_dbcs_column(self, block: np.ndarray, *, strip: str | None = "right"
@@ -187,61 +192,67 @@ class CodePage:
         return self._finish_keys(keys, t, t["ideo"], strip)
 
     def _mixed_keys(self, block: np.ndarray, t) -> np.ndarray:
-        """Keys of a block with SO/SI: shift state per byte from the last SO / SI seen in its row."""
-        n, w = block.shape
-        j = np.arange(w, dtype=np.int32)
-        so, si = self._so[block], self._si[block]
+        """Keys of a block with SO/SI: the shift state of every byte comes from the last SO
+        and the last SI before it in its row (running maximum of their positions)."""
+        keys = block.astype(np.int32)
+        so = self._so[block]
+        rows = np.flatnonzero(so.any(axis=1))           # only rows with DBCS need the state machine
+        sub, so = block[rows], so[rows]
+        si = self._si[sub]
+        j = np.arange(sub.shape[1], dtype=np.int16 if sub.shape[1] < 32767 else np.int64)
         last_so = np.maximum.accumulate(np.where(so, j, -1), axis=1)
         last_si = np.maximum.accumulate(np.where(si, j, -1), axis=1)
         in_dbcs = (last_so > last_si) & ~so & ~si
-        lead = in_dbcs & (((j - last_so) & 1) == 1)      # 1st, 3rd, ... byte after the SO
-        return self._pair_keys(block, t, lead, in_dbcs)
+        lead = in_dbcs & (((j ^ last_so) & 1) == 1)      # 1st, 3rd, ... byte after the SO
+        self._pair_keys(keys, rows, sub, t, lead, in_dbcs)
+        return keys
 
     def _multibyte_keys(self, block: np.ndarray, t) -> np.ndarray:
         """Keys for lead-byte pages: in a run of lead-range bytes, leads and trails alternate."""
-        n, w = block.shape
-        j = np.arange(w, dtype=np.int32)
-        cand = self.sbcs[block] == -2
-        last_other = np.maximum.accumulate(np.where(cand, -1, j), axis=1)
-        lead = cand & (((j - last_other) & 1) == 1)
-        following = np.ones((n, w), bool)              # any byte may be the second of a pair
-        return self._pair_keys(block, t, lead, following)
-
-    def _pair_keys(self, block, t, lead, may_follow) -> np.ndarray:
-        n, w = block.shape
         keys = block.astype(np.int32)
-        nxt = np.zeros((n, w), bool)
-        nxt[:, :-1] = may_follow[:, 1:]
-        pair = lead & nxt
-        lone = lead & ~nxt
-        trail = np.zeros((n, w), bool)
-        trail[:, 1:] = pair[:, :-1]
-        codes = np.zeros((n, w), np.int32)
-        codes[:, :-1] = block[:, :-1].astype(np.int32) * 256 + block[:, 1:]
-        keys = np.where(pair, 256 + codes, keys)
-        keys[lone] = t["fffd"]
-        keys[trail] = t["empty"]
+        cand = self.sbcs[block] == -2
+        rows = np.flatnonzero(cand.any(axis=1))
+        sub, cand = block[rows], cand[rows]
+        j = np.arange(sub.shape[1], dtype=np.int16 if sub.shape[1] < 32767 else np.int64)
+        last_other = np.maximum.accumulate(np.where(cand, -1, j), axis=1)
+        lead = cand & (((j ^ last_other) & 1) == 1)
+        self._pair_keys(keys, rows, sub, t, lead, None)   # any byte may be the second of a pair
         return keys
+
+    @staticmethod
+    def _pair_keys(keys, rows, sub, t, lead, may_follow) -> None:
+        """Write the keys of double-byte pairs (and lone first bytes) into `keys` at `rows`."""
+        m, w = sub.shape
+        r, c = np.nonzero(lead)
+        ok = c + 1 < w
+        if may_follow is not None:
+            ok[ok] = may_follow[r[ok], c[ok] + 1]
+        rr, cc = rows[r[ok]], c[ok]
+        codes = sub[r[ok], cc].astype(np.int32) * 256 + sub[r[ok], cc + 1]
+        keys[rr, cc] = 256 + codes
+        keys[rr, cc + 1] = t["empty"]
+        keys[rows[r[~ok]], c[~ok]] = t["fffd"]
 
     def _finish_keys(self, keys: np.ndarray, t, strippable: np.ndarray, strip):
         """Gather the UTF-8 bytes of every key into a large_string array, stripping as asked."""
         n, w = keys.shape
-        lens = t["lens"][keys]
+        lens = t["lens8"][keys]
         bad = t["bad"][keys].any(axis=1)
-        content = (lens > 0) & ~strippable[keys]
-        keep = _keep_mask(content, strip)
-        if keep is not None:
-            lens = np.where(keep, lens, 0)
+        if strip is not None:
+            content = (t["lens"] > 0) & ~strippable
+            keep = _keep_mask(content[keys], strip)
+            if keep is not None:
+                lens[~keep] = 0
         offsets = np.zeros(n + 1, np.int64)
         np.cumsum(lens.sum(axis=1, dtype=np.int64), out=offsets[1:])
         emitting = lens > 0
         sel = keys[emitting]
         unit_lens = lens[emitting]
-        if (unit_lens == 1).all():
+        if not (unit_lens > 1).any():
             data = t["first"][sel]
         else:
             total = int(offsets[-1])
-            starts = np.cumsum(unit_lens) - unit_lens
+            starts = np.cumsum(unit_lens, dtype=np.int64) - unit_lens
             idx = np.repeat(sel.astype(np.int64) * 8 - starts, unit_lens) + np.arange(total)
             data = t["flat"][idx]
         return _strings(offsets, data), bad
@@ -309,15 +320,25 @@ class CodePage:
             out[unused] = np.broadcast_to(filler, out.shape)[unused]
         return out, row_bytes > width, unmappable
 
+    def _ascii_encoding(self) -> tuple[bytes, bytes]:
+        """(ASCII characters written as one byte, bytes.translate table for them)."""
+        if "ascii" not in self._cache:
+            codes = self._encode_codes(np.arange(128, dtype=np.int32))
+            ok = (codes >= 0) & (codes < 256)
+            table = np.zeros(256, np.uint8)
+            table[:128][ok] = codes[ok]
+            self._cache["ascii"] = (bytes(np.flatnonzero(ok).tolist()), table.tobytes())
+        return self._cache["ascii"]
+
     def _encode_units(self, offsets: np.ndarray, data: np.ndarray):
         """Encoded bytes of every string, concatenated: (flat bytes, bytes per row, unmappable rows)."""
         n = len(offsets) - 1
         if self.kind == "utf8":
             return data, np.diff(offsets), np.zeros(n, bool)
-        if not len(data) or data.max() < 0x80:             # ASCII text: one byte, one character
-            codes = self._encode_codes(data.astype(np.int32))
-            if (codes >= 0).all() and (codes < 256).all():
-                return codes.astype(np.uint8), np.diff(offsets), np.zeros(n, bool)
+        ok, table = self._ascii_encoding()
+        raw = data.tobytes()
+        if not raw.translate(None, ok):     # only ASCII characters with a single byte each (C loop)
+            return np.frombuffer(raw.translate(table), np.uint8), np.diff(offsets), np.zeros(n, bool)
         cps, start = decode_to_code_points(data)
         cp_off = np.concatenate([[0], np.cumsum(start)])[offsets]
         codes = self._encode_codes(cps)
@@ -327,33 +348,36 @@ class CodePage:
         unm = (codes < 0) & ~absorbed
         codes = np.where(unm, SUB, codes)
         dbl = codes >= _DBCS
-        main = np.where(absorbed, 0, np.where(dbl, 2, 1))
+        unit_len = np.where(dbl, 2, 1).astype(np.int64)
+        unit_len[absorbed] = 0
+        m = len(cps)
         if self.kind == "mixed":
-            row_id = np.repeat(np.arange(n), np.diff(cp_off))
+            # a DBCS run opens (SO) at a double-byte character whose predecessor in the same
+            # string is not one, and closes (SI) at one whose successor is not
+            first_of_row = np.zeros(m + 1, bool)
+            first_of_row[cp_off[:-1]] = True
             d = dbl | absorbed
-            same_prev = np.zeros(len(cps), bool)
-            same_prev[1:] = row_id[1:] == row_id[:-1]
-            prev_d = np.zeros(len(cps), bool)
+            prev_d = np.zeros(m, bool)
             prev_d[1:] = d[:-1]
-            begins = d & ~(prev_d & same_prev)
-            next_d = np.zeros(len(cps), bool)
-            next_d[:-1] = d[1:] & same_prev[1:]
+            begins = d & ~(prev_d & ~first_of_row[:m])
+            next_d = np.zeros(m, bool)
+            next_d[:-1] = d[1:] & ~first_of_row[1:m]
             ends = d & ~next_d
-        else:
-            begins = ends = np.zeros(len(cps), bool)
-        unit_len = main + begins + ends
-        units = np.zeros((len(cps), 4), np.uint8)
-        rows = np.arange(len(cps))
-        col = begins.astype(np.int64)
-        units[begins, 0] = self.shift_out[0] if self.shift_out else 0
-        units[rows, col] = np.where(dbl, (codes >> 8) & 0xFF, codes & 0xFF)
-        units[rows[dbl], col[dbl] + 1] = codes[dbl] & 0xFF
-        units[rows[ends], unit_len[ends] - 1] = self.shift_in[0] if self.shift_in else 0
-        total_per_unit = np.concatenate([[0], np.cumsum(unit_len)])
-        total = int(total_per_unit[-1])
-        idx = np.repeat(rows * 4 - total_per_unit[:-1], unit_len) + np.arange(total)
-        flat = units.ravel()[idx]
-        row_bytes = total_per_unit[cp_off[1:]] - total_per_unit[cp_off[:-1]]
+            unit_len += begins
+            unit_len += ends
+        bounds = np.zeros(m + 1, np.int64)
+        np.cumsum(unit_len, out=bounds[1:])
+        flat = np.empty(int(bounds[-1]), np.uint8)
+        pos = bounds[:-1]
+        if self.kind == "mixed":
+            flat[pos[begins]] = self.shift_out[0]
+            pos = pos + begins
+        main = ~absorbed
+        flat[pos[main]] = (np.where(dbl, codes >> 8, codes) & 0xFF)[main]
+        flat[pos[dbl] + 1] = codes[dbl] & 0xFF
+        if self.kind == "mixed":
+            flat[bounds[1:][ends] - 1] = self.shift_in[0]
+        row_bytes = bounds[cp_off[1:]] - bounds[cp_off[:-1]]
         return flat, row_bytes, _rows_with(unm, cp_off, n)
 
     def _encode_combos(self, cps, cp_off, codes, absorbed) -> None:
@@ -455,37 +479,50 @@ def _as_block(block) -> np.ndarray:
     return np.ascontiguousarray(block)
 
 
+def _bounds(content: np.ndarray, strip) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(first, end) column of the kept text of every row; None where nothing is cut."""
+    if strip not in ("right", "both", None):
+        raise CodePageError(f"strip must be 'right', 'both' or None, not {strip!r}")
+    if strip is None:
+        return None, None
+    n, w = content.shape
+    from_end = np.argmax(content[:, ::-1], axis=1)            # argmax stops at the first hit
+    empty = (from_end == 0) & ~content[:, -1]
+    end = np.where(empty, 0, w - from_end)
+    first = None
+    if strip == "both":
+        first = np.argmax(content, axis=1)
+        first[empty] = 0
+    return first, end
+
+
 def _keep_mask(content: np.ndarray, strip) -> np.ndarray | None:
     """Which byte positions survive stripping (None: all of them)."""
-    if strip is None:
+    first, end = _bounds(content, strip)
+    if end is None or (first is None and (end == content.shape[1]).all()):
         return None
-    n, w = content.shape
-    any_content = content.any(axis=1)
-    last = np.where(any_content, w - np.argmax(content[:, ::-1], axis=1), 0)
-    j = np.arange(w)
-    if strip == "right":
-        if (last == w).all():
-            return None
-        return j < last[:, None]
-    if strip == "both":
-        first = np.where(any_content, np.argmax(content, axis=1), 0)
-        return (j >= first[:, None]) & (j < last[:, None])
-    raise CodePageError(f"strip must be 'right', 'both' or None, not {strip!r}")
+    j = np.arange(content.shape[1])
+    keep = j < end[:, None]
+    if first is not None:
+        keep &= j >= first[:, None]
+    return keep
 
 
 def _pack_bytes(text: np.ndarray, is_space: np.ndarray, strip) -> tuple[np.ndarray, np.ndarray]:
     """Fast path: every byte is one UTF-8 byte; strip and pack rows into (offsets, data)."""
     n, w = text.shape
-    keep = _keep_mask(~is_space, strip)
-    if keep is None:
-        return np.arange(0, (n + 1) * w, w, dtype=np.int64), text.reshape(-1)
+    first, end = _bounds(~is_space, strip)
     offsets = np.zeros(n + 1, np.int64)
-    np.cumsum(keep.sum(axis=1, dtype=np.int64), out=offsets[1:])
+    if end is None or (first is None and (end == w).all()):
+        return np.arange(0, (n + 1) * w, w, dtype=np.int64), text.reshape(-1)
+    j = np.arange(w)
+    keep = j < end[:, None]
+    if first is not None:
+        keep &= j >= first[:, None]
+        np.cumsum(end - first, out=offsets[1:])
+    else:
+        np.cumsum(end, out=offsets[1:])
     return offsets, text[keep]
-
-
-def _finish_bytes(text: np.ndarray, is_space: np.ndarray, strip) -> pa.Array:
-    return _strings(*_pack_bytes(text, is_space, strip))
 
 
 def _decode_utf8(block: np.ndarray, strip) -> tuple[pa.Array, np.ndarray]:
@@ -494,7 +531,8 @@ def _decode_utf8(block: np.ndarray, strip) -> tuple[pa.Array, np.ndarray]:
     n, w = block.shape
     if n == 0 or w == 0:
         return _strings(np.zeros(n + 1, np.int64), np.zeros(0, np.uint8)), np.zeros(n, bool)
-    bad = invalid_rows(block)
+    ascii_only = not block.tobytes().translate(None, bytes(range(128)))
+    bad = np.zeros(n, bool) if ascii_only else invalid_rows(block)
     offsets, data = _pack_bytes(block, block == 0x20, strip)
     if not bad.any():
         return _strings(offsets, data), bad
@@ -560,18 +598,24 @@ def _unused_mask(row_bytes: np.ndarray, width: int, justify: str) -> np.ndarray:
 
 
 def _place(flat: np.ndarray, row_bytes: np.ndarray, width: int, pad: int | None, justify: str) -> np.ndarray:
-    """Lay the concatenated bytes of each row into a (n, width) block, padded, cut at width."""
+    """Lay the concatenated bytes of each row into a (n, width) block, padded, cut at width
+    (the right end, or the left end when justified right)."""
     if justify not in ("left", "right"):
         raise CodePageError(f"justify must be 'left' or 'right', not {justify!r}")
     n = len(row_bytes)
     out = np.full((n, width), 0 if pad is None else pad, np.uint8)
     if not len(flat) or not width:
         return out
-    row_start = np.concatenate([[0], np.cumsum(row_bytes)])
-    row = np.repeat(np.arange(n), row_bytes)
-    col = np.arange(len(flat)) - row_start[row]
-    if justify == "right":
-        col = col + (width - row_bytes)[row]
-    ok = (col >= 0) & (col < width)
-    out.reshape(-1)[row[ok] * width + col[ok]] = flat[ok]
+    over = row_bytes > width
+    if over.any():                                   # drop the bytes that do not fit
+        row_start = np.concatenate([[0], np.cumsum(row_bytes)])
+        row = np.repeat(np.arange(n), row_bytes)
+        col = np.arange(len(flat)) - row_start[row]
+        if justify == "right":
+            col -= np.maximum(row_bytes - width, 0)[row]
+        flat = flat[(col >= 0) & (col < width)]
+    used = np.minimum(row_bytes, width)[:, None]
+    j = np.arange(width)
+    # boolean assignment fills row by row, left to right: exactly the order of `flat`
+    out[j < used if justify == "left" else j >= width - used] = flat
     return out
