@@ -83,6 +83,8 @@ def _scalar_json(expr: pl.Expr, dtype) -> pl.Expr:
             pl.concat_str([pl.lit("{"), pl.concat_str(members, separator=","), pl.lit("}")]))
     if dtype == pl.Null:
         return pl.lit(None, dtype=pl.String)
+    if dtype.is_integer():
+        return expr.cast(pl.String)
     # Polars' own JSON encoder escapes text and prints numbers: encode {"a": v}, keep v
     encoded = pl.struct(expr.alias("a")).struct.json_encode().str.slice(5).str.head(-1)
     return pl.when(expr.is_null()).then(None).otherwise(encoded)
@@ -200,7 +202,8 @@ def write_jsonl(frame: pl.DataFrame, fh, layout=None, style: JsonStyle | None = 
     if len(frame) == 0:
         return
     text = json_lines(frame, layout, style)
-    fh.write(("\n".join(text.to_list()) + "\n").encode("utf-8"))
+    # one line per record, no quoting: JSON text never holds a raw line feed
+    pl.DataFrame({"json": text}).write_csv(fh, include_header=False, quote_style="never")
 
 
 # ---- CSV / Parquet -------------------------------------------------------------------------
