@@ -31,22 +31,24 @@ import json
 import os
 import resource
 import shutil
-import signal
 import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from engine.errors import DensanError, EncodeError, JobDefinitionError, RecordError
+from engine.errors import EncodeError, JobDefinitionError, RecordError
 from engine.job import gdg as gdgmod
-from engine.job.catalog import Catalog, Dataset, dataset_info, now, run_alive
+from engine.job.catalog import Catalog, now
+from engine.job.allocation import Allocation
 from engine.job.conditions import Outcome, parse_cond, parse_when, should_run
+from engine.job.crashpoints import crash_point
 from engine.job.definition import (BACKREF_RE, DDDef, JobDef, StepDef, load_job, resolve_params,
                                    substitute)
+from engine.job.disposition import StepEnd
 from engine.job.joblog import JobLog, format_step_end
 from engine.job.locks import DatasetLocks
-from engine.job.step import DD, Abend, StepContext
+from engine.job.step import Abend, StepContext
 
 EXIT_ABEND = 250          # `densan run` exit code when the job abended
 EXIT_JCL_ERROR = 251      # … when the job definition or an allocation is wrong
@@ -82,20 +84,6 @@ class JobResult:
         return min(self.max_rc, MAX_RC_EXIT)
 
 
-@dataclass
-class _Alloc:
-    """One DD of the running step, with what to do with it at step end."""
-    dd: DD
-    ddef: DDDef
-    kind: str                    # dsn temp path dummy sysout inline
-    status: str                  # NEW OLD SHR MOD
-    dsn: str | None = None       # resolved (absolute) name
-    final: Path | None = None    # where an output ends up
-    temp: Path | None = None     # the temporary the program writes
-    exists: bool = False         # the dataset existed before the step
-    catalogued: bool = False
-
-
 def parse_dd_overrides(items: list[str]) -> list[tuple[str | None, str, list[str]]]:
     """`[STEP.]NAME=path` (repeat NAME for a concatenation; NAME=DUMMY for a dummy DD)."""
     out: dict[tuple[str | None, str], list[str]] = {}
@@ -108,18 +96,7 @@ def parse_dd_overrides(items: list[str]) -> list[tuple[str | None, str, list[str
     return [(s, n, v) for (s, n), v in out.items()]
 
 
-def _crash_point(point: str, step: str | None = None) -> None:
-    """Test-only: DENSAN_CRASH_AT=point[:STEP][,…] kills this process (SIGKILL) there."""
-    spec = os.environ.get("DENSAN_CRASH_AT")
-    if not spec:
-        return
-    for item in spec.split(","):
-        p, _, s = item.strip().partition(":")
-        if p == point and (not s or (step is not None and s.upper() == step.upper())):
-            os.kill(os.getpid(), signal.SIGKILL)
-
-
-class JobRunner:
+class JobRunner(Allocation, StepEnd):
     def __init__(self, job: JobDef, *, dd_overrides: list[tuple[str | None, str, list[str]]] = (),
                  parm: str | None = None, params: dict[str, str] | None = None, restart: str | None = None,
                  echo: Callable[[str], None] | None = None, home: Path | None = None):
@@ -315,7 +292,7 @@ class JobRunner:
             locks.acquire(self._lock_plan(steps))
             for m in self.catalog.recover():        # a run that died while we waited
                 log(m)
-            _crash_point("job-start")
+            crash_point("job-start")
             self._resolve_gdgs(steps, previous.get("gdg_map", {}))
             self.catalog.db.execute("UPDATE runs SET gdg_map = ? WHERE run_id = ?",
                                     (json.dumps(self.gdg_map), self.run_id))
@@ -396,12 +373,11 @@ class JobRunner:
                 self._skip(seq, step, "BYPASSED" if "BYPASSED" in reason else "NOT-RUN", reason)
                 self.history[step.name.upper()] = Outcome(ran=False)
                 return
-        start_wall = time.time()
         started = now()
         log(f"STEP {step.name} PGM={step.program} STARTED")
         try:
             allocs = self._allocate(step)
-        except JobDefinitionError as exc:
+        except JobDefinitionError:
             self._abandon(step)
             with self.catalog.transaction() as db:
                 db.execute("INSERT INTO steps (run_id, seq, step, program, start, end, status) "
@@ -415,7 +391,7 @@ class JobRunner:
             log(f"  WARNING: PARM of step {step.name} is {len(parm)} characters; the host allows 100")
         ctx = StepContext(job_name=self.job.name, step_name=step.name, program=step.program, parm=parm,
                           params=self.params, run_id=self.run_id, dds={a.dd.name: a.dd for a in allocs}, log=log)
-        _crash_point("before-program", step.name)
+        crash_point("before-program", step.name)
         rc, abend = None, None
         cpu0 = _cpu()
         t0 = time.monotonic()
@@ -437,7 +413,7 @@ class JobRunner:
             log(f"  ABEND U4000: {type(exc).__name__}: {exc}{at}")
         cpu = _cpu() - cpu0
         elapsed = time.monotonic() - t0
-        _crash_point("after-program", step.name)
+        crash_point("after-program", step.name)
         failed = abend is not None or (rc is not None and rc >= step.abend_rc)
         status = "ABEND" if abend else "FAILED" if failed else "ENDED"
         for a in allocs:
@@ -474,373 +450,11 @@ class JobRunner:
             raise Abend("U4000", f"program {step.program} returned {rc!r}, not a return code 0..4095")
         return rc
 
-    # ================================================================ allocation
-    def _allocate(self, step: StepDef) -> list[_Alloc]:
-        allocs = []
-        for ddef in step.dd.values():
-            where = f"step {step.name}: dd {ddef.name}"
-            alloc = self._alloc_one(step, ddef, where)
-            allocs.append(alloc)
-            self._log_alloc(alloc)
-        return allocs
-
-    def _log_alloc(self, a: _Alloc) -> None:
-        dd = a.dd
-        if a.kind == "dummy":
-            what = "DUMMY"
-        elif a.kind == "sysout":
-            what = f"SYSOUT={dd.sysout} {dd.path}"
-        elif a.kind == "inline":
-            what = f"INLINE DATA ({len((dd.inline or '').splitlines())} lines)"
-        elif dd.paths and not a.temp:
-            what = " + ".join(f"{a.dsn or ''} {p}".strip() if len(dd.paths) == 1 else str(p) for p in dd.paths)
-            if len(dd.paths) > 1 and a.dsn:
-                what = f"{a.dsn} (CONCATENATION) " + what
-        else:
-            what = f"{a.dsn or ''} {a.final}".strip()
-        self.log(f"  ALLOC {dd.name:<10} {a.status:<4} {what}")
-
-    def _dd(self, ddef: DDDef, **kw) -> DD:
-        dd = DD(ddef.name, copybook=ddef.copybook, encoding=ddef.encoding, recfm=ddef.recfm, lrecl=ddef.lrecl,
-                dialect=ddef.dialect, **kw)
-        if dd.copybook and dd.lrecl is None and dd.recfm in ("F", "FB"):
-            try:        # utilities (SORT) want the record length; the copybook gives it
-                dd._layout_lrecl()
-            except DensanError as exc:
-                raise JobDefinitionError(f"step DD {ddef.name}: copybook {dd.copybook}: {exc}") from None
-            except ImportError:
-                pass
-        return dd
-
-    def _tempfile(self, final: Path, step: StepDef) -> Path:
-        temp = final.with_name(f"{final.name}.densan-tmp.{self.run_id}.{step.name}")
-        self.catalog.add_pending(temp, self.run_id)
-        return temp
-
-    def _alloc_one(self, step: StepDef, ddef: DDDef, where: str) -> _Alloc:
-        if ddef.dummy:
-            return _Alloc(self._dd(ddef, dummy=True, status=ddef.status or "SHR"), ddef, "dummy", ddef.status or "SHR")
-        if ddef.sysout:
-            self.sysout_dir.mkdir(parents=True, exist_ok=True)
-            out = self.sysout_dir / f"{step.name}.{ddef.name}.txt"
-            dd = self._dd(ddef, sysout=ddef.sysout, out_path=out, status="NEW")
-            return _Alloc(dd, ddef, "sysout", "NEW", final=out)
-        if ddef.inline is not None:
-            text = substitute(ddef.inline, self.params, where, strict=False)
-            f = self.temp_dir / f"{step.name}.{ddef.name}.inline"
-            f.write_text(text, encoding="utf-8")
-            return _Alloc(self._dd(ddef, inline=text, out_path=f, status="SHR"), ddef, "inline", "SHR")
-        if ddef.paths:
-            return self._alloc_paths(step, ddef, where)
-        return self._alloc_dsns(step, ddef, where)
-
-    def _alloc_paths(self, step: StepDef, ddef: DDDef, where: str) -> _Alloc:
-        paths = [Path(substitute(p, self.params, where)).expanduser().absolute() for p in ddef.paths]
-        exists = all(p.exists() for p in paths)
-        status = ddef.status or ("SHR" if exists else "NEW")
-        if status in ("NEW", "MOD", "OLD") and len(paths) > 1:
-            raise JobDefinitionError(f"{where}: a concatenation is read only (disp {status})")
-        if status in ("SHR", "OLD"):
-            missing = [p for p in paths if not p.exists()]
-            if missing:
-                raise JobDefinitionError(f"{where}: file {missing[0]} does not exist",
-                                         hint="check the path, or give disp: NEW for an output")
-            dd = self._dd(ddef, dsn=None, paths=paths, status=status,
-                          out_path=self._tempfile(paths[0], step) if status == "OLD" else None)
-            return _Alloc(dd, ddef, "path", status, final=paths[0], temp=dd._out, exists=True)
-        final = paths[0]
-        final.parent.mkdir(parents=True, exist_ok=True)
-        temp = self._tempfile(final, step)
-        append = status == "MOD" and final.exists()
-        if append:
-            shutil.copyfile(final, temp)
-        else:
-            temp.write_bytes(b"")
-        dd = self._dd(ddef, dsn=None, paths=[final] if append else [], out_path=temp, is_output=True,
-                      append=append, status=status)
-        for orig in ddef.orig_dsns:       # later steps reading this dataset read the file
-            d = gdgmod.normalize(substitute(orig, self.params, where))
-            self.redirects[self.gdg_map.get(d, d)] = final
-        return _Alloc(dd, ddef, "path", status, final=final, temp=temp, exists=final.exists())
-
-    def _lookup(self, dsn: str) -> tuple[Path | None, object]:
-        """(file, attributes source) of an existing dataset: redirected, temporary, passed, catalogued."""
-        if dsn in self.redirects:
-            return self.redirects[dsn], None
-        if dsn.startswith("&&"):
-            t = self.temps.get(dsn)
-            return (t[0], t[1]) if t else (None, None)
-        if dsn in self.passed:
-            return self.passed[dsn]
-        ds = self.catalog.get(dsn)
-        if ds is not None:
-            return ds.path, ds
-        return None, None
-
-    def _alloc_dsns(self, step: StepDef, ddef: DDDef, where: str) -> _Alloc:
-        names, written = [], []
-        for raw in ddef.dsns:
-            dsn = gdgmod.normalize(substitute(raw, self.params, f"{where}: dsn"))
-            written.append(dsn)
-            names.append(self.gdg_map.get(dsn, dsn))
-        found = [self._lookup(n) for n in names]
-        if len(names) > 1:
-            if ddef.status not in (None, "SHR", "OLD"):
-                raise JobDefinitionError(f"{where}: a concatenation is read only (disp {ddef.status})")
-            for n, (p, _) in zip(names, found):
-                if p is None:
-                    raise self._not_found(where, n)
-            dd = self._dd(ddef, dsn="+".join(names), paths=[p for p, _ in found], status=ddef.status or "SHR")
-            self._inherit(dd, ddef, found[0][1])
-            return _Alloc(dd, ddef, "dsn", dd.status, dsn=names[0], exists=True)
-        dsn = names[0]
-        path, src = found[0]
-        exists = path is not None
-        is_temp = dsn.startswith("&&")
-        # disp omitted: NEW only where the job first names a dataset that does not exist yet
-        status = ddef.status or ("NEW" if not exists and self._first_user(written[0], self.steps) is step
-                                 else "SHR")
-        if dsn in self.redirects:
-            if status in ("NEW", "MOD", "OLD"):
-                raise JobDefinitionError(f"{where}: {dsn} was redirected to {path} by --dd; override this DD too")
-            dd = self._dd(ddef, dsn=dsn, paths=[path], status=status)
-            return _Alloc(dd, ddef, "path", status, dsn=dsn, final=path, exists=True)
-        if status in ("SHR", "OLD") and not exists:
-            raise self._not_found(where, dsn)
-        if status == "NEW" and exists:
-            owner = f" (created by job {src.created_job} run {src.created_run})" if isinstance(src, Dataset) else ""
-            raise JobDefinitionError(f"{where}: {dsn} already exists{owner}; disp NEW needs a new name",
-                                     hint="use disp OLD or MOD to rewrite or extend it, or delete it first")
-        kind = "temp" if is_temp else "dsn"
-        if status in ("SHR", "OLD") or (status == "MOD" and exists):
-            final = path
-        elif is_temp:
-            final = self.temp_dir / dsn[2:]
-        else:
-            final = self.catalog.dataset_file(dsn)
-        temp = None
-        if status in ("NEW", "MOD", "OLD"):
-            final.parent.mkdir(parents=True, exist_ok=True)
-            temp = self._tempfile(final, step)
-            if status == "MOD" and exists:
-                shutil.copyfile(final, temp)
-            elif status != "OLD":
-                temp.write_bytes(b"")
-        is_output = status in ("NEW", "MOD")
-        dd = self._dd(ddef, dsn=dsn, paths=[path] if exists else [], out_path=temp, is_output=is_output,
-                      append=status == "MOD" and exists, status=status)
-        self._inherit(dd, ddef, src)
-        return _Alloc(dd, ddef, kind, status, dsn=dsn, final=final, temp=temp, exists=exists,
-                      catalogued=isinstance(src, Dataset))
-
-    def _not_found(self, where: str, dsn: str) -> JobDefinitionError:
-        if dsn.startswith("&&"):
-            hint = "a temporary dataset exists only within one run: restart at the step that creates it"
-            return JobDefinitionError(f"{where}: temporary dataset {dsn} has not been created in this run", hint=hint)
-        return JobDefinitionError(f"{where}: dataset {dsn} not found in the catalog",
-                                  hint="densan catalog list shows what is catalogued; densan catalog import "
-                                       "registers an existing file")
-
-    @staticmethod
-    def _inherit(dd: DD, ddef: DDDef, src) -> None:
-        """A DD without its own attributes takes them from the catalog or the creating DD."""
-        if src is None:
-            return
-        for attr in ("copybook", "lrecl", "dialect", "encoding", "recfm"):
-            if getattr(ddef, attr) is None and getattr(src, attr, None) is not None:
-                setattr(dd, attr, getattr(src, attr))
-
-    def _count_output(self, a: _Alloc) -> None:
-        dd = a.dd
-        if a.temp is None or not a.temp.exists() or dd.records_written or dd._counted_write:
-            return
-        try:
-            lrecl = dd._layout_lrecl()
-        except Exception:   # noqa: BLE001 — without a usable copybook the count stays unknown
-            lrecl = dd.lrecl
-        size, records = dataset_info(a.temp, dd.recfm, lrecl)
-        if records is not None:
-            base = 0
-            if dd.append and a.final is not None and a.final.exists():
-                _, base = dataset_info(a.final, dd.recfm, dd.lrecl)
-            dd.records_written = records - (base or 0)
-
-    # ================================================================ step end
-    def _commit_step(self, seq, step, allocs, failed, started, rc, abend, cpu, elapsed) -> list[str]:
-        """All dispositions of the step, its history rows and GDG roll-off in one transaction;
-        then the journalled renames and deletions."""
-        lines: list[str] = []
-        ops: list[tuple[str, Path, Path | None]] = []
-        puts: list[Dataset] = []
-        uncat: list[str] = []
-        drop_pending: list[Path] = []
-        new_pending: list[Path] = []
-        after: list[Callable[[], None]] = []
-        for a in allocs:
-            self._disposition(step, a, failed, lines, ops, puts, uncat, drop_pending, new_pending, after)
-        _crash_point("before-commit", step.name)
-        with self.catalog.transaction() as db:
-            for dsn in uncat:
-                self.catalog.uncatalog(db, dsn)
-            for ds in puts:
-                self.catalog.put(db, ds)
-            for ds in puts:
-                if ds.gdg_base:
-                    lines += self._roll_off(db, ds.gdg_base, [ds.generation], ops)
-            for op, src, dst in ops:
-                self.catalog.add_fileop(db, self.run_id, op, src, dst)
-            for p in drop_pending:
-                self.catalog.drop_pending(db, p)
-            for p in new_pending:
-                db.execute("INSERT OR REPLACE INTO pending (path, run_id) VALUES (?, ?)", (str(p), self.run_id))
-            db.execute("INSERT INTO steps (run_id, seq, step, program, start, end, rc, abend, status, cpu, elapsed) "
-                       "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                       (self.run_id, seq, step.name, step.program, started, now(), rc, abend,
-                        "ABEND" if abend else "FAILED" if failed else "ENDED", cpu, elapsed))
-            for a in allocs:
-                db.execute("INSERT INTO step_dds (run_id, step, dd, dsn, records_read, records_written) "
-                           "VALUES (?,?,?,?,?,?)", (self.run_id, step.name, a.dd.name, a.dsn or
-                                                   (str(a.final) if a.final else a.kind.upper()),
-                                                   a.dd.records_read, a.dd.records_written))
-        _crash_point("after-commit", step.name)
-        self.catalog.do_fileops(self.run_id, crash=lambda p: _crash_point(p, step.name))
-        for f in after:
-            f()
-        _crash_point("after-step", step.name)
-        return lines
-
-    def _disposition(self, step, a: _Alloc, failed, lines, ops, puts, uncat, drop_pending, new_pending, after):
-        dd, ddef = a.dd, a.ddef
-        if a.kind in ("dummy", "sysout", "inline"):
-            if a.kind == "sysout" and a.final is not None and a.final.exists():
-                lines.append(f"  SYSOUT {dd.name} CLASS={dd.sysout} {a.final}")
-            return
-        label = a.dsn or str(a.final)
-        creating = a.status == "NEW" or (a.status == "MOD" and not a.exists)
-        if not failed:
-            disp = ddef.normal or ("PASS" if a.kind == "temp" and creating else
-                                   "DELETE" if creating and a.kind != "path" else "KEEP")
-        else:
-            disp = ddef.abnormal or ("DELETE" if creating else "KEEP")
-        temp = a.temp
-        if a.kind == "path":                          # plain files: kept on a normal end, never catalogued
-            if temp is None:
-                return
-            drop_pending.append(temp)
-            keep_new = (not failed and disp != "DELETE") or (failed and ddef.abnormal in ("KEEP", "CATLG"))
-            if keep_new and (a.status != "OLD" or dd.written):
-                ops.append(("rename", temp, a.final))
-                lines.append(f"  {label} {'WRITTEN' if not failed else 'KEPT (PARTIAL)'}")
-            else:
-                ops.append(("delete", temp, None))
-                if creating or dd.written:
-                    lines.append(f"  {label} NOT WRITTEN (STEP {'FAILED' if failed else 'DISP DELETE'})")
-            return
-        if creating:
-            drop_pending.append(temp)
-            if disp == "DELETE" or disp == "UNCATLG":
-                ops.append(("delete", temp, None))
-                lines.append(f"  {label} DELETED" + (" (STEP FAILED)" if failed else
-                                                      "" if ddef.normal else " (NO NORMAL DISPOSITION GIVEN)"))
-                return
-            ops.append(("rename", temp, a.final))
-            if disp == "PASS":
-                if a.kind == "temp":
-                    after.append(lambda: self.temps.__setitem__(a.dsn, (a.final, ddef)))
-                else:
-                    new_pending.append(a.final)
-                    after.append(lambda: self.passed.__setitem__(a.dsn, (a.final, ddef)))
-                lines.append(f"  {label} PASSED")
-                return
-            if a.kind == "temp":
-                after.append(lambda: self.temps.__setitem__(a.dsn, (a.final, ddef)))
-                lines.append(f"  {label} KEPT UNTIL JOB END (TEMPORARY)")
-                return
-            puts.append(self._dataset_row(step, a, temp))
-            lines.append(f"  {label} CATALOGED" + (" (PARTIAL, ABNORMAL DISPOSITION)" if failed else ""))
-            return
-        # an existing dataset: OLD / SHR / MOD
-        if temp is not None:
-            drop_pending.append(temp)
-            replace = not failed and disp != "DELETE" and (a.status == "MOD" or dd.written)
-            if replace:
-                ops.append(("rename", temp, a.final))
-            else:
-                ops.append(("delete", temp, None))
-        else:
-            replace = False
-        passed_only = a.dsn in self.passed
-        if disp == "DELETE":
-            ops.append(("delete", a.final, None))
-            if a.catalogued:
-                uncat.append(a.dsn)
-            elif a.kind == "temp":
-                after.append(lambda: self.temps.pop(a.dsn, None))
-            elif passed_only:
-                drop_pending.append(a.final)
-                after.append(lambda: self.passed.pop(a.dsn, None))
-            lines.append(f"  {label} DELETED")
-        elif disp == "UNCATLG":
-            if a.catalogued:
-                uncat.append(a.dsn)
-            lines.append(f"  {label} UNCATALOGED")
-        elif disp == "CATLG" and passed_only:
-            drop_pending.append(a.final)
-            after.append(lambda: self.passed.pop(a.dsn, None))
-            src_def = self.passed[a.dsn][1]
-            row = self._dataset_row(step, a, temp if replace else a.final, ddef=src_def)
-            puts.append(row)
-            lines.append(f"  {label} CATALOGED")
-        elif replace:
-            if a.catalogued:
-                ds = self.catalog.get(a.dsn)
-                size, records = dataset_info(temp, ds.recfm, ds.lrecl)
-                ds.size, ds.records = size, records
-                puts.append(ds)
-            lines.append(f"  {label} {'EXTENDED' if a.status == 'MOD' else 'REWRITTEN'} AND KEPT")
-        elif a.status in ("OLD", "MOD") or ddef.normal:
-            lines.append(f"  {label} KEPT")
-
-    def _dataset_row(self, step: StepDef, a: _Alloc, file: Path, ddef: DDDef | None = None) -> Dataset:
-        ddef = ddef or a.ddef
-        dd = a.dd
-        lrecl = dd.lrecl
-        if lrecl is None and dd.copybook and dd.recfm in ("F", "FB"):
-            try:
-                lrecl = dd._layout_lrecl()
-            except Exception:   # noqa: BLE001 — the copybook layer may not be there; size still counts
-                lrecl = None
-        size = file.stat().st_size if file.exists() else 0
-        records = dd.records_written if dd._counted_write or dd.records_written else dataset_info(file, dd.recfm, lrecl)[1]
-        g = gdgmod.split_absolute(a.dsn)
-        base = g[0] if g and self.catalog.gdg(g[0]) is not None else None
-        return Dataset(dsn=a.dsn, path=a.final, copybook=dd.copybook, encoding=dd.encoding, recfm=dd.recfm,
-                       lrecl=lrecl, dialect=dd.dialect, size=size, records=records, gdg_base=base,
-                       generation=g[1] if base else None, created_job=self.job.name, created_step=step.name,
-                       created_run=self.run_id, created_at=now())
-
-    def _roll_off(self, db, base: str, new: list[int], ops) -> list[str]:
-        lines = []
-        g = self.catalog.gdg(base)
-        for dsn, path, scratch in self.catalog.roll_off(db, base, new):
-            if scratch:
-                ops.append(("delete", path, None))
-            lines.append(f"  {dsn} ROLLED OFF ({'SCRATCHED' if scratch else 'UNCATALOGED'}; GDG LIMIT {g.limit})")
-        return lines
-
-    def _abandon(self, step: StepDef) -> None:
-        """Undo the temporaries of a step whose allocation failed."""
-        rows = self.catalog.db.execute("SELECT path FROM pending WHERE run_id = ? AND path LIKE ?",
-                                       (self.run_id, f"%.densan-tmp.{self.run_id}.{step.name}")).fetchall()
-        for r in rows:
-            Path(r["path"]).unlink(missing_ok=True)
-            self.catalog.db.execute("DELETE FROM pending WHERE path = ?", (r["path"],))
-
     # ================================================================ job end
     def _end_job(self, status: str, locks: DatasetLocks) -> None:
         log = self.log
         try:
-            _crash_point("job-end")
+            crash_point("job-end")
             for dsn, (path, _) in list(self.passed.items()):
                 path.unlink(missing_ok=True)
                 self.catalog.db.execute("DELETE FROM pending WHERE path = ?", (str(path),))

@@ -1,0 +1,223 @@
+"""DD allocation for one job step: which files each DD reads, where an output is written
+(a temporary beside its final place, registered for sweeping), the implicit DISP status,
+and the attributes a DD inherits from the catalog or from the DD that created its dataset.
+
+A mixin of JobRunner (engine.job.runner), whose state it uses: the catalog, params, the GDG
+resolution, && temporaries, passed datasets, --dd redirects, the job log."""
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.errors import DensanError, JobDefinitionError
+from engine.job import gdg as gdgmod
+from engine.job.catalog import Dataset, dataset_info
+from engine.job.definition import DDDef, StepDef, substitute
+from engine.job.step import DD
+
+
+@dataclass
+class Alloc:
+    """One DD of the running step, with what to do with it at step end."""
+    dd: DD
+    ddef: DDDef
+    kind: str                    # dsn temp path dummy sysout inline
+    status: str                  # NEW OLD SHR MOD
+    dsn: str | None = None       # resolved (absolute) name
+    final: Path | None = None    # where an output ends up
+    temp: Path | None = None     # the temporary the program writes
+    exists: bool = False         # the dataset existed before the step
+    catalogued: bool = False
+
+
+class Allocation:
+    def _allocate(self, step: StepDef) -> list[Alloc]:
+        allocs = []
+        for ddef in step.dd.values():
+            where = f"step {step.name}: dd {ddef.name}"
+            alloc = self._alloc_one(step, ddef, where)
+            allocs.append(alloc)
+            self._log_alloc(alloc)
+        return allocs
+
+    def _log_alloc(self, a: Alloc) -> None:
+        dd = a.dd
+        if a.kind == "dummy":
+            what = "DUMMY"
+        elif a.kind == "sysout":
+            what = f"SYSOUT={dd.sysout} {dd.path}"
+        elif a.kind == "inline":
+            what = f"INLINE DATA ({len((dd.inline or '').splitlines())} lines)"
+        elif dd.paths and not a.temp:
+            what = " + ".join(f"{a.dsn or ''} {p}".strip() if len(dd.paths) == 1 else str(p) for p in dd.paths)
+            if len(dd.paths) > 1 and a.dsn:
+                what = f"{a.dsn} (CONCATENATION) " + what
+        else:
+            what = f"{a.dsn or ''} {a.final}".strip()
+        self.log(f"  ALLOC {dd.name:<10} {a.status:<4} {what}")
+
+    def _dd(self, ddef: DDDef, **kw) -> DD:
+        dd = DD(ddef.name, copybook=ddef.copybook, encoding=ddef.encoding, recfm=ddef.recfm, lrecl=ddef.lrecl,
+                dialect=ddef.dialect, **kw)
+        if dd.copybook and dd.lrecl is None and dd.recfm in ("F", "FB"):
+            try:        # utilities (SORT) want the record length; the copybook gives it
+                dd._layout_lrecl()
+            except DensanError as exc:
+                raise JobDefinitionError(f"step DD {ddef.name}: copybook {dd.copybook}: {exc}") from None
+            except ImportError:
+                pass
+        return dd
+
+    def _tempfile(self, final: Path, step: StepDef) -> Path:
+        temp = final.with_name(f"{final.name}.densan-tmp.{self.run_id}.{step.name}")
+        self.catalog.add_pending(temp, self.run_id)
+        return temp
+
+    def _alloc_one(self, step: StepDef, ddef: DDDef, where: str) -> Alloc:
+        if ddef.dummy:
+            return Alloc(self._dd(ddef, dummy=True, status=ddef.status or "SHR"), ddef, "dummy", ddef.status or "SHR")
+        if ddef.sysout:
+            self.sysout_dir.mkdir(parents=True, exist_ok=True)
+            out = self.sysout_dir / f"{step.name}.{ddef.name}.txt"
+            dd = self._dd(ddef, sysout=ddef.sysout, out_path=out, status="NEW")
+            return Alloc(dd, ddef, "sysout", "NEW", final=out)
+        if ddef.inline is not None:
+            text = substitute(ddef.inline, self.params, where, strict=False)
+            f = self.temp_dir / f"{step.name}.{ddef.name}.inline"
+            f.write_text(text, encoding="utf-8")
+            return Alloc(self._dd(ddef, inline=text, out_path=f, status="SHR"), ddef, "inline", "SHR")
+        if ddef.paths:
+            return self._alloc_paths(step, ddef, where)
+        return self._alloc_dsns(step, ddef, where)
+
+    def _alloc_paths(self, step: StepDef, ddef: DDDef, where: str) -> Alloc:
+        paths = [Path(substitute(p, self.params, where)).expanduser().absolute() for p in ddef.paths]
+        exists = all(p.exists() for p in paths)
+        status = ddef.status or ("SHR" if exists else "NEW")
+        if status in ("NEW", "MOD", "OLD") and len(paths) > 1:
+            raise JobDefinitionError(f"{where}: a concatenation is read only (disp {status})")
+        if status in ("SHR", "OLD"):
+            missing = [p for p in paths if not p.exists()]
+            if missing:
+                raise JobDefinitionError(f"{where}: file {missing[0]} does not exist",
+                                         hint="check the path, or give disp: NEW for an output")
+            dd = self._dd(ddef, dsn=None, paths=paths, status=status,
+                          out_path=self._tempfile(paths[0], step) if status == "OLD" else None)
+            return Alloc(dd, ddef, "path", status, final=paths[0], temp=dd._out, exists=True)
+        final = paths[0]
+        final.parent.mkdir(parents=True, exist_ok=True)
+        temp = self._tempfile(final, step)
+        append = status == "MOD" and final.exists()
+        if append:
+            shutil.copyfile(final, temp)
+        else:
+            temp.write_bytes(b"")
+        dd = self._dd(ddef, dsn=None, paths=[final] if append else [], out_path=temp, is_output=True,
+                      append=append, status=status)
+        for orig in ddef.orig_dsns:       # later steps reading this dataset read the file
+            d = gdgmod.normalize(substitute(orig, self.params, where))
+            self.redirects[self.gdg_map.get(d, d)] = final
+        return Alloc(dd, ddef, "path", status, final=final, temp=temp, exists=final.exists())
+
+    def _lookup(self, dsn: str) -> tuple[Path | None, object]:
+        """(file, attributes source) of an existing dataset: redirected, temporary, passed, catalogued."""
+        if dsn in self.redirects:
+            return self.redirects[dsn], None
+        if dsn.startswith("&&"):
+            t = self.temps.get(dsn)
+            return (t[0], t[1]) if t else (None, None)
+        if dsn in self.passed:
+            return self.passed[dsn]
+        ds = self.catalog.get(dsn)
+        if ds is not None:
+            return ds.path, ds
+        return None, None
+
+    def _alloc_dsns(self, step: StepDef, ddef: DDDef, where: str) -> Alloc:
+        names, written = [], []
+        for raw in ddef.dsns:
+            dsn = gdgmod.normalize(substitute(raw, self.params, f"{where}: dsn"))
+            written.append(dsn)
+            names.append(self.gdg_map.get(dsn, dsn))
+        found = [self._lookup(n) for n in names]
+        if len(names) > 1:
+            if ddef.status not in (None, "SHR", "OLD"):
+                raise JobDefinitionError(f"{where}: a concatenation is read only (disp {ddef.status})")
+            for n, (p, _) in zip(names, found):
+                if p is None:
+                    raise self._not_found(where, n)
+            dd = self._dd(ddef, dsn="+".join(names), paths=[p for p, _ in found], status=ddef.status or "SHR")
+            self._inherit(dd, ddef, found[0][1])
+            return Alloc(dd, ddef, "dsn", dd.status, dsn=names[0], exists=True)
+        dsn = names[0]
+        path, src = found[0]
+        exists = path is not None
+        is_temp = dsn.startswith("&&")
+        # disp omitted: NEW only where the job first names a dataset that does not exist yet
+        status = ddef.status or ("NEW" if not exists and self._first_user(written[0], self.steps) is step
+                                 else "SHR")
+        if dsn in self.redirects:
+            if status in ("NEW", "MOD", "OLD"):
+                raise JobDefinitionError(f"{where}: {dsn} was redirected to {path} by --dd; override this DD too")
+            dd = self._dd(ddef, dsn=dsn, paths=[path], status=status)
+            return Alloc(dd, ddef, "path", status, dsn=dsn, final=path, exists=True)
+        if status in ("SHR", "OLD") and not exists:
+            raise self._not_found(where, dsn)
+        if status == "NEW" and exists:
+            owner = f" (created by job {src.created_job} run {src.created_run})" if isinstance(src, Dataset) else ""
+            raise JobDefinitionError(f"{where}: {dsn} already exists{owner}; disp NEW needs a new name",
+                                     hint="use disp OLD or MOD to rewrite or extend it, or delete it first")
+        kind = "temp" if is_temp else "dsn"
+        if status in ("SHR", "OLD") or (status == "MOD" and exists):
+            final = path
+        elif is_temp:
+            final = self.temp_dir / dsn[2:]
+        else:
+            final = self.catalog.dataset_file(dsn)
+        temp = None
+        if status in ("NEW", "MOD", "OLD"):
+            final.parent.mkdir(parents=True, exist_ok=True)
+            temp = self._tempfile(final, step)
+            if status == "MOD" and exists:
+                shutil.copyfile(final, temp)
+            elif status != "OLD":
+                temp.write_bytes(b"")
+        is_output = status in ("NEW", "MOD")
+        dd = self._dd(ddef, dsn=dsn, paths=[path] if exists else [], out_path=temp, is_output=is_output,
+                      append=status == "MOD" and exists, status=status)
+        self._inherit(dd, ddef, src)
+        return Alloc(dd, ddef, kind, status, dsn=dsn, final=final, temp=temp, exists=exists,
+                      catalogued=isinstance(src, Dataset))
+
+    def _not_found(self, where: str, dsn: str) -> JobDefinitionError:
+        if dsn.startswith("&&"):
+            hint = "a temporary dataset exists only within one run: restart at the step that creates it"
+            return JobDefinitionError(f"{where}: temporary dataset {dsn} has not been created in this run", hint=hint)
+        return JobDefinitionError(f"{where}: dataset {dsn} not found in the catalog",
+                                  hint="densan catalog list shows what is catalogued; densan catalog import "
+                                       "registers an existing file")
+
+    @staticmethod
+    def _inherit(dd: DD, ddef: DDDef, src) -> None:
+        """A DD without its own attributes takes them from the catalog or the creating DD."""
+        if src is None:
+            return
+        for attr in ("copybook", "lrecl", "dialect", "encoding", "recfm"):
+            if getattr(ddef, attr) is None and getattr(src, attr, None) is not None:
+                setattr(dd, attr, getattr(src, attr))
+
+    def _count_output(self, a: Alloc) -> None:
+        dd = a.dd
+        if a.temp is None or not a.temp.exists() or dd.records_written or dd._counted_write:
+            return
+        try:
+            lrecl = dd._layout_lrecl()
+        except Exception:   # noqa: BLE001 — without a usable copybook the count stays unknown
+            lrecl = dd.lrecl
+        size, records = dataset_info(a.temp, dd.recfm, lrecl)
+        if records is not None:
+            base = 0
+            if dd.append and a.final is not None and a.final.exists():
+                _, base = dataset_info(a.final, dd.recfm, dd.lrecl)
+            dd.records_written = records - (base or 0)
