@@ -347,13 +347,19 @@ def _match(pattern: str, dsn: str) -> bool:
 
 
 def dataset_info(path: Path, recfm: str | None, lrecl: int | None) -> tuple[int, int | None]:
-    """(size, records) of a file: records counted from the size for fixed records, by walking
-    the RDWs for variable ones (a per-record walk over headers only)."""
+    """(size, records) of a file: records from the size for fixed records; for variable ones
+    the record layer walks the RDWs (None when it cannot)."""
     size = path.stat().st_size if path.exists() else 0
     recfm = (recfm or "FB").upper()
-    if recfm in ("F", "FB") and lrecl:
-        return size, size // lrecl
-    return size, None
+    if recfm in ("F", "FB"):
+        return size, (size // lrecl if lrecl else None)
+    if size == 0:
+        return 0, 0
+    try:
+        from engine.records import RecordFormat, iter_records
+        return size, sum(len(b.lengths) for b in iter_records(path, RecordFormat(recfm=recfm, lrecl=lrecl)))
+    except (ImportError, DensanError, ValueError, TypeError):
+        return size, None
 
 
 json_dumps = json.dumps

@@ -264,3 +264,12 @@ def test_restart_skips_steps_and_matches_clean_run(lib, tmp_path, monkeypatch):
     assert "S2 of J0000001" in runs
     again = CliRunner().invoke(cli, ["run", "RST", "--restart", "*"])
     assert again.exit_code == EXIT_JCL_ERROR and "nothing to restart" in again.output
+
+
+def test_import_counts_variable_records(densan_home, tmp_path):
+    pytest.importorskip("engine.records")
+    f = tmp_path / "v.dat"
+    f.write_bytes(b"\x00\x07\x00\x00abc" + b"\x00\x06\x00\x00de" + b"\x00\x04\x00\x00")
+    ds = import_dataset("CITY.VAR", f, recfm="V")
+    assert (ds.size, ds.records, ds.recfm) == (17, 3, "V")
+    assert Catalog().get("CITY.VAR").path.read_bytes() == f.read_bytes()
