@@ -18,6 +18,10 @@ KEY_FORMATS = {"CH", "ZD", "PD", "BI", "FI", "AC"}
 COND_FORMATS = {"CH", "ZD", "PD", "BI", "FI", "AC", "SS"}
 SUM_FORMATS = {"ZD", "PD", "BI", "FI"}
 OPERATORS = {"EQ", "NE", "GT", "GE", "LT", "LE"}
+# DFSORT formats densan does not implement: named in the error instead of "A or D expected"
+OTHER_FORMATS = {"AQ", "ASL", "AST", "CLO", "CSF", "CSL", "CST", "CTO", "D1", "D2", "FL", "FS", "LS",
+                 "OL", "OT", "SFF", "TS", "UFF", "Y2B", "Y2C", "Y2D", "Y2P", "Y2S", "Y2T", "Y2U",
+                 "Y2V", "Y2X", "Y2Y", "Y2Z"}
 NUMERIC = {"ZD", "PD", "BI", "FI"}
 _HINTS = {"DYNALLOC", "FILSZ", "SIZE", "MAINSIZE", "AVGRLEN", "NOLIST", "LIST", "MSGPRT",
           "MSGDDN", "HIPRMAX", "DSPSIZE"}
@@ -192,12 +196,7 @@ def _keys(node, fmt_default: str | None, stmt: str) -> list[Key]:
         length = _int(items[i + 1], "the key length", 1)
         i += 2
         fmt = fmt_default
-        if i < len(items) and _is_word(items[i], *(KEY_FORMATS | {"AQ", "Y2C", "Y2Z", "CSF", "FS",
-                                                                 "UFF", "SFF", "FL", "CLO", "CST",
-                                                                 "OL", "OT", "LS", "TS", "ASL",
-                                                                 "AST", "D1", "D2", "CSL", "CTO",
-                                                                 "Y2T", "Y2D", "Y2P", "Y2S", "Y2U",
-                                                                 "Y2V", "Y2X", "Y2Y", "Y2B"})):
+        if i < len(items) and _is_word(items[i], *(KEY_FORMATS | OTHER_FORMATS)):
             fmt = items[i].token.value
             if fmt not in KEY_FORMATS:
                 fail(f"{stmt} FIELDS: format {fmt} is not supported (CH, ZD, PD, BI, FI, AC are)",
@@ -318,7 +317,7 @@ def _check_constant(left: Field, c: Constant, where: str) -> None:
              hint="ZD, PD and FI compare with decimal numbers; CH with C'..' or X'..'")
 
 
-def _cond_operand(stmt_name: str, operands: list, omit: bool) -> Cond:
+def _cond_operand(stmt_name: str, operands: list, omit: bool, line: int, col: int) -> Cond:
     cond_node, fmt = None, None
     for op in operands:
         if isinstance(op, Pair) and op.key == "COND":
@@ -331,7 +330,7 @@ def _cond_operand(stmt_name: str, operands: list, omit: bool) -> Cond:
             fail(f"{stmt_name}: operand not supported here", *_where(op),
                  hint="INCLUDE/OMIT take COND=(...) and FORMAT=")
     if cond_node is None:
-        fail(f"{stmt_name} needs COND=", 0, 0)
+        fail(f"{stmt_name} needs COND=", line, col)
     if _is_word(cond_node, "ALL"):
         return Cond(None, omit, all=not omit)
     if _is_word(cond_node, "NONE"):
@@ -515,9 +514,9 @@ def _sum(stmt: Statement) -> list[Field]:
         fmt = _word(items[i + 2], "a format")
         if fmt not in SUM_FORMATS:
             fail(f"SUM FIELDS: format {fmt} is not supported (ZD, PD, BI, FI are)", *_where(items[i + 2]))
-        if (fmt == "ZD" and length > 18) or (fmt == "PD" and length > 10) or (fmt in ("BI", "FI") and length > 8):
+        if (fmt == "ZD" and length > 18) or (fmt == "PD" and length > 9) or (fmt in ("BI", "FI") and length > 8):
             fail(f"SUM FIELDS: {pos},{length},{fmt} is longer than densan sums "
-                 "(ZD 18, PD 10, BI/FI 8 bytes)", *_where(items[i]))
+                 "(18 digits: ZD 18, PD 9, BI/FI 8 bytes)", *_where(items[i]))
         fields.append(Field(pos, length, fmt, items[i].line, items[i].col))
         i += 3
     return fields
@@ -544,13 +543,10 @@ def _outfil(stmt: Statement) -> Outfil:
                 if not isinstance(op.value, Group):
                     fail(f"{where}: {op.key}= needs (conditions)", *_where(op))
                 node = op.value
-                fmt = None
-                # OUTFIL INCLUDE=(COND=(...),FORMAT=f) is also accepted
-                if node.items and isinstance(node.items[0], Pair):
-                    cond = _cond_operand(f"{where} {op.key}", node.items, omit)
-                    out.cond = cond
-                    continue
-                out.cond = Cond(_condition(node, fmt, f"{where} {op.key}"), omit)
+                if node.items and isinstance(node.items[0], Pair):   # INCLUDE=(COND=(...),FORMAT=f)
+                    out.cond = _cond_operand(f"{where} {op.key}", node.items, omit, op.line, op.col)
+                else:
+                    out.cond = Cond(_condition(node, None, f"{where} {op.key}"), omit)
         elif _is_word(op, "SAVE"):
             if out.cond is not None:
                 fail(f"{where}: only one of INCLUDE=, OMIT=, SAVE is allowed", *_where(op))
@@ -596,7 +592,7 @@ def compile_statements(text: str) -> Control:
             option_copy = _option(stmt, options) or option_copy
             seen["OPTION"] = stmt
         elif name in ("INCLUDE", "OMIT"):
-            control.cond = _cond_operand(name, stmt.operands, name == "OMIT")
+            control.cond = _cond_operand(name, stmt.operands, name == "OMIT", stmt.line, stmt.col)
         elif name in ("INREC", "OUTREC"):
             ref = _reformat_operands(stmt, name)
             setattr(control, name.lower(), ref)
@@ -633,6 +629,4 @@ def compile_statements(text: str) -> Control:
     dup = {n for n in names if names.count(n) > 1}
     if dup:
         fail(f"OUTFIL: {sorted(dup)[0]} is named by more than one OUTFIL", control.outfils[0].line, 1)
-    if sum(o.save for o in control.outfils) > 0 and all(o.save for o in control.outfils):
-        pass
     return control

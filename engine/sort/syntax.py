@@ -81,7 +81,7 @@ def fail(message: str, line: int, col: int, hint: str | None = None) -> None:
 
 _OPERATION_NAMES = {"SORT", "MERGE", "OPTION", "INCLUDE", "OMIT", "INREC", "OUTREC", "SUM",
                     "OUTFIL", "RECORD", "END", "ALTSEQ", "JOINKEYS", "JOIN", "REFORMAT",
-                    "MODS", "DEBUG", "ALTSEQ"}
+                    "MODS", "DEBUG"}
 
 
 def _read_operands(text: str, start: int) -> int:
@@ -126,6 +126,7 @@ def split_statements(text: str) -> list[tuple[str, int, int, list[tuple[str, int
             _check_quotes(body[i:j], raw, lineno, i + 1)
             out[-1][3].append((body[i:j], lineno, i + 1))
             continuing = body[i:j].endswith(",") or col72
+            last_line, last_col72 = lineno, col72
             continue
         i = 0
         if body[0] != " ":                      # label in column 1
@@ -152,6 +153,11 @@ def split_statements(text: str) -> list[tuple[str, int, int, list[tuple[str, int
         ops = [(body[j:k], lineno, j + 1)] if k > j else []
         out.append((name, lineno, name_col, ops))
         continuing = (k > j and body[j:k].endswith(",")) or col72
+        last_line, last_col72 = lineno, col72
+    if continuing:
+        why = "column 72 is not blank" if last_col72 else "the operands end with a comma"
+        fail(f"{why}, so the statement continues, but no line follows", last_line,
+             72 if last_col72 else 1, "operands go in columns 2-71; column 72 marks a continuation")
     return out
 
 

@@ -90,3 +90,13 @@ def test_key_past_the_record_is_a_statement_error():
     with pytest.raises(SortStatementError) as info:
         run("  SORT FIELDS=(3,2,CH,A)", fixed(b"abc"))
     assert "ends at byte 4" in str(info.value) and "3 bytes" in str(info.value)
+
+
+def test_long_zd_and_pd_keys_beyond_18_digits():
+    big = b"9" * 19 + b"8"                      # 99999999999999999998
+    neg = b"9" * 19 + b"q"                      # -99999999999999999991 (GnuCOBOL sign)
+    small = b"0" * 19 + b"1"
+    assert run("  SORT FIELDS=(1,20,ZD,A)", fixed(big, neg, small)) == [neg, small, big]
+    pd_pos = bytes.fromhex("0" * 29 + "5" + "0C")     # 16 bytes, 31 digits: +50
+    pd_neg = bytes.fromhex("9" * 31 + "D")
+    assert run("  SORT FIELDS=(1,16,PD,A)", fixed(pd_pos, pd_neg)) == [pd_neg, pd_pos]

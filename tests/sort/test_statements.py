@@ -133,3 +133,14 @@ def test_error_unknown_option():
 def test_end_stops_reading():
     c = compile_statements("  OPTION COPY\n  END\n  JOINKEYS FILE=F1\n")
     assert c.mode == "copy"
+
+
+def test_error_continuation_without_a_next_line():
+    line = "  INCLUDE COND=(1,1,CH,EQ,C'A')".ljust(71) + ")"
+    msg = err("  OPTION COPY\n" + line + "\n")
+    assert "line 2 column 72" in msg and "no line follows" in msg
+    assert "no line follows" in err("  SORT FIELDS=(1,1,CH,A),\n")
+
+
+def test_error_sum_field_longer_than_18_digits():
+    assert "PD 9" in err("  SORT FIELDS=(1,1,CH,A)\n  SUM FIELDS=(2,10,PD)\n")
