@@ -204,7 +204,9 @@ def scan_dataset(path, copybook, *, encoding="ascii", recfm="F", lrecl=None, dia
                  chunk_records=DEFAULT_CHUNK, **fmt_options) -> pl.LazyFrame:
     """A LazyFrame that decodes the dataset chunk by chunk as Polars pulls batches
     (a Polars IO-source plugin), so files larger than memory can be filtered,
-    aggregated or sunk. Column projection is pushed down to the codec."""
+    aggregated or sunk. Column projection is pushed down to the codec (a strict scan
+    checks the fields it reads; a lenient one decodes all, so the rows it keeps and
+    rejects never depend on the columns asked for)."""
     from polars.io.plugins import register_io_source
 
     if errors not in ("strict", "lenient"):
@@ -223,7 +225,8 @@ def scan_dataset(path, copybook, *, encoding="ascii", recfm="F", lrecl=None, dia
     def source(with_columns, predicate, n_rows, batch_size) -> Iterator[pl.DataFrame]:
         wanted = list(with_columns) if with_columns is not None else columns
         raw = keep_raw and (wanted is None or "__record__" in wanted)
-        fields = None if wanted is None else [c for c in wanted if c != "__record__"]
+        # lenient reads decode every field, so the rows kept never depend on the projection
+        fields = None if wanted is None or errors == "lenient" else [c for c in wanted if c != RAW]
         chunk = chunk_records
         if n_rows is not None:
             chunk = max(1, min(chunk, n_rows))
@@ -233,7 +236,7 @@ def scan_dataset(path, copybook, *, encoding="ascii", recfm="F", lrecl=None, dia
                                    columns=fields, keep_raw=raw, file=str(path), stats=stats,
                                    rejects=rejects, pad=pad):
             if wanted is not None:
-                frame = frame.select(wanted)
+                frame = frame.select([c for c in wanted if c in frame.columns or c != RAW])
             if predicate is not None:
                 frame = frame.filter(predicate)
             if remaining is not None:

@@ -195,3 +195,16 @@ def test_line_sequential_round_trip_keeps_lines_and_strips_new_ones(tmp_path):
     write_dataset(frame.drop("__record__"), out, layout, recfm="LS")
     assert out.read_bytes() == (b"00001ALICE       0012345  TOKYO\n"
                                 b"00002BOB         0000000\n")  # trailing spaces dropped
+
+
+@needs_legacy
+def test_scan_dataset_errors_surface_as_record_errors_and_lenient_rejects(tmp_path):
+    lf = scan_dataset(SAMPLES / "tran-in.dat", COPY / "NOFUTRN.cpy", dialect="gnucobol")
+    with pytest.raises(RecordError) as err:
+        lf.collect()
+    assert err.value.record == 11
+    rejects = tmp_path / "scan.rej"
+    lf = scan_dataset(SAMPLES / "tran-in.dat", COPY / "NOFUTRN.cpy", dialect="gnucobol",
+                      errors="lenient", reject_path=rejects, chunk_records=10)
+    assert lf.select(pl.len()).collect().item() == 27
+    assert rejects.stat().st_size == 2 * 60
