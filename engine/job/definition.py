@@ -93,10 +93,11 @@ def find_job(name: str) -> Path:
     for root in job_path():
         if not root.is_dir():
             continue
-        for ext in (".yaml", ".yml"):
-            hits = sorted(root.rglob(f"{name}{ext}"))
-            if hits:
-                return hits[0]
+        for candidate in dict.fromkeys((name, name.upper())):      # job names are upper case
+            for ext in (".yaml", ".yml"):
+                hits = sorted(root.rglob(f"{candidate}{ext}"))
+                if hits:
+                    return hits[0]
     raise JobDefinitionError(f"job {name} not found",
                              hint="looked for {name}.yaml under " + ", ".join(str(r) for r in job_path())
                              + " (set DENSAN_JOBS to the job library)")

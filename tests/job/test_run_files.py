@@ -143,7 +143,7 @@ def test_cli_run_runs_log(lib, tmp_path):
               REPORT: {{sysout: A}}
     """)
     r = CliRunner()
-    out = r.invoke(cli, ["run", "CLIJ", "--parm", "rc=4"])
+    out = r.invoke(cli, ["run", "clij", "--parm", "rc=4"])
     assert out.exit_code == 4, out.output
     assert f"STEP POST PGM={lib.prog('upcase')} RC=0004 IN=1 OUT=0" in out.output
     out = r.invoke(cli, ["runs"])
