@@ -542,7 +542,7 @@ def post(*, master_in, tran_in, master_out, error_out, report, parm: str | None,
                     data[dd] = _read_input(dd, value)
                 elif write:
                     try:
-                        handles[dd] = open(value, "wb")
+                        handles[dd] = open(value, "wb", buffering=0)
                     except OSError as exc:
                         raise _Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS {_open_status(exc, True)}",
                                      _path_line(value)) from None
@@ -555,13 +555,25 @@ def post(*, master_in, tran_in, master_out, error_out, report, parm: str | None,
                         break                                   # is read before it
                     raise _Abend(f"READ ERROR ON DD {dd} AT RECORD 1, FILE STATUS 30",
                                  _path_line(bad.path))
-            result = _process(data["MASTER-IN"], data["TRAN-IN"], parm_text[:8], charset,
-                              convention, dds)
+            writer = _BackgroundWriter(handles.get("MASTER-OUT")) if write else None
+            try:
+                result = _process(data["MASTER-IN"], data["TRAN-IN"], parm_text[:8], charset,
+                                  convention, dds, writer)
+            finally:
+                if writer is not None:
+                    try:
+                        writer.join()
+                    except OSError as exc:
+                        raise _Abend("WRITE ERROR ON DD MASTER-OUT, FILE STATUS "
+                                     + _write_status(exc), _path_line(master_out)) from None
+            if write:
+                try:
+                    _write(handles["ERROR-OUT"], result.error_out)
+                except OSError as exc:
+                    raise _Abend("WRITE ERROR ON DD ERROR-OUT, FILE STATUS " + _write_status(exc),
+                                 _path_line(error_out)) from None
             rpt.totals(result.totals, result.rc)
             result.report = rpt.lines
-            if write:
-                result.master_out.tofile(handles["MASTER-OUT"])
-                result.error_out.tofile(handles["ERROR-OUT"])
         except _Abend as ab:
             messages.extend(f"{PROGRAM:<8} {line.rstrip(' ')}" for line in ab.lines)
             messages.append(f"{PROGRAM:<8} ABNORMAL END, RETURN CODE 16")
@@ -573,10 +585,11 @@ def post(*, master_in, tran_in, master_out, error_out, report, parm: str | None,
             report_file.write(result.report_bytes(charset))
         return result
     finally:
-        for fh in handles.values():
-            fh.close()
-        if report_file is not None:
-            report_file.close()
+        for fh in list(handles.values()) + ([report_file] if report_file is not None else []):
+            try:
+                fh.close()
+            except OSError:
+                pass
 
 
 def _parse_parm(text16: str) -> int | None:
@@ -587,8 +600,44 @@ def _parse_parm(text16: str) -> int | None:
     return value if valid_dates(np.array([value]))[0] else None
 
 
+def _write_status(exc: OSError) -> str:
+    """GnuCOBOL's file status for a failed WRITE: 34 when the space ran out."""
+    return "34" if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) else "30"
+
+
+def _write(fh, data: np.ndarray) -> None:
+    if data.size:
+        fh.write(memoryview(np.ascontiguousarray(data)).cast("B"))
+
+
+class _BackgroundWriter:
+    """Writes MASTER-OUT in a thread while the control totals are computed (the
+    write releases the GIL); errors are raised on join."""
+
+    def __init__(self, fh) -> None:
+        self.fh, self.thread, self.error = fh, None, None
+
+    def start(self, data: np.ndarray) -> None:
+        import threading
+
+        def work():
+            try:
+                _write(self.fh, data)
+            except BaseException as exc:  # noqa: BLE001 — re-raised in join()
+                self.error = exc
+        self.thread = threading.Thread(target=work, name="MASTER-OUT", daemon=True)
+        self.thread.start()
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+        if self.error is not None:
+            raise self.error
+
+
 def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
-             convention: str, dds: dict) -> PostingResult:
+             convention: str, dds: dict, writer: _BackgroundWriter | None = None) -> PostingResult:
     nm_full, m_rest = divmod(len(mbytes), MASTER_LEN)
     nt_full, t_rest = divmod(len(tbytes), TRAN_LEN)
     M = mbytes[: nm_full * MASTER_LEN].reshape(nm_full, MASTER_LEN)
@@ -709,6 +758,9 @@ def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
                         date_cols[posted], ch[posted] == cs.zone + 4, parm8, cs)
         pm = midx[posted]
         tot.master_updated = int(np.count_nonzero(pm[1:] != pm[:-1])) + 1
+
+    if writer is not None:
+        writer.start(out)                       # MASTER-OUT is final from here on
 
     # --- ERROR-OUT: the rejected records as read, the reason, spaces
     rej = np.flatnonzero(~posted)

@@ -4,6 +4,8 @@ same return code, same REPORT bytes, and (when not RC 16) the same MASTER-OUT an
 ERROR-OUT bytes."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.conftest import requires_cobc
@@ -223,3 +225,27 @@ def test_generated_city(tmp_path, encoding):
         expect_e = converted.tobytes()
     assert out["MASTER-OUT"].read_bytes() == expect_m
     assert out["ERROR-OUT"].read_bytes() == expect_e
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("dd", ["MASTER-OUT", "ERROR-OUT"])
+def test_write_error_when_the_disk_is_full(tmp_path, dd):
+    from engine.legacy import run_legacy
+    from jobs.collection.shuno01 import post
+    from tests.conftest import LEGACY
+    sample = LEGACY / "samples" / "SHUNO01"
+    results = []
+    for side in ("legacy", "densan"):
+        folder = tmp_path / side
+        folder.mkdir()
+        dds = {"MASTER-IN": sample / "master-in.dat", "TRAN-IN": sample / "tran-in.dat",
+               "MASTER-OUT": folder / "mo", "ERROR-OUT": folder / "eo", "REPORT": folder / "r"}
+        dds[dd] = "/dev/full"
+        if side == "legacy":
+            rc = run_legacy("SHUNO01", dds, "20250131", legacy_dir=LEGACY).rc
+        else:
+            rc = post(master_in=dds["MASTER-IN"], tran_in=dds["TRAN-IN"], master_out=dds["MASTER-OUT"],
+                      error_out=dds["ERROR-OUT"], report=dds["REPORT"], parm="20250131").rc
+        results.append((rc, (folder / "r").read_bytes()))
+    assert results[0] == results[1]
+    assert results[0][0] == 16
