@@ -6,6 +6,7 @@ variable records, compiled to column operations (NumPy, Polars) — never a loop
     result.outputs["SORTOUT"]; result.rc; result.counts; result.messages
 """
 from engine.sort.plan import SortResult, sort_records
-from engine.sort.statements import Control, compile_statements
+from engine.sort.model import Control
+from engine.sort.statements import compile_statements
 
 __all__ = ["sort_records", "SortResult", "compile_statements", "Control"]

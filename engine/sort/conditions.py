@@ -17,7 +17,7 @@ from engine.errors import SortStatementError
 from engine.sort import formats
 from engine.sort.keys import check_numeric, compare_rows, field_block, numeric_key
 from engine.sort.records import Batch, CodePageInfo, Sources
-from engine.sort.statements import BoolOp, Compare, Cond, Constant, Field
+from engine.sort.model import BoolOp, Compare, Cond, Constant, Field
 
 _OPS = {"EQ": lambda c: c == 0, "NE": lambda c: c != 0, "GT": lambda c: c > 0,
         "GE": lambda c: c >= 0, "LT": lambda c: c < 0, "LE": lambda c: c <= 0}

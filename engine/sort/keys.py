@@ -15,7 +15,7 @@ import numpy as np
 
 from engine.sort import formats
 from engine.sort.records import Batch, CodePageInfo, Sources
-from engine.sort.statements import Field, Key
+from engine.sort.model import Field, Key
 
 
 def field_block(batch: Batch, f: Field, sources: Sources, what: str) -> np.ndarray:

@@ -19,7 +19,8 @@ import numpy as np
 from engine.errors import DensanError, RecordError, SortStatementError
 from engine.records import RecordBlock, RecordFormat, read_records
 from engine.sort.plan import SortResult, run_control
-from engine.sort.statements import Control, compile_statements
+from engine.sort.model import Control
+from engine.sort.statements import compile_statements
 
 VARIABLE = ("V", "VB")
 

@@ -18,7 +18,7 @@ from engine.errors import SortStatementError
 from engine.sort import formats
 from engine.sort.keys import field_block
 from engine.sort.records import Batch, CodePageInfo, Sources, set_rdw
-from engine.sort.statements import Field, Item, Reformat
+from engine.sort.model import Field, Item, Reformat
 
 
 def _fail(ref: Reformat, item: Item, message: str, hint: str | None = None):
