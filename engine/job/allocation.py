@@ -102,8 +102,11 @@ class Allocation:
             if missing:
                 raise JobDefinitionError(f"{where}: file {missing[0]} does not exist",
                                          hint="check the path, or give disp: NEW for an output")
+            # OLD, or a single file given without disp: write()/write_raw()/open_text() replace it
+            # atomically at step end (a program writing .path itself writes in place)
+            writable = status == "OLD" or (ddef.status is None and len(paths) == 1)
             dd = self._dd(ddef, dsn=None, paths=paths, status=status,
-                          out_path=self._tempfile(paths[0], step) if status == "OLD" else None)
+                          out_path=self._tempfile(paths[0], step) if writable else None)
             return Alloc(dd, ddef, "path", status, final=paths[0], temp=dd._out, exists=True)
         final = paths[0]
         final.parent.mkdir(parents=True, exist_ok=True)

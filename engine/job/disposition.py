@@ -87,7 +87,7 @@ class StepEnd:
                 return
             ch.drop_pending.append(temp)
             keep_new = (not failed and disp != "DELETE") or (failed and ddef.abnormal in ("KEEP", "CATLG"))
-            if keep_new and (a.status != "OLD" or dd.written):
+            if keep_new and (a.status in ("NEW", "MOD") or dd.written):
                 ch.ops.append(("rename", temp, a.final))
                 ch.lines.append(f"  {label} {'WRITTEN' if not failed else 'KEPT (PARTIAL)'}")
             else:

@@ -170,15 +170,16 @@ class JobRunner(Allocation, StepEnd):
                 ddef.dsns, ddef.paths = dsns, paths
             done[step.name.upper()] = step
 
-    def _default_status_of(self, ddef: DDDef, step: StepDef, steps: list[StepDef]) -> str | None:
-        """NEW when this step is the first to name a dataset that does not exist yet, else SHR."""
+    def _default_status_of(self, ddef: DDDef, step: StepDef, steps: list[StepDef]) -> str:
+        """The DISP status a --dd file takes when the DD it replaces gives none: as the dataset
+        would have had (NEW when this step is the first to name a dataset not catalogued)."""
         dsn = gdgmod.normalize(substitute(ddef.dsns[0], self.params, "dsn"))
         rel = gdgmod.split_relative(dsn)
         if rel is not None:
             return "NEW" if rel[1] > 0 and self._first_user(dsn, steps) is step else "SHR"
-        if dsn.startswith("&&"):
-            return "NEW" if self._first_user(dsn, steps) is step else "SHR"
-        return None         # a plain name: decided by whether the override file exists
+        if not dsn.startswith("&&") and self.catalog.get(dsn) is not None:
+            return "SHR"
+        return "NEW" if self._first_user(dsn, steps) is step else "SHR"
 
     def _first_user(self, dsn: str, steps: list[StepDef]) -> StepDef | None:
         for s in steps:

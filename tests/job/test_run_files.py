@@ -38,7 +38,7 @@ def test_dd_override_all_steps_and_one_step(lib, tmp_path):
           - name: S1
             program: {prog:upcase}
             dd:
-              IN: {dsn: CITY.NOT.THERE}
+              IN: {dsn: CITY.NOT.THERE, disp: SHR}
               OUT: {dsn: '&&T1'}
           - name: S2
             program: {prog:upcase}
@@ -239,3 +239,31 @@ steps:
         parse_job(text)
     with pytest.raises(JobDefinitionError, match="S9 is not an earlier step"):
         parse_job(text.replace("*.S1.OUT", "*.S9.OUT"))
+
+
+def test_rerun_on_existing_output_files_stays_atomic(lib, tmp_path):
+    """A --dd output whose file is left from an earlier run is still an output (the DD it
+    replaces says so), and a path: DD without disp is replaced atomically when written."""
+    (tmp_path / "in.txt").write_bytes(b"s\n")
+    (tmp_path / "o.txt").write_bytes(b"stale\n")
+    (tmp_path / "p.txt").write_bytes(b"stale\n")
+    (lib.jobs / f"rawcopy_{lib.tag}.py").write_text(
+        "def run(step):\n"
+        "    with step.dd('P').open_text() as f:\n"
+        "        f.write('fresh\\n')\n"
+        "    return 0\n")
+    lib.job("RERUN", f"""
+        job: RERUN
+        steps:
+          - name: S1
+            program: {{prog:upcase}}
+            dd: {{IN: {{dsn: CITY.IN, disp: SHR}}, OUT: {{dsn: CITY.OUT}}}}
+          - name: S2
+            program: rawcopy_{lib.tag}
+            dd: {{P: {{path: '{tmp_path}/p.txt'}}}}
+    """)
+    res = run_job("RERUN", dd=[f"IN={tmp_path}/in.txt", f"OUT={tmp_path}/o.txt"])
+    assert res.max_rc == 0
+    assert (tmp_path / "o.txt").read_bytes() == b"S\n"       # upcase appends to its OUT: a fresh temp
+    assert (tmp_path / "p.txt").read_bytes() == b"fresh\n"
+    assert "ALLOC OUT        NEW" in res.log_path.read_text()
