@@ -189,18 +189,22 @@ def read_cobrix(data_paths, layout, options: dict, *, work_dir: Path) -> pl.Data
     lrecl = opts.int("record_length", 0) or copy_length + start + end
     fmt = _record_format(opts, lrecl)
     frames = []
+    head, tail = opts.int("file_start_offset"), opts.int("file_end_offset")
+    fb_bdw = opts.record_format == "FB" and not (opts.get("block_length") or opts.get("records_per_block"))
     for number, path in enumerate(data_paths):
-        path = Path(path)
-        raw = path.read_bytes()
-        head, tail = opts.int("file_start_offset"), opts.int("file_end_offset")
-        if head or tail:
-            raw = raw[head:len(raw) - tail]
-        if opts.record_format == "FB" and not (opts.get("block_length") or opts.get("records_per_block")):
-            raw = _fixed_blocked(raw, lrecl)
-        if fmt.fixed and len(raw) % lrecl:
-            raw = raw[:len(raw) - len(raw) % lrecl]   # Cobrix drops a trailing partial record
-        work = work_dir / f"cobrix-{number}.dat"
-        work.write_bytes(raw)
+        work = Path(path)
+        size = work.stat().st_size
+        if head or tail or fb_bdw or (fmt.fixed and size % lrecl):
+            # a working copy without the file header/trailer and block descriptors
+            raw = work.read_bytes()
+            if head or tail:
+                raw = raw[head:len(raw) - tail]
+            if fb_bdw:
+                raw = _fixed_blocked(raw, lrecl)
+            if fmt.fixed and len(raw) % lrecl:
+                raw = raw[:len(raw) - len(raw) % lrecl]   # Cobrix drops a trailing partial record
+            work = Path(work_dir) / f"cobrix-{number}.dat"
+            work.write_bytes(raw)
         for block in iter_records(work, fmt):
             frames.append(_decode(block, codec, layout, opts, start, copy_length))
     if not frames:

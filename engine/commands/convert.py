@@ -99,6 +99,40 @@ def run_convert(input, output, *, copybook, encoding="ascii", recfm="F", lrecl=N
             "seconds": time.monotonic() - started, "messages": stats.messages}
 
 
+def run_cobrix(input, output, *, copybook, options=()) -> dict:
+    """Decode as Cobrix would (engine.compat_cobrix) and write Parquet, CSV or JSON
+    lines in Cobrix's shape. The input is decoded whole (a comparison tool)."""
+    import tempfile
+
+    from engine.compat_cobrix import cobrix_json_lines, read_cobrix
+    from engine.records.dataset import AtomicOutput, resolve_layout
+    from engine.records.output import csv_ready
+
+    started = time.monotonic()
+    opts = {}
+    for item in options:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise DensanError(f"--cobrix-option {item!r}: write NAME=VALUE")
+        opts[name.strip()] = value.strip()
+    output = Path(output)
+    kind = TEXT_FORMATS.get(output.suffix.lower())
+    if kind is None:
+        raise DensanError(f"with --cobrix the output must be .jsonl, .csv or .parquet, not {output.name}")
+    layout = resolve_layout(copybook)
+    with tempfile.TemporaryDirectory() as work:
+        frame = read_cobrix([input], layout, opts, work_dir=Path(work))
+    with AtomicOutput(output) as temp:
+        if kind == "jsonl":
+            lines = cobrix_json_lines(frame, layout, opts)
+            temp.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        elif kind == "csv":
+            csv_ready(frame).write_csv(temp)
+        else:
+            frame.write_parquet(temp)
+    return {"in": frame.height, "out": frame.height, "seconds": time.monotonic() - started}
+
+
 def _to_dataset(blocks, in_codec, layout, output, stats, rejects, fmt, *, errors, encoding, dialect,
                 to_copybook, to_encoding, to_recfm, to_lrecl, to_dialect, rdw) -> int:
     from engine.records.codec import RecordCodec
@@ -199,11 +233,25 @@ _WRITERS = {"parquet": _write_parquet, "csv": _write_csv, "jsonl": _write_jsonl}
               help="Compiler storage rules of a fixed-width output.")
 @click.option("--flatten", is_flag=True, help="OCCURS as NAME-1, NAME-2 ... columns.")
 @click.option("--raw", is_flag=True, help="Add the raw record bytes (__record__; hex in CSV/JSON).")
+@click.option("--cobrix", is_flag=True,
+              help="Read and write as Cobrix (Spark) does: its defaults (little-endian RDW without "
+                   "the header, strings trimmed both ends, invalid values null) and JSON shape.")
+@click.option("--cobrix-option", "cobrix_options", multiple=True, metavar="NAME=VALUE",
+              help="A Cobrix .option() (with --cobrix), e.g. is_rdw_big_endian=true.")
 def convert(input, output, copybook, encoding, recfm, lrecl, dialect, rdw_little_endian,
             rdw_excludes_header, bdw, errors, reject, to_copybook, to_encoding, to_recfm, to_lrecl,
-            to_dialect, flatten, raw):
+            to_dialect, flatten, raw, cobrix, cobrix_options):
     """Convert dataset INPUT to OUTPUT: .parquet, .csv, .jsonl, or (any other
     extension) a fixed-width dataset, re-encoding every field."""
+    if cobrix or cobrix_options:
+        try:
+            result = run_cobrix(input, output, copybook=copybook, options=cobrix_options)
+        except DensanError as exc:
+            click.echo(f"densan convert: {exc}", err=True)
+            sys.exit(exc.exit_code)
+        click.echo(f"CONVERT {input} -> {output} (Cobrix compatible): records in {result['in']:,}, "
+                   f"out {result['out']:,}, elapsed {result['seconds']:.2f}s", err=True)
+        return
     try:
         result = run_convert(input, output, copybook=copybook, encoding=encoding, recfm=recfm,
                              lrecl=lrecl, dialect=dialect, rdw_little_endian=rdw_little_endian,

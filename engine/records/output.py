@@ -67,7 +67,7 @@ def _scalar_json(expr: pl.Expr, dtype) -> pl.Expr:
     if isinstance(dtype, pl.Decimal):
         return expr.cast(pl.String)
     if dtype == pl.Binary:
-        expr = expr.bin.encode("hex")
+        expr = expr.bin.encode("hex").str.to_uppercase()
         dtype = pl.String
     if isinstance(dtype, (pl.List, pl.Array)):
         inner = dtype.inner

@@ -201,3 +201,17 @@ def test_command_line_subprocess_has_no_traceback(tmp_path):
                            "--recfm", "VB"], capture_output=True, text=True)
     assert proc.returncode == 2
     assert "not a VB file?" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cobrix_mode_reads_little_endian_rdws_and_trims(tmp_path):
+    """Cobrix's defaults for record_format=V: RDW 00 00 LL LL (little-endian, without the header),
+    text trimmed at both ends, keys with '_'."""
+    cpy = tmp_path / "R.cpy"
+    cpy.write_text("       01  R.\n           05  R-ID    PIC 9(2).\n           05  R-NAME  PIC X(6).\n")
+    data = tmp_path / "r.dat"
+    recs = [b"\xf0\xf1\x40\xc1\xc2\x40\x40\x40", b"\xf0\xf2\xc3\x40\x40\x40\x40\x40"]
+    data.write_bytes(b"".join(b"\x00\x00" + bytes([len(r), 0]) + r for r in recs))
+    out = tmp_path / "r.jsonl"
+    assert run("convert", data, out, "--copybook", cpy, "--cobrix", "--cobrix-option", "record_format=V") == 0
+    assert out.read_text().splitlines() == ['{"R_ID":1,"R_NAME":"AB"}', '{"R_ID":2,"R_NAME":"C"}']
+    assert run("convert", data, out, "--copybook", cpy, "--cobrix-option", "bogus=1") == 2
