@@ -16,7 +16,7 @@ import numpy as np
 from engine.errors import SortStatementError
 from engine.sort import formats
 from engine.sort.keys import check_numeric, compare_rows, field_block, numeric_key
-from engine.sort.records import Batch, CodePageInfo, Sources
+from engine.sort.batch import Batch, CodePageInfo, Sources
 from engine.sort.model import BoolOp, Compare, Cond, Constant, Field
 
 _OPS = {"EQ": lambda c: c == 0, "NE": lambda c: c != 0, "GT": lambda c: c > 0,

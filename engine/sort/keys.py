@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.sort import formats
-from engine.sort.records import Batch, CodePageInfo, Sources
+from engine.sort.batch import Batch, CodePageInfo, Sources
 from engine.sort.model import Field, Key
 
 

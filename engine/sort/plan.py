@@ -23,7 +23,7 @@ from engine.errors import RecordError, SortStatementError
 from engine.sort import formats
 from engine.sort.conditions import condition_mask
 from engine.sort.keys import compare_rows, field_block, check_numeric, group_starts, normalised_keys, sort_order
-from engine.sort.records import Batch, CodePageInfo, RecordBlock, Sources, to_block, with_rdw
+from engine.sort.batch import Batch, CodePageInfo, RecordBlock, Sources, to_block, with_rdw
 from engine.sort.reformat import reformat
 from engine.sort.model import Control
 from engine.sort.statements import compile_statements

@@ -17,7 +17,7 @@ import numpy as np
 from engine.errors import SortStatementError
 from engine.sort import formats
 from engine.sort.keys import field_block
-from engine.sort.records import Batch, CodePageInfo, Sources, set_rdw
+from engine.sort.batch import Batch, CodePageInfo, Sources, set_rdw
 from engine.sort.model import Field, Item, Reformat
 
 
