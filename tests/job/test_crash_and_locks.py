@@ -160,3 +160,35 @@ def test_two_jobs_contending_for_a_gdg(lib, tmp_path, monkeypatch):
     cat = Catalog()
     gens = cat.generations("CITY.C")
     assert [g.path.read_text() for g in gens] == ["0\n", "0\n1\n", "0\n1\n2\n"]   # no lost update
+
+
+def test_killed_run_leaves_no_partial_plain_file(lib, tmp_path):
+    (tmp_path / "in.txt").write_text("1\n")
+    (tmp_path / "log.txt").write_text("old\n")
+    lib.job("PLAINK", f"""
+        job: PLAINK
+        steps:
+          - name: S1
+            program: {{prog:bump}}
+            dd:
+              IN:  {{path: '{tmp_path}/in.txt'}}
+              OUT: {{path: '{tmp_path}/out.txt', disp: NEW}}
+          - name: S2
+            program: {{prog:stamp}}
+            dd:
+              OUT: {{path: '{tmp_path}/log.txt', disp: MOD}}
+    """)
+    for point in ("in-program:S1", "before-commit:S2"):
+        env = {**lib.env}
+        if point.startswith("in-program"):
+            env["BUMP_DIE"] = "S1"
+        else:
+            env["DENSAN_CRASH_AT"] = point
+        assert densan("run", "PLAINK", "-q", env=env).returncode == -9
+        Catalog(lib.home).recover()
+        assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == \
+            (["in.txt", "log.txt"] if point.startswith("in-program") else ["in.txt", "log.txt", "out.txt"])
+        assert (tmp_path / "log.txt").read_text() == "old\n"            # MOD not half-applied
+    r = densan("run", "PLAINK", "-q", "--restart", "S2", env=lib.env)
+    assert r.returncode == 0
+    assert (tmp_path / "log.txt").read_text().startswith("old\nS2,,")
