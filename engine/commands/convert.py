@@ -89,7 +89,8 @@ def run_convert(input, output, *, copybook, encoding="ascii", recfm="F", lrecl=N
                                   rdw=(rdw_little_endian, rdw_excludes_header, bdw))
         else:
             frames = decode_blocks(blocks(), in_codec, errors=errors, keep_raw=raw, file=str(input),
-                                   stats=stats, rejects=rejects, pad=fmt.pad_byte())
+                                   stats=stats, rejects=rejects, pad=fmt.pad_byte(),
+                                   line_sequential=fmt.line_sequential)
             with AtomicOutput(output) as temp:
                 written = _WRITERS[kind](frames, temp, None if flat else layout)
     finally:
@@ -153,7 +154,7 @@ def _to_dataset(blocks, in_codec, layout, output, stats, rejects, fmt, *, errors
             and (out_dialect or "") == (dialect or ""))
     out_codec = RecordCodec(out_layout, codepage=out_encoding, dialect=out_dialect)
     frames = decode_blocks(blocks, in_codec, errors=errors, keep_raw=same, file=None, stats=stats,
-                           rejects=rejects, pad=fmt.pad_byte())
+                           rejects=rejects, pad=fmt.pad_byte(), line_sequential=fmt.line_sequential)
 
     def encoded():
         for frame in frames:

@@ -69,23 +69,31 @@ def fit_block(block: RecordBlock, record_length: int, pad: int) -> RecordBlock:
     return block
 
 
+def decode_block(block: RecordBlock, codec, *, columns=None, errors="strict", keep_raw=True,
+                 file=None, line_sequential=False, pad: int = 0x00):
+    """One block through the codec (a DecodeResult). Line-sequential records are
+    decoded padded with spaces to the layout (a short line is the record with
+    trailing spaces), while "__record__" keeps the line as it was, so it is
+    written back unchanged."""
+    block = fit_block(block, codec.layout.record_length, pad)
+    if not line_sequential:
+        return codec.decode(block, columns=columns, errors=errors, keep_raw=keep_raw, file=file)
+    full = RecordBlock(block.data, np.full(len(block), block.width, np.int32),
+                       block.file_offsets, block.first_record, block.source)
+    result = codec.decode(full, columns=columns, errors=errors, keep_raw=False, file=file)
+    if keep_raw:
+        result.frame = result.frame.with_columns(raw_series(block))
+    return result
+
+
 def decode_blocks(blocks, codec, *, errors="strict", columns=None, keep_raw=True, file=None,
                   stats: ReadStats | None = None, rejects: list | None = None,
-                  pad: int = 0x00) -> Iterator[pl.DataFrame]:
-    """Decode record blocks one by one; rejected records go to `rejects` (blocks)."""
-    record_length = codec.layout.record_length if hasattr(codec, "layout") else 0
+                  pad: int = 0x00, line_sequential: bool = False) -> Iterator[pl.DataFrame]:
+    """Decode record blocks one by one; rejected records go to `rejects` (blocks)
+    and are left out of the frames."""
     for block in blocks:
-        block = fit_block(block, record_length, pad)
-        if block.line_ending is not None or pad == 0x20:
-            # line sequential: a short line is the record padded with spaces; the raw
-            # bytes keep the line as it was, so it is written back unchanged
-            full = RecordBlock(block.data, np.full(len(block), block.width, np.int32),
-                               block.file_offsets, block.first_record, block.source)
-            result = codec.decode(full, columns=columns, errors=errors, keep_raw=False, file=file)
-            if keep_raw:
-                result.frame = result.frame.with_columns(raw_series(block))
-        else:
-            result = codec.decode(block, columns=columns, errors=errors, keep_raw=keep_raw, file=file)
+        result = decode_block(block, codec, columns=columns, errors=errors, keep_raw=keep_raw,
+                              file=file, line_sequential=line_sequential, pad=pad)
         if stats is not None:
             stats.records_in += len(block)
             stats.messages.extend(result.messages[:100 - len(stats.messages)]
@@ -163,7 +171,8 @@ def read_dataset_stats(path, copybook, *, encoding="ascii", recfm="F", lrecl=Non
     stats, rejects = ReadStats(), []
     frames = list(decode_blocks(iter_records(path, fmt, chunk_records), codec, errors=errors,
                                 columns=columns, keep_raw=keep_raw, file=str(path), stats=stats,
-                                rejects=rejects, pad=_pad(fmt, codec)))
+                                rejects=rejects, pad=fmt.pad_byte(),
+                                line_sequential=fmt.line_sequential))
     frame = pl.concat(frames, how="vertical") if len(frames) > 1 else frames[0]
     _finish_rejects(path, fmt, stats, rejects, reject_path)
     return frame, stats
@@ -178,12 +187,6 @@ def read_dataset(path, copybook, *, encoding="ascii", recfm="F", lrecl=None, dia
                                   dialect=dialect, errors=errors, reject_path=reject_path,
                                   columns=columns, keep_raw=keep_raw, **fmt_options)
     return frame
-
-
-def _pad(fmt: RecordFormat, codec) -> int:
-    if fmt.line_sequential:
-        return 0x20
-    return fmt.pad_byte()
 
 
 def _finish_rejects(path, fmt, stats: ReadStats, rejects: list, reject_path):
@@ -214,7 +217,6 @@ def scan_dataset(path, copybook, *, encoding="ascii", recfm="F", lrecl=None, dia
     layout = resolve_layout(copybook, dialect=dialect)
     fmt = record_format(layout, recfm, lrecl, **fmt_options)
     codec = make_codec(layout, encoding, dialect)
-    pad = _pad(fmt, codec)
     empty = np.zeros((0, layout.record_length), np.uint8)
     schema = codec.decode(RecordBlock.from_array(empty), columns=columns, keep_raw=keep_raw,
                           errors=errors).frame.schema
@@ -234,7 +236,8 @@ def scan_dataset(path, copybook, *, encoding="ascii", recfm="F", lrecl=None, dia
         remaining = n_rows
         for frame in decode_blocks(iter_records(path, fmt, chunk), codec, errors=errors,
                                    columns=fields, keep_raw=raw, file=str(path), stats=stats,
-                                   rejects=rejects, pad=pad):
+                                   rejects=rejects, pad=fmt.pad_byte(),
+                                   line_sequential=fmt.line_sequential):
             if wanted is not None:
                 frame = frame.select([c for c in wanted if c in frame.columns or c != RAW])
             if predicate is not None:
@@ -261,7 +264,8 @@ def iter_dataset(path, copybook, *, encoding="ascii", recfm="F", lrecl=None, dia
     codec = make_codec(layout, encoding, dialect)
     yield from decode_blocks(iter_records(path, fmt, chunk_records), codec, errors=errors,
                              columns=columns, keep_raw=keep_raw, file=str(path), stats=stats,
-                             rejects=rejects, pad=_pad(fmt, codec))
+                             rejects=rejects, pad=fmt.pad_byte(),
+                             line_sequential=fmt.line_sequential)
 
 
 def encode_frames(frames, codec, *, chunk_rows=DEFAULT_CHUNK, fmt: RecordFormat | None = None) -> Iterator[RecordBlock]:

@@ -20,8 +20,8 @@ import numpy as np
 import polars as pl
 
 from engine.errors import DensanError, RecordError
-from engine.records.dataset import (AtomicOutput, ReadStats, fit_block, make_codec, resolve_layout,
-                                    restore_lengths)
+from engine.records.dataset import (AtomicOutput, ReadStats, decode_block, make_codec,
+                                    resolve_layout, restore_lengths)
 from engine.records.recfm import DEFAULT_CHUNK, RecordBlock, RecordFormat, iter_records, write_records
 
 RECORD_NO = "__record_no__"
@@ -123,12 +123,13 @@ def read_multilayout(path, spec: MultiLayout, *, encoding="ascii", recfm="F", lr
             if len(rows) == 0:
                 continue
             layout = spec.layouts[name]
-            sub = fit_block(block.take(rows), layout.record_length, pad)
-            if sub.width > layout.record_length and fmt.fixed:
+            sub = block.take(rows)
+            if sub.width > layout.record_length and fmt.fixed:   # a shorter layout of the file
                 sub = RecordBlock(np.ascontiguousarray(sub.data[:, :layout.record_length]),
                                   np.minimum(sub.lengths, layout.record_length), sub.file_offsets,
                                   sub.first_record, sub.source)
-            result = codecs[name].decode(sub, errors=errors, keep_raw=keep_raw, file=str(path))
+            result = decode_block(sub, codecs[name], errors=errors, keep_raw=keep_raw, file=str(path),
+                                  line_sequential=fmt.line_sequential, pad=pad)
             frame = result.frame.with_columns(pl.Series(RECORD_NO, numbers[rows]))
             if len(result.rejected):
                 stats.rejected += len(result.rejected)

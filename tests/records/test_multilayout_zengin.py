@@ -127,3 +127,18 @@ def test_unknown_record_type_is_an_error_naming_the_record(tmp_path, spec):
     frames = read_multilayout(path, spec, encoding="cp932", errors="lenient", reject_path=rejects)
     assert frames["ZENDAT"].height == 2
     assert rejects.read_bytes() == records[3].encode("cp932")
+
+
+def test_zengin_text_file_with_stripped_trailing_spaces(tmp_path, spec):
+    """Some transfers strip trailing blanks: a short line is its record padded with
+    spaces, and it is written back as it came."""
+    records = [r.rstrip(" ") for r in zengin_records()]
+    raw = "".join(r + "\r\n" for r in records).encode("cp932")
+    path = tmp_path / "kofuri.txt"
+    path.write_bytes(raw)
+    frames = read_multilayout(path, spec, encoding="cp932", recfm="LS")
+    assert frames["ZENEND"]["ZE-DATA-KUBUN"].to_list() == ["9"]
+    assert frames["ZENDAT"]["ZD-FURIKAE-KEKKA"].to_list() == [0, 0, 0]
+    out = tmp_path / "again.txt"
+    write_multilayout(frames, out, spec, encoding="cp932", recfm="LS", line_ending="crlf")
+    assert out.read_bytes() == raw
