@@ -17,6 +17,11 @@ Exit status:
   251    JCL error: the job definition, an option or an allocation is wrong
   2      other densan errors (catalog cannot be opened …)
 
+A step returning RC >= its abend_rc (default 16) fails like an abend for its datasets
+(new ones deleted, nothing catalogued; JCL would need an abend for that); later steps
+still see its RC. Params: the value today (today-N, today+N) becomes YYYYMMDD; write
+{date:%Y-%m-%d} in parm/dsn/path/SYSIN for another format.
+
 \b
 Examples:
   densan run SHUNOD --param date=20250131
