@@ -1,6 +1,8 @@
 """DFSORT control statement syntax: lines -> statements -> operand trees.
 
-The rules are DFSORT's: column 1 holds a label or is blank; `*` in column 1 is a
+The rules are DFSORT's: column 1 holds a label or is blank (except that a
+statement name with operands there is read as the statement, since YAML block
+scalars strip the leading blank); `*` in column 1 is a
 comment line; the operation name follows the label (or the leading blanks); the
 operands run to the first blank outside a quoted constant, and anything after
 that blank is a remark. A statement continues on the next line when its operands
@@ -133,11 +135,14 @@ def split_statements(text: str) -> list[tuple[str, int, int, list[tuple[str, int
             j = body.find(" ")
             label = body if j < 0 else body[:j]
             rest = "" if j < 0 else body[j:].strip()
+            # A statement name with its operands in column 1 is taken as the statement,
+            # not as a label: inline SYSIN in a YAML block scalar loses its leading
+            # blank, and DFSORT would reject the line anyway (there is no such label use).
             if label.upper() in _OPERATION_NAMES and (not rest or "=" in rest.split(" ")[0]
                                                       or rest.split(" ")[0].upper() == "COPY"):
-                fail(f"'{label}' starts in column 1, which is the label column", lineno, 1,
-                     "indent control statements by at least one blank")
-            i = len(body) if j < 0 else j
+                i = 0
+            else:
+                i = len(body) if j < 0 else j
         while i < len(body) and body[i] == " ":
             i += 1
         if i >= len(body):
