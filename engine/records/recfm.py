@@ -313,12 +313,18 @@ def _gather(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray, width: int
         return out
     lo = int(starts[0])
     hi = int(starts[-1] + lengths[-1])
+    uniform = bool((lengths == width).all())
+    if uniform and n > 1:
+        step = int(starts[1] - starts[0])
+        if step >= width and (np.diff(starts) == step).all():   # evenly spaced: a strided copy
+            return buf[lo:lo + n * step].reshape(n, step)[:, :width].copy() if lo + n * step <= len(buf) \
+                else np.lib.stride_tricks.as_strided(buf[lo:], (n, width), (step, 1)).copy()
     edges = np.zeros(hi - lo + 1, dtype=np.int8)
     edges[starts - lo] += 1          # starts increase and ranges never overlap: no repeats
     edges[starts + lengths - lo] -= 1
     inside = np.cumsum(edges[:-1], dtype=np.int8).astype(bool)
     body = buf[lo:hi][inside]
-    if (lengths == width).all():
+    if uniform:
         return body.reshape(n, width)
     out[np.arange(width)[None, :] < lengths[:, None]] = body
     return out
@@ -326,24 +332,44 @@ def _gather(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray, width: int
 
 def _walk_rdws(mm, pos: int, end: int, little: bool, adjust: int, limit: int | None):
     """Start offsets of the records from `pos` up to `end`: the sequential walk, a
-    few integer operations per record; the RDWs found are checked afterwards with
-    NumPy. Stops after `limit` records. Returns (starts, stop_position, problem)
-    where problem is None or (offset, reason) for the first bad RDW."""
+    few integer operations per record; after 8 records of one length the next ones
+    are checked at once with NumPy (fixed-length data written as VB walks in large
+    steps). The RDWs found are checked afterwards with NumPy. Stops after `limit`
+    records. Returns (starts, stop_position, problem) where problem is None or
+    (offset, reason) for the first bad RDW."""
     starts = []
     append = starts.append
-    hi, lo = (pos + 3, pos + 2) if little else (pos, pos + 1)
-    shift = hi - pos
+    hi, lo = (3, 2) if little else (0, 1)        # where the length's high and low bytes are
+    buf = np.frombuffer(mm, dtype=np.uint8)
+    remaining = limit or (end - pos) // RDW + 1
     problem = None
+    run, previous = 0, -1
     try:
-        for _ in range(limit or (end - pos) // RDW + 1):
-            if pos >= end:
-                break
-            total = (mm[pos + shift] << 8 | mm[pos + shift + (-1 if little else 1)]) + adjust
+        while remaining > 0 and pos < end:
+            total = (mm[pos + hi] << 8 | mm[pos + lo]) + adjust
             if total < RDW:
                 problem = (pos, "short")
                 break
             append(pos)
+            remaining -= 1
             pos += total
+            if total != previous:
+                run, previous = 0, total
+                continue
+            run += 1
+            if run < 8:
+                continue
+            k = min(remaining, (end - pos) // total, 65536)
+            if k < 2:
+                continue
+            at = pos + np.arange(k, dtype=np.int64) * total
+            same = ((buf[at + hi].astype(np.int32) << 8) | buf[at + lo]) + adjust == total
+            m = k if same.all() else int(np.argmin(same))
+            starts.extend(range(pos, pos + m * total, total))
+            pos += m * total
+            remaining -= m
+            if m < k:
+                run = 0
     except IndexError:
         problem = (pos, "truncated")
     found = np.array(starts, dtype=np.int64)

@@ -278,3 +278,27 @@ def test_adjusted_headers_as_some_transfer_tools_write_them(tmp_path):
     raw = bytes.fromhex("00000c00" "00060000" "f0f0" "00060000" "f0f1")
     fmt = RecordFormat("VB", bdw=True, bdw_byteorder="little", bdw_includes_header=False)
     assert rows(read_records(write(tmp_path, raw, "le"), fmt)) == [b"\xf0\xf0", b"\xf0\xf1"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(runs=st.lists(st.tuples(st.integers(0, 12), st.integers(1, 40)), min_size=1, max_size=8),
+       order=st.sampled_from(["big", "little"]), chunk=st.integers(1, 100))
+def test_variable_runs_of_equal_lengths(tmp_path_factory, runs, order, chunk):
+    """Long runs of one record length (walked in steps) mixed with other lengths."""
+    recs = [bytes([65 + i % 26]) * length for i, (length, count) in enumerate(runs) for _ in range(count)]
+    raw = b"".join(rdw(len(r), order) + r for r in recs)
+    p = tmp_path_factory.mktemp("runs") / "v.dat"
+    p.write_bytes(raw)
+    fmt = RecordFormat("VB", rdw_byteorder=order)
+    blocks = list(iter_records(p, fmt, chunk_records=chunk))
+    assert sum((rows(b) for b in blocks), []) == recs
+    assert all(len(b) <= chunk for b in blocks)
+
+
+def test_bad_rdw_inside_a_run_is_found(tmp_path):
+    recs = [b"ABCD"] * 30
+    raw = bytearray(b"".join(rdw(4) + r for r in recs))
+    raw[20 * 8 + 2] = 0x40                                # record 21: RDW bytes 3-4 not zero
+    with pytest.raises(RecordError, match="not a VB file") as err:
+        read_records(write(tmp_path, bytes(raw)), RecordFormat("VB"))
+    assert err.value.record == 21 and err.value.offset == 160
