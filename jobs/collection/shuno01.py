@@ -208,23 +208,28 @@ def digit_keys(block: np.ndarray, zone: int) -> np.ndarray | None:
 
 
 
-def packed_total(block: np.ndarray, mod: int) -> int:
-    """The COBOL accumulator (ADD each in turn, truncating at `mod`) over packed fields
-    (n, nb), without a per-row value array when no sum can reach `mod`: magnitudes
-    summed by column, the (few) negative rows taken off twice."""
+def packed_magnitude(block: np.ndarray) -> tuple[int, int]:
+    """(sum of |value|, sum of value) of packed fields (n, nb), from per-column
+    byte counts: no per-row values; the (few) negative rows are decoded apart."""
     n, nb = block.shape
     if n == 0:
-        return 0
+        return 0, 0
     last = block[:, nb - 1]
-    neg_rows = np.flatnonzero((last & 15) == 0x0D)
     sums = [int(np.bincount(block[:, i], minlength=256) @ _LUT2) for i in range(nb - 1)]
     sums.append(int(np.bincount(last, minlength=256) @ (np.arange(256) >> 4)))
     magnitude = sum(v * 10 ** (2 * (nb - 1 - i) - 1) for i, v in enumerate(sums[:-1])) + sums[-1]
-    if magnitude >= mod:
-        values, _ = packed_values(block)
-        return running_total(values, mod)
+    neg_rows = np.flatnonzero((last & 15) == 0x0D)
     neg = -int(packed_values(block[neg_rows])[0].sum()) if neg_rows.size else 0
-    return magnitude - 2 * neg
+    return magnitude, magnitude - 2 * neg
+
+
+def packed_total(block: np.ndarray, mod: int) -> int:
+    """The COBOL accumulator (ADD each in turn, truncating at `mod`) over packed fields."""
+    magnitude, total = packed_magnitude(block)
+    if magnitude < mod:
+        return total
+    values, _ = packed_values(block)
+    return running_total(values, mod)
 
 
 def packed_encode(value: np.ndarray, negative: np.ndarray, nb: int, signed: bool = True) -> np.ndarray:
@@ -427,10 +432,15 @@ class PostingResult:
     """What a run produced. On RC 16 the outputs are None (not to be kept)."""
     rc: int
     report: list[str] | None            # None: the REPORT could not be opened
-    master_out: np.ndarray | None
-    error_out: np.ndarray | None
+    master: "MasterOut | None"          # MASTER-OUT as the input plus the posted rows
+    error_out: np.ndarray | None        # ERROR-OUT records (n, 80)
     messages: list[str]                 # the job-log (stderr) lines
     totals: Totals | None = None
+
+    @property
+    def master_out(self) -> np.ndarray | None:
+        """MASTER-OUT records (n, 100), built on request."""
+        return None if self.master is None else self.master.materialize()
 
     def report_bytes(self, charset: Charset) -> bytes:
         text = "".join(line + "\n" for line in (self.report or []))
@@ -463,8 +473,9 @@ def _open_status(exc: OSError, output: bool) -> str:
 
 
 # --------------------------------------------------------------------------- inputs
-def _read_input(dd: str, paths) -> bytes | np.ndarray:
-    """Bytes of an input DD (concatenation in order; [] for DUMMY)."""
+def _read_input(dd: str, paths, *, mapped: bool = False):
+    """Bytes of an input DD (concatenation in order; [] for DUMMY). With `mapped`,
+    a single file is memory-mapped instead of read (nothing copied)."""
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     parts = []
@@ -472,6 +483,8 @@ def _read_input(dd: str, paths) -> bytes | np.ndarray:
         if os.path.isdir(p):           # opens, but the first READ fails (status 30)
             return _Unreadable(p)
         try:
+            if mapped and len(paths) == 1 and os.path.isfile(p) and os.path.getsize(p) > 0:
+                return np.memmap(p, dtype=np.uint8, mode="r")
             parts.append(np.fromfile(p, dtype=np.uint8))
         except OSError as exc:
             raise _Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS {_open_status(exc, False)}",
@@ -539,7 +552,8 @@ def post(*, master_in, tran_in, master_out, error_out, report, parm: str | None,
                     raise _Abend(f"DD {dd} NOT ALLOCATED: ENVIRONMENT VARIABLE "
                                  f"{dd.replace('-', '_')} IS NOT SET")
                 if dd.endswith("-IN"):
-                    data[dd] = _read_input(dd, value)
+                    data[dd] = _read_input(dd, value, mapped=dd == "MASTER-IN"
+                                           and not _same_file(value, dds["MASTER-OUT"]))
                 elif write:
                     try:
                         handles[dd] = open(value, "wb", buffering=0)
@@ -555,17 +569,14 @@ def post(*, master_in, tran_in, master_out, error_out, report, parm: str | None,
                         break                                   # is read before it
                     raise _Abend(f"READ ERROR ON DD {dd} AT RECORD 1, FILE STATUS 30",
                                  _path_line(bad.path))
-            writer = _BackgroundWriter(handles.get("MASTER-OUT")) if write else None
-            try:
-                result = _process(data["MASTER-IN"], data["TRAN-IN"], parm_text[:8], charset,
-                                  convention, dds, writer)
-            finally:
-                if writer is not None:
-                    try:
-                        writer.join()
-                    except OSError as exc:
-                        raise _Abend("WRITE ERROR ON DD MASTER-OUT, FILE STATUS "
-                                     + _write_status(exc), _path_line(master_out)) from None
+            result = _process(data["MASTER-IN"], data["TRAN-IN"], parm_text[:8], charset,
+                              convention, dds)
+            if write:
+                try:
+                    result.master.write(handles["MASTER-OUT"], master_out)
+                except OSError as exc:
+                    raise _Abend("WRITE ERROR ON DD MASTER-OUT, FILE STATUS "
+                                 + _write_status(exc), _path_line(master_out)) from None
             if write:
                 try:
                     _write(handles["ERROR-OUT"], result.error_out)
@@ -610,34 +621,77 @@ def _write(fh, data: np.ndarray) -> None:
         fh.write(memoryview(np.ascontiguousarray(data)).cast("B"))
 
 
-class _BackgroundWriter:
-    """Writes MASTER-OUT in a thread while the control totals are computed (the
-    write releases the GIL); errors are raised on join."""
+def _same_file(a, b) -> bool:
+    try:
+        return a is not None and b is not None and not isinstance(a, (list, tuple)) \
+            and os.path.samefile(a, b)
+    except OSError:
+        return False
 
-    def __init__(self, fh) -> None:
-        self.fh, self.thread, self.error = fh, None, None
 
-    def start(self, data: np.ndarray) -> None:
-        import threading
+class MasterOut:
+    """MASTER-OUT: the master as read (`base`, often memory-mapped) with the posted
+    records (`rec`) at their `rows`. Written by a kernel copy of MASTER-IN and an
+    in-place patch of the posted rows when the input is one plain file."""
 
-        def work():
+    def __init__(self, base: np.ndarray, rows: np.ndarray, rec: np.ndarray, source) -> None:
+        self.base, self.rows, self.rec, self.source = base, rows, rec, source
+
+    def materialize(self) -> np.ndarray:
+        out = np.array(self.base)
+        out[self.rows] = self.rec
+        return out
+
+    def total(self, sl: slice, mod: int) -> int:
+        """A control total over MASTER-OUT: the input's, less the posted rows' old
+        values, plus their new ones — exact whenever no running sum can reach `mod`."""
+        new, _ = packed_values(self.rec[:, sl])
+        old, _ = packed_values(self.base[self.rows, sl]) if len(self.rows) else (new[:0], None)
+        magnitude, total_in = packed_magnitude(self.base[:, sl])
+        if magnitude + int(np.abs(new).sum()) < mod:
+            return total_in - int(old.sum()) + int(new.sum())
+        values, _ = packed_values(self.materialize()[:, sl])      # could overflow: replay
+        return running_total(values, mod)
+
+    def write(self, fh, path) -> None:
+        n = len(self.base) * MASTER_LEN
+        if (isinstance(self.base, np.memmap) and n and self.source is not None
+                and os.path.isfile(path) and _kernel_copy(self.source, fh, n)):
+            if len(self.rows):
+                mm = np.memmap(path, dtype=np.uint8, mode="r+", shape=(len(self.base), MASTER_LEN))
+                mm[self.rows] = self.rec
+                mm.flush()
+                del mm
+            return
+        _write(fh, self.materialize())
+
+
+def _kernel_copy(src_path, dst, nbytes: int) -> bool:
+    """Copy the first `nbytes` of src to dst inside the kernel; False when the
+    file systems do not allow it (the caller then writes the bytes itself)."""
+    copy = getattr(os, "copy_file_range", None)
+    if copy is None:
+        return False
+    with open(src_path, "rb") as src:
+        done = 0
+        while done < nbytes:
             try:
-                _write(self.fh, data)
-            except BaseException as exc:  # noqa: BLE001 — re-raised in join()
-                self.error = exc
-        self.thread = threading.Thread(target=work, name="MASTER-OUT", daemon=True)
-        self.thread.start()
-
-    def join(self) -> None:
-        if self.thread is not None:
-            self.thread.join()
-            self.thread = None
-        if self.error is not None:
-            raise self.error
+                n = copy(src.fileno(), dst.fileno(), nbytes - done)
+            except OSError as exc:
+                if done == 0 and exc.errno in (errno.EXDEV, errno.ENOSYS, errno.EINVAL,
+                                               errno.EOPNOTSUPP, errno.EBADF):
+                    return False
+                raise
+            if n == 0:
+                break
+            done += n
+    if done != nbytes:
+        raise OSError(errno.EIO, "short copy")
+    return True
 
 
 def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
-             convention: str, dds: dict, writer: _BackgroundWriter | None = None) -> PostingResult:
+             convention: str, dds: dict) -> PostingResult:
     nm_full, m_rest = divmod(len(mbytes), MASTER_LEN)
     nt_full, t_rest = divmod(len(tbytes), TRAN_LEN)
     M = mbytes[: nm_full * MASTER_LEN].reshape(nm_full, MASTER_LEN)
@@ -697,7 +751,7 @@ def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
 
     T = T[:t_last_read]
     tkeys = tkeys[:t_last_read]
-    out = M[:n_m]
+    base = M[:n_m]
     mkeys = mkeys[:n_m]
     tot = Totals()
     tot.master_read = n_m + (1 if m_high is not None else 0)
@@ -730,7 +784,7 @@ def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
     nine = cs.text("9")[0]
     cancelled = np.zeros(len(T), dtype=bool)
     if len(T):
-        cancelled[found] = out[midx[found], SH_JOTAI] == nine
+        cancelled[found] = base[midx[found], SH_JOTAI] == nine
     reason = np.select([~(nofu_ok & entai_ok), ~date_ok, ~ch_ok, ~found, cancelled],
                        [1, 2, 3, 4, 5], default=0).astype(np.int64)
     row = np.where(ch_ok, ch.astype(np.int64) - (cs.zone + 1), 5)
@@ -754,13 +808,14 @@ def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
 
     # --- postings, per master
     if posted.any():
-        _apply_postings(out, midx[posted], nofu[posted], entai[posted], date[posted],
+        rows, rec = _apply_postings(base, midx[posted], nofu[posted], entai[posted], date[posted],
                         date_cols[posted], ch[posted] == cs.zone + 4, parm8, cs)
         pm = midx[posted]
         tot.master_updated = int(np.count_nonzero(pm[1:] != pm[:-1])) + 1
 
-    if writer is not None:
-        writer.start(out)                       # MASTER-OUT is final from here on
+    else:
+        rows, rec = np.zeros(0, dtype=np.int64), np.zeros((0, MASTER_LEN), dtype=np.uint8)
+    master = MasterOut(base, rows, rec, _dd_path(dds["MASTER-IN"]))
 
     # --- ERROR-OUT: the rejected records as read, the reason, spaces
     rej = np.flatnonzero(~posted)
@@ -770,13 +825,11 @@ def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
     err[:, 60:62] = codes[reason[rej]]
 
     # --- master totals over MASTER-OUT
-    amounts = np.ascontiguousarray(out[:, SH_CHOTEI.start:SH_KANPU.stop])   # one pass
     for name, sl in (("chotei_sum", SH_CHOTEI), ("nofu_sum", SH_NOFU), ("kanpu_sum", SH_KANPU)):
-        cols = amounts[:, sl.start - SH_CHOTEI.start:sl.stop - SH_CHOTEI.start]
-        setattr(tot, name, packed_total(cols, TOTAL_MOD))
+        setattr(tot, name, master.total(sl, TOTAL_MOD))
 
     rc = 4 if rej.size else 0
-    return PostingResult(rc, None, out, err, [], tot)
+    return PostingResult(rc, None, master, err, [], tot)
 
 
 def _dd_path(value):
@@ -790,11 +843,12 @@ def _ascending(keys: np.ndarray) -> bool:
 
 
 # --------------------------------------------------------------------------- posting
-def _apply_postings(out: np.ndarray, midx: np.ndarray, amount: np.ndarray, fee: np.ndarray,
+def _apply_postings(base: np.ndarray, midx: np.ndarray, amount: np.ndarray, fee: np.ndarray,
                     date: np.ndarray, date_cols: np.ndarray, kofuri: np.ndarray,
                     parm8: str, cs: Charset) -> None:
-    """Post the valid transactions (in file order, grouped by master) and patch
-    the masters they reach. midx is non-decreasing."""
+    """Post the valid transactions (in file order, grouped by master): the indices
+    of the masters they reach and those records as they are written. midx is
+    non-decreasing."""
     starts = np.flatnonzero(np.r_[True, midx[1:] != midx[:-1]])
     rows = midx[starts]
     g = len(rows)
@@ -802,7 +856,7 @@ def _apply_postings(out: np.ndarray, midx: np.ndarray, amount: np.ndarray, fee: 
     group = np.repeat(np.arange(g), sizes)
     rank = np.arange(len(midx)) - starts[group]
 
-    rec = out[rows]
+    rec = np.array(base[rows])
     nofu0, nofu0_neg = packed_values(rec[:, SH_NOFU])
     entai0, entai0_neg = packed_values(rec[:, SH_ENTAI])
     kraw = rec[:, SH_KAISU].astype(np.int64)
@@ -869,7 +923,7 @@ def _apply_postings(out: np.ndarray, midx: np.ndarray, amount: np.ndarray, fee: 
     rec[:, SH_JOTAI] = np.frombuffer(cs.text("0123"), dtype=np.uint8)[status]
     refund = np.where(nofu > chotei, nofu - chotei, 0)
     rec[:, SH_KANPU] = packed_encode(refund % NOFU_MOD, np.zeros(g, bool), 6)
-    out[rows] = rec
+    return rows, rec
 
 
 def _replay(hard, starts, sizes, amount, fee, step, nofu, nofu_neg, entai, entai_neg,
