@@ -161,6 +161,51 @@ class _Json:
             out.append(self.member(name, value))
         return out
 
+    def entries(self, frame: pl.DataFrame, fields, columns: set[str]) -> list[tuple[str, list]]:
+        """(key, value pieces) of the fields, for the no-null-omitting style: every
+        value is text ("null" included), so a record is one concat_str of pieces."""
+        out = []
+        for f in fields:
+            if getattr(f, "level", 0) in (66, 88) or not self.present(f, columns):
+                continue
+            if not f.children:
+                col = self.col(f)
+                out.append((f.name, [_scalar_json(pl.col(col), frame.schema[col]).fill_null("null")]))
+                continue
+            name = f.name
+            if f.is_filler:
+                if self.style.filler_groups == "drop":
+                    continue
+                if self.style.filler_groups == "hoist" and not f.occurs:
+                    out.extend(self.entries(frame, f.children, columns))
+                    continue
+                self.fillers += 1
+                name = f"FILLER_{self.fillers}"
+            if f.occurs:
+                value = [pl.lit(self.occurs_group(frame, f, columns))]
+            else:
+                value = self.assemble(self.entries(frame, f.children, columns))
+            absent = NULL_GROUP + f.name
+            if absent in columns:
+                value = [pl.when(pl.col(absent)).then(pl.lit("null")).otherwise(pl.concat_str(value))]
+            out.append((name, value))
+        return out
+
+    def assemble(self, entries: list[tuple[str, list]]) -> list:
+        """The pieces of one JSON object, adjacent literal text merged."""
+        pieces, text = [], "{"
+        for i, (key, value) in enumerate(entries):
+            text += ("," if i else "") + _quote(self.style.key(key)) + ":"
+            for piece in value:
+                if isinstance(piece, str):
+                    text += piece
+                else:
+                    pieces.append(pl.lit(text))
+                    pieces.append(piece)
+                    text = ""
+        pieces.append(pl.lit(text + "}"))
+        return pieces
+
     def occurs_group(self, frame: pl.DataFrame, field, columns: set[str]) -> pl.Series:
         """An OCCURS group as JSON arrays of objects, one string per record: its
         columns are exploded together once, each element built, then joined back."""
@@ -182,18 +227,20 @@ def json_lines(frame: pl.DataFrame, layout=None, style: JsonStyle | None = None)
     style = style or JsonStyle()
     builder = _Json(style, column_names(layout) if layout is not None else {})
     columns = set(frame.columns)
-    if layout is None:
-        members = [builder.member(c, _scalar_json(pl.col(c), t)) for c, t in frame.schema.items()]
-    else:
-        members = []
-        for record in layout.records:
-            fields = record.children if record.children else [record]
-            members.extend(builder.members(frame, fields, columns))
-        known = set(builder.names.values())
-        members.extend(builder.member(c, _scalar_json(pl.col(c), frame.schema[c]))
-                       for c in frame.columns if c not in known and not c.startswith(NULL_GROUP))
     if len(frame) == 0:
         return pl.Series("json", [], dtype=pl.String)
+    fields = []
+    if layout is not None:
+        for record in layout.records:
+            fields.extend(record.children if record.children else [record])
+    known = set(builder.names.values())
+    extra = [c for c in frame.columns if c not in known and not c.startswith(NULL_GROUP)]
+    if not style.omit_nulls:
+        entries = builder.entries(frame, fields, columns)
+        entries += [(c, [_scalar_json(pl.col(c), frame.schema[c]).fill_null("null")]) for c in extra]
+        return frame.select(pl.concat_str(builder.assemble(entries)).alias("json")).to_series()
+    members = builder.members(frame, fields, columns)
+    members += [builder.member(c, _scalar_json(pl.col(c), frame.schema[c])) for c in extra]
     return frame.select(builder.obj(members).alias("json")).to_series()
 
 
