@@ -20,7 +20,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from engine.records import RecordBlock, RecordFormat, read_records, scan_dataset, write_records
+from engine.records import RecordFormat, read_records, scan_dataset, write_records
 from engine.records.dataset import read_dataset
 from tests.conftest import LEGACY
 

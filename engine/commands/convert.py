@@ -55,7 +55,7 @@ def run_convert(input, output, *, copybook, encoding="ascii", recfm="F", lrecl=N
     from engine.records.codec import RecordCodec
     from engine.records.dataset import (AtomicOutput, ReadStats, _finish_rejects, decode_blocks,
                                         record_format, resolve_layout)
-    from engine.records.recfm import DEFAULT_CHUNK, RecordBlock, iter_records, write_records
+    from engine.records.recfm import DEFAULT_CHUNK, iter_records
 
     started = time.monotonic()
     input, output = Path(input), Path(output)

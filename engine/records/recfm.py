@@ -25,7 +25,6 @@ everything after the walk (checks, gathering the bytes) is vectorised.
 from __future__ import annotations
 
 import mmap
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Literal
@@ -392,16 +391,20 @@ def _walk_rdws(mm, pos: int, end: int, little: bool, adjust: int, limit: int | N
     return found, pos, problem
 
 
-def _rdw_error(problem, mm, fmt: RecordFormat, source: str, record: int, what: str = "RDW"):
+def _rdw_error(problem, mm, fmt: RecordFormat, source: str, record: int | None, what: str = "RDW",
+               block: int | None = None):
     offset, reason = problem
+    if block is not None:
+        what = f"{what} of block {block}"
     header = bytes(mm[offset:offset + RDW])
-    swap = "little" if fmt.rdw_byteorder == "big" else "big"
+    order = (fmt.bdw_byteorder or fmt.rdw_byteorder) if what.startswith("BDW") else fmt.rdw_byteorder
+    swap = "little" if order == "big" else "big"
     if reason == "zeros":
-        zeros = "3-4" if fmt.rdw_byteorder == "big" else "1-2"
+        zeros = "3-4" if order == "big" else "1-2"
         return RecordError(
             f"invalid {what}: bytes {zeros} are not zero — not a VB file?",
             file=source, record=record, offset=offset, data=header,
-            hint=f"check RECFM (fixed data needs RECFM=F/FB) and the {what} byte order "
+            hint=f"check RECFM (fixed data needs RECFM=F/FB) and the byte order "
                  f"(try the {swap}-endian form)")
     if reason == "truncated":
         return RecordError(f"truncated {what}: only {len(header)} bytes left at the end of the file",
@@ -427,7 +430,7 @@ def _walk_blocks(mm, size: int, fmt: RecordFormat, source: str):
     while pos < size:
         block_no += 1
         if pos + RDW > size:
-            raise _rdw_error((pos, "truncated"), mm, fmt, source, None, "BDW")
+            raise _rdw_error((pos, "truncated"), mm, fmt, source, None, "BDW", block_no)
         b0, b1, b2, b3 = mm[pos], mm[pos + 1], mm[pos + 2], mm[pos + 3]
         if little:
             b0, b1, b2, b3 = b3, b2, b1, b0
@@ -435,13 +438,11 @@ def _walk_blocks(mm, size: int, fmt: RecordFormat, source: str):
             length = ((b0 & 0x7F) << 24) | (b1 << 16) | (b2 << 8) | b3
         else:
             if b2 or b3:
-                err = _rdw_error((pos, "zeros"), mm, fmt, source, None, "BDW")
-                err.args = (f"{err.args[0]} (block {block_no})",)
-                raise err
+                raise _rdw_error((pos, "zeros"), mm, fmt, source, None, "BDW", block_no)
             length = ((b0 << 8) | b1) + delta
         if length < RDW or pos + length > size:
             reason = "short" if length < RDW else "overrun"
-            raise _rdw_error((pos, reason), mm, fmt, source, None, "BDW")
+            raise _rdw_error((pos, reason), mm, fmt, source, None, "BDW", block_no)
         areas.append((pos + RDW, pos + length))
         pos += length
     return areas

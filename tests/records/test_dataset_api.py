@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import numpy as np
 import polars as pl
 import pytest
 
