@@ -133,12 +133,18 @@ class CodePage:
             bad[256 + code] = False
         single = (out[:, 0] == 0x20) & (lens == 1)
         ideo = (lens == 3) & (out[:, 0] == 0xE3) & (out[:, 1] == 0x80) & (out[:, 2] == 0x80)
-        t = dict(flat=out.ravel(), lens=lens, lens8=lens.astype(np.uint8), bad=bad, space=single, ideo=ideo,
+        words = np.ascontiguousarray(out if lens.max() > 4 else out[:, :4])
+        wtype = np.uint64 if words.shape[1] == 8 else np.uint32
+        present = (np.arange(words.shape[1]) < lens[:, None]).astype(np.uint8)
+        t = dict(flat=out.ravel(), lens=lens, lens8=lens.astype(np.uint8),
+                 words=words.view(wtype).reshape(k), present=present.view(wtype).reshape(k),
+                 content=(lens > 0) & ~((out[:, 0] == 0x20) & (lens == 1)), bad=bad, space=single, ideo=ideo,
                  empty=empty, fffd=fffd, first=out[:, 0].copy())
         # single bytes that decode to exactly one UTF-8 byte: the fast path
         one = (lens[:256] == 1) & ~bad[:256]
         t["plain_bytes"] = bytes(np.flatnonzero(one).tolist())
         t["plain_table"] = bytes(np.where(one, out[:256, 0], 0).astype(np.uint8))
+        t["lead"] = self.sbcs == -2
         t["not_lead"] = bytes(np.flatnonzero(self.sbcs != -2).tolist())
         t["identity"] = bool(np.array_equal(out[:256, 0][one], np.flatnonzero(one)))
         self._cache["dec"] = t
@@ -192,69 +198,88 @@ class CodePage:
         return self._finish_keys(keys, t, t["ideo"], strip)
 
     def _mixed_keys(self, block: np.ndarray, t) -> np.ndarray:
-        """Keys of a block with SO/SI: the shift state of every byte comes from the last SO
-        and the last SI before it in its row (running maximum of their positions)."""
+        """Keys of a block with SO/SI. The rows holding an SO are flattened; every byte takes
+        the shift state of the last event before it — an SO, an SI, or the start of its row
+        (which resets to single-byte) — and the parity of that event's position, which
+        tells the first byte of each pair from the second."""
         keys = block.astype(np.int32)
-        so = self._so[block]
+        so = self._is(block, self.shift_out)
         rows = np.flatnonzero(so.any(axis=1))           # only rows with DBCS need the state machine
-        sub, so = block[rows], so[rows]
-        si = self._si[sub]
-        j = np.arange(sub.shape[1], dtype=np.int16 if sub.shape[1] < 32767 else np.int64)
-        last_so = np.maximum.accumulate(np.where(so, j, -1), axis=1)
-        last_si = np.maximum.accumulate(np.where(si, j, -1), axis=1)
-        in_dbcs = (last_so > last_si) & ~so & ~si
-        lead = in_dbcs & (((j ^ last_so) & 1) == 1)      # 1st, 3rd, ... byte after the SO
-        self._pair_keys(keys, rows, sub, t, lead, in_dbcs)
+        sub = block[rows]
+        w = sub.shape[1]
+        flat, so = sub.reshape(-1), so[rows].reshape(-1)
+        si = self._is(flat, self.shift_in)
+        event = so | si
+        event[::w] = True
+        at = np.flatnonzero(event)
+        last = _forward_fill(len(flat), at, 2 * so[at] + (at & 1))
+        in_dbcs = (last >= 2) & ~so & ~si
+        parity = _parity(len(flat))
+        lead = np.flatnonzero(in_dbcs & ((last & 1) != parity))   # 1st, 3rd, ... byte after the SO
+        nxt = np.minimum(lead + 1, len(flat) - 1)
+        ok = in_dbcs[nxt] & (lead + 1 < len(flat))      # the next byte is in the same run
+        self._pair_keys(keys, rows, w, flat, t, lead, ok)
         return keys
 
     def _multibyte_keys(self, block: np.ndarray, t) -> np.ndarray:
-        """Keys for lead-byte pages: in a run of lead-range bytes, leads and trails alternate."""
+        """Keys for lead-byte pages: in a run of lead-range bytes, leads and trails alternate,
+        counted from the start of the run (or of the row): same parity as the start, a lead."""
         keys = block.astype(np.int32)
-        cand = self.sbcs[block] == -2
+        cand = t["lead"][block]
         rows = np.flatnonzero(cand.any(axis=1))
-        sub, cand = block[rows], cand[rows]
-        j = np.arange(sub.shape[1], dtype=np.int16 if sub.shape[1] < 32767 else np.int64)
-        last_other = np.maximum.accumulate(np.where(cand, -1, j), axis=1)
-        lead = cand & (((j ^ last_other) & 1) == 1)
-        self._pair_keys(keys, rows, sub, t, lead, None)   # any byte may be the second of a pair
+        sub = block[rows]
+        w = sub.shape[1]
+        flat, cand = sub.reshape(-1), cand[rows].reshape(-1)
+        starts = cand.copy()
+        starts[1:] &= ~cand[:-1]
+        starts[::w] = cand[::w]
+        at = np.flatnonzero(starts)
+        start_parity = _forward_fill(len(flat), at, at & 1)
+        parity = _parity(len(flat))
+        lead = np.flatnonzero(cand & (start_parity == parity))
+        ok = lead % w != w - 1                          # any byte may follow, within the row
+        self._pair_keys(keys, rows, w, flat, t, lead, ok)
         return keys
 
+    def _is(self, a: np.ndarray, values: tuple[int, ...]) -> np.ndarray:
+        out = a == values[0]
+        for v in values[1:]:
+            out |= a == v
+        return out
+
     @staticmethod
-    def _pair_keys(keys, rows, sub, t, lead, may_follow) -> None:
-        """Write the keys of double-byte pairs (and lone first bytes) into `keys` at `rows`."""
-        m, w = sub.shape
-        r, c = np.nonzero(lead)
-        ok = c + 1 < w
-        if may_follow is not None:
-            ok[ok] = may_follow[r[ok], c[ok] + 1]
-        rr, cc = rows[r[ok]], c[ok]
-        codes = sub[r[ok], cc].astype(np.int32) * 256 + sub[r[ok], cc + 1]
-        keys[rr, cc] = 256 + codes
-        keys[rr, cc + 1] = t["empty"]
-        keys[rows[r[~ok]], c[~ok]] = t["fffd"]
+    def _pair_keys(keys, rows, w, flat, t, lead, ok) -> None:
+        """Write the keys of double-byte pairs (and of lone first bytes) into `keys`."""
+        lead = lead.astype(np.int64)
+        pos = rows[lead // w] * w + lead % w             # position in `keys`
+        good, lone = lead[ok], pos[~ok]
+        codes = flat[good].astype(np.int32) * 256 + flat[good + 1]
+        kf = keys.reshape(-1)
+        kf[pos[ok]] = 256 + codes
+        kf[pos[ok] + 1] = t["empty"]
+        kf[lone] = t["fffd"]
 
     def _finish_keys(self, keys: np.ndarray, t, strippable: np.ndarray, strip):
-        """Gather the UTF-8 bytes of every key into a large_string array, stripping as asked."""
+        """Gather the UTF-8 bytes of every key into a large_string array, stripping as asked.
+
+        Every position gets its key's UTF-8 bytes as one 4-byte (8 with two-code-point
+        codes) word; a boolean mask "byte k < length" over (n, w, 4) then packs them, in
+        row, position, byte order — exactly the order of the output buffer.
+        """
         n, w = keys.shape
-        lens = t["lens8"][keys]
         bad = t["bad"][keys].any(axis=1)
+        words = t["words"][keys]
+        width = words.itemsize
+        present = t["present"][keys]                      # byte k of the word is output: 0/1 per byte
         if strip is not None:
-            content = (t["lens"] > 0) & ~strippable
-            keep = _keep_mask(content[keys], strip)
+            keep = _keep_mask(t["content"][keys] if strippable is t["space"] else
+                              ((t["lens"] > 0) & ~strippable)[keys], strip)
             if keep is not None:
-                lens[~keep] = 0
+                present[~keep] = 0
+        mask = present.view(np.bool_).reshape(n, w, width)
         offsets = np.zeros(n + 1, np.int64)
-        np.cumsum(lens.sum(axis=1, dtype=np.int64), out=offsets[1:])
-        emitting = lens > 0
-        sel = keys[emitting]
-        unit_lens = lens[emitting]
-        if not (unit_lens > 1).any():
-            data = t["first"][sel]
-        else:
-            total = int(offsets[-1])
-            starts = np.cumsum(unit_lens, dtype=np.int64) - unit_lens
-            idx = np.repeat(sel.astype(np.int64) * 8 - starts, unit_lens) + np.arange(total)
-            data = t["flat"][idx]
+        np.cumsum(mask.reshape(n, -1).sum(axis=1, dtype=np.int64), out=offsets[1:])
+        data = words.view(np.uint8).reshape(n, w, width)[mask]
         return _strings(offsets, data), bad
 
     # ------------------------------------------------------------------ encode tables
@@ -396,10 +421,16 @@ class CodePage:
         want = cps[cand].astype(np.int64) << 21 | cps[cand + 1]
         i = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
         hit = keys[i] == want
-        for a, c in zip(cand[hit].tolist(), (combo_codes[i[hit]] | _DBCS).tolist()):
-            if not absorbed[a]:              # one loop step per combining pair found (rare)
-                codes[a] = c
-                absorbed[a + 1] = True
+        at, code = cand[hit], combo_codes[i[hit]] | _DBCS
+        # overlapping pairs (e.g. tone letters U+02E9 U+02E5 U+02E9): take them left to right,
+        # i.e. every other one of each chain of consecutive positions, from the chain's start
+        chained = np.zeros(len(at), bool)
+        chained[1:] = at[1:] == at[:-1] + 1
+        k = np.arange(len(at))
+        chain_start = np.maximum.accumulate(np.where(chained, 0, k)) if len(at) else k
+        take = (k - chain_start) % 2 == 0
+        codes[at[take]] = code[take]
+        absorbed[at[take] + 1] = True
 
     # ------------------------------------------------------------------ scalar helpers
     def decode(self, b: bytes, *, strip: str | None = None) -> str:
@@ -452,6 +483,26 @@ class _Reverse:
 
 
 # ---------------------------------------------------------------------- helpers
+def _parity(length: int) -> np.ndarray:
+    """0, 1, 0, 1, ... as int8: the parity of every position."""
+    p = np.zeros(length, np.int8)
+    p[1::2] = 1
+    return p
+
+
+def _forward_fill(length: int, at: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """int8 array where each position holds the value of the last event at or before it
+    (values 0..3 at the sorted positions `at`; 0 before the first): the running sum of the
+    differences between successive event values telescopes to the last value."""
+    out = np.zeros(length, np.int8)
+    v = np.asarray(values, np.int8)
+    if len(v):
+        d = v.copy()
+        d[1:] -= v[:-1]
+        out[at] = d
+    return np.cumsum(out, dtype=np.int8)
+
+
 def _reverse(sbcs: np.ndarray, dbcs: np.ndarray | None, combo: np.ndarray):
     """Encode table from decode tables (site tables): the first byte code listed wins,
     single bytes before double-byte codes."""
@@ -525,14 +576,28 @@ def _pack_bytes(text: np.ndarray, is_space: np.ndarray, strip) -> tuple[np.ndarr
     return offsets, text[keep]
 
 
+def _all_rows_valid_utf8(block: np.ndarray) -> bool:
+    """True when every row is well-formed UTF-8: the whole buffer decodes (in C) and no row
+    starts with a continuation byte, so no character runs across two rows."""
+    raw = block.tobytes()
+    if not raw.translate(None, bytes(range(128))):
+        return True
+    if ((block[:, 0] & 0xC0) == 0x80).any():
+        return False
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _decode_utf8(block: np.ndarray, strip) -> tuple[pa.Array, np.ndarray]:
     """UTF-8 fields are already UTF-8: validate, strip, pack. Invalid rows (rare) go through
     Python's decoder one by one so they get the standard U+FFFD replacement."""
     n, w = block.shape
     if n == 0 or w == 0:
         return _strings(np.zeros(n + 1, np.int64), np.zeros(0, np.uint8)), np.zeros(n, bool)
-    ascii_only = not block.tobytes().translate(None, bytes(range(128)))
-    bad = np.zeros(n, bool) if ascii_only else invalid_rows(block)
+    bad = np.zeros(n, bool) if _all_rows_valid_utf8(block) else invalid_rows(block)
     offsets, data = _pack_bytes(block, block == 0x20, strip)
     if not bad.any():
         return _strings(offsets, data), bad

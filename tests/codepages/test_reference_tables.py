@@ -160,3 +160,8 @@ def test_combining_sequences_of_ibm1390():
     assert cp.decode(bytes.fromhex("0eecb50f")) == "\u304b\u309a"
     assert cp.encode("\u304b\u309a") == bytes.fromhex("0eecb50f")
     assert cp.encode("A\u304b\u309aか") == bytes.fromhex("c10eecb5") + cp.encode("か")[1:]
+    # overlapping pairs (tone letters): taken left to right, as iconv does
+    tones = "\u02e9\u02e5\u02e9\u02e5\u02e9"
+    assert cp.encode(tones) == ref_encode("cp1399", tones) == bytes.fromhex("0eecccecccd9460f")
+    raw, _, unmappable = cp.encode_column(pa.array([tones, "\u304b\u309a", tones[:2]]), 8)
+    assert [r.tobytes().hex() for r in raw] == ["0eecccecccd9460f", "0eecb50f40404040", "0eeccc0f40404040"]
