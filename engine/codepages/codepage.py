@@ -372,7 +372,7 @@ class CodePage:
             self._encode_combos(cps, cp_off, codes, absorbed)
         unm = (codes < 0) & ~absorbed
         codes = np.where(unm, SUB, codes)
-        dbl = codes >= _DBCS
+        dbl = (codes >= _DBCS) & ~absorbed
         unit_len = np.where(dbl, 2, 1).astype(np.int64)
         unit_len[absorbed] = 0
         m = len(cps)

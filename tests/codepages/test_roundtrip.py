@@ -156,3 +156,22 @@ def test_utf8_text_round_trip(values, width):
             assert raw[i].tobytes() == b.ljust(width, b" ")
     text, bad = cp.decode_column(raw[~overflow])
     assert text.to_pylist() == [v.rstrip(" ") for v, o in zip(values, overflow) if not o] and not bad.any()
+
+
+@pytest.mark.parametrize("page", ["cp1390", "cp1399"])
+@SETTINGS
+@given(data=st.data())
+def test_combining_sequences_encode_as_the_reference(page, data):
+    """Base characters and combining marks that IBM-1390/1399 write as one double-byte code."""
+    cp = get_codepage(page)
+    parts = sorted({chr(c) for c in cp.combo[:, 1:].ravel().tolist()} | set("かAｱ "))
+    values = data.draw(st.lists(st.text(st.sampled_from(parts), max_size=8), min_size=1, max_size=8))
+    raw, overflow, unmappable = cp.encode_column(pa.array(values), 24)
+    for i, v in enumerate(values):
+        ref = ref_encode(page, v)
+        if ref is None:
+            assert unmappable[i]
+        else:
+            assert not unmappable[i] and not overflow[i]
+            assert raw[i].tobytes() == ref.ljust(24, bytes([cp.space]))
+            assert cp.decode(ref) == ref_decode(page, ref)
