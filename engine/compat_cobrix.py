@@ -13,6 +13,7 @@ densan's (IBM semantics). What is mapped:
   ASCII, ISO-8859-1 (as a site table); `floating_point_format` (IBM / IEEE754,
   either byte order); `is_utf16_big_endian=false` for PIC N;
 * unsigned 4-byte binary 9(5)-9(8) read as signed (top bit set -> null, README 7);
+* blanks (spaces, 0x00) skipped inside DISPLAY numbers (README 5);
 * strings: `string_trimming_policy` (Cobrix trims both ends of every char <= U+0020
   by default), `improved_null_detection` (an all-0x00 field is null), the bytes
   present in a record shorter than the copybook;
@@ -231,7 +232,8 @@ def _decode(block: RecordBlock, codec, layout, opts: CobrixOptions, start: int, 
     if not opts.flag("is_utf16_big_endian", True):
         block = _swap_national(block, layout)
     result = codec.decode(block, errors="lenient", keep_raw=False)
-    frame = _unsigned_binary(result.frame, layout)
+    frame = _blank_tolerant_numbers(result.frame, block, codec, layout, opts)
+    frame = _unsigned_binary(frame, layout)
     frame = _strings(frame, block, codec, layout, opts)
     frame = _segments(frame, layout, opts)
     return frame
@@ -285,6 +287,67 @@ def _swap_national(block: RecordBlock, layout) -> RecordBlock:
             data[:, f.offset:f.offset + part.shape[1]] = part.reshape(len(data), -1, 2)[:, :, ::-1].reshape(
                 len(data), -1)
     return RecordBlock(data, block.lengths, block.file_offsets, block.first_record, block.source)
+
+
+def _display_numbers(layout):
+    """DISPLAY numbers at a fixed offset whose sign (if any) is in the last byte, and
+    edited numbers made of 9s and a point: the fields Cobrix reads ignoring blanks."""
+    from engine.records.output import column_names
+    if layout.has_odo:
+        return
+    names = column_names(layout)
+    for f in layout.elementary():
+        if id(f) not in names or f.usage != Usage.DISPLAY or f.picture is None:
+            continue
+        if f.sign_leading or f.sign_separate:
+            continue
+        pic = f.picture
+        if pic.category == Category.NUMERIC_EDITED and set(pic.expanded) <= {"9", "."}:
+            pass
+        elif pic.category != Category.NUMERIC:
+            continue
+        node, in_table = f, False
+        while node is not None:
+            in_table |= bool(node.occurs)
+            node = node.parent
+        if not in_table:
+            yield names[id(f)], f
+
+
+def _blank_tolerant_numbers(frame: pl.DataFrame, block: RecordBlock, codec, layout, opts):
+    """README 5: Cobrix skips spaces and 0x00 anywhere in a DISPLAY number (F9 40 F0 F0
+    is 900); a field of nothing but blanks is null, or 0 for a V-decimal without
+    improved_null_detection. Emulated by moving the blanks of each field to its
+    left end as zeros (one stable sort per field) and decoding again."""
+    fields = [(name, f) for name, f in _display_numbers(layout) if name in frame.columns]
+    if not fields or len(block) == 0:
+        return frame
+    improved = opts.flag("improved_null_detection", True)
+    data = block.data.copy()
+    blank_rows = {}
+    for name, f in fields:
+        cols = data[:, f.offset:f.offset + f.size]
+        blank = (cols == 0) | (cols == codec.cp.space)
+        if not blank.any():
+            continue
+        order = np.argsort(~blank, axis=1, kind="stable")       # blanks first, digits keep order
+        moved = np.take_along_axis(cols, order, axis=1)
+        moved[np.take_along_axis(blank, order, axis=1)] = codec.cp.digit_zero
+        data[:, f.offset:f.offset + f.size] = moved
+        blank_rows[name] = blank.all(axis=1)
+    if not blank_rows:
+        return frame
+    again = codec.decode(RecordBlock(data, block.lengths, block.file_offsets, block.first_record,
+                                     block.source), columns=list(blank_rows), errors="lenient").frame
+    updates = []
+    for name, empty in blank_rows.items():
+        f = dict(fields)[name]
+        zero_ok = not improved and f.picture.scale > 0
+        value = pl.lit(again[name])
+        if not zero_ok:
+            value = pl.when(pl.lit(pl.Series(empty))).then(None).otherwise(value)
+        updates.append(value.alias(name))
+    return frame.with_columns(updates)
 
 
 def _unsigned_binary(frame: pl.DataFrame, layout) -> pl.DataFrame:

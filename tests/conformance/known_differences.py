@@ -10,9 +10,6 @@ _OVERPUNCH_UNSIGNED = ("README 5: Cobrix's strict_sign_overpunching gives null f
                        "sign on an unsigned PIC 9; densan, like IBM, reads zone C as positive")
 _RELAXED = ("README 5: relaxed overpunching (a sign in any position, the last one wins) is a "
             "Cobrix reading; IBM zoned data carries its sign in the last byte only")
-_SPACES_IN_NUMBERS = ("README 5: Cobrix ignores spaces and 0x00 inside and before DISPLAY numbers "
-                      "(and gives 0 for a blank V-decimal without improved_null_detection); "
-                      "to IBM those bytes are invalid numeric data, so densan gives null")
 _VARIABLE_OCCURS = ("README 10: with record_format F and variable_size_occurs Cobrix splits the "
                     "file by the ODO counters alone (no RDW, no fixed LRECL); densan reads "
                     "variable records from RDWs, as they are stored on the host")
@@ -42,10 +39,6 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
     ("n07_edited_numeric_comma", "default"):
         "README 5: Cobrix reads ',' in +999,99 as the decimal point; without DECIMAL-POINT IS "
         "COMMA it is an insertion character, so densan (like IBM) reads 11234",
-    ("n09_null_detection", "improved_false"): _SPACES_IN_NUMBERS,
-    ("n09_null_detection", "improved_true"): _SPACES_IN_NUMBERS,
-    ("n09_null_detection", "decimal_improved_true"): _SPACES_IN_NUMBERS,
-    ("n09_null_detection", "decimal_improved_false"): _SPACES_IN_NUMBERS,
     ("n13_little_endian_binary_comp9", "default"):
         "README 7: COMP-9 / COMP-3U are Cobrix extensions, not COBOL; the copybook parser refuses "
         "them (use COMP-5 with the gnucobol dialect for little-endian binary)",
@@ -81,8 +74,5 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
         "Cobrix's Java table U+00AF MACRON",
     ("t09_ebcdic_code_pages", "cp1141"): _NO_PAGE + " (cp1141, German with euro)",
     ("t09_ebcdic_code_pages", "cp1148"): _NO_PAGE + " (cp1148, international with euro)",
-    ("t17a_rdw_seven_segments", "flat"): _SPACES_IN_NUMBERS + " (OFFICE FLOOR / ROOM-NUMBER)",
-    ("t19_display_number_parsing", "default"):
-        _SPACES_IN_NUMBERS + " (leading spaces in PIC 9(8).9(2), blank 9(8)V9(2))",
     ("t21_nested_variable_occurs", "default"): _VARIABLE_OCCURS,
 }
