@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from datasets.generate import BENCH_TRANSACTIONS, CITY_MASTERS, DEFAULT_DATE, generate_city, write_city
+from datasets.generate import (BENCH_TRANSACTIONS, CITY_MASTERS, DEFAULT_DATE, GENERATOR_VERSION, generate_city,
+                               write_city)
 
 SEED = 2007
 
@@ -36,7 +37,7 @@ def city_files() -> tuple[Path, Path]:
     temporary name and renamed, so parallel sessions never see half a file."""
     masters, transactions = bench_sizes()
     folder = bench_dir()
-    stem = f"city-{masters}-{transactions}-s{SEED}-{DEFAULT_DATE}"
+    stem = f"city-v{GENERATOR_VERSION}-{masters}-{transactions}-s{SEED}-{DEFAULT_DATE}"
     master, tran = folder / f"{stem}.SHUNOMST.dat", folder / f"{stem}.NOFUTRN.dat"
     if not (master.exists() and tran.exists()):
         city = generate_city(masters, transactions, seed=SEED, date=DEFAULT_DATE)

@@ -24,7 +24,8 @@ TRAN_LRECL = 60
 CITY_MASTERS = 5_294_774       # the legacy host's collection master, 2007
 SAMPLE_MASTERS = 20_000
 BENCH_TRANSACTIONS = 1_000_000
-SAMPLE_TRANSACTIONS = 2_000
+SAMPLE_TRANSACTIONS = 1_000     # a day of the small sample city (5% of its masters)
+GENERATOR_VERSION = 2           # changes whenever the same arguments give other bytes
 DEFAULT_DATE = "20250131"
 YEARS = 5                      # fiscal years held in the master
 
@@ -406,9 +407,9 @@ def generate_transactions(master: np.ndarray, cols: dict, m: int, *, seed: int =
     live_rows = np.flatnonzero(state != 9)
     target = np.empty(m, dtype=np.int64)
     pool = open_rows if len(open_rows) else live_rows
-    target[pay] = pool[rng.integers(0, len(pool), pay.sum())]
+    target[pay] = _draw(rng, pool, int(pay.sum()))
     pool = paid_rows if len(paid_rows) else live_rows
-    target[cancel] = pool[rng.integers(0, len(pool), cancel.sum())]
+    target[cancel] = _draw(rng, pool, int(cancel.sum()))
     cx = reason == 4
     if cx.any():
         target[cx] = cancelled_rows[rng.integers(0, len(cancelled_rows), cx.sum())]
@@ -468,6 +469,14 @@ def generate_transactions(master: np.ndarray, cols: dict, m: int, *, seed: int =
     intended["posted"] = int(posted.sum())
     intended["cancellations"] = int(cancel.sum())
     return rec, intended
+
+
+def _draw(rng, pool: np.ndarray, k: int) -> np.ndarray:
+    """k master rows from pool: distinct while the pool lasts (an item is rarely paid
+    twice in a day), repeated only beyond it (a night larger than the open items)."""
+    if k <= len(pool):
+        return pool[rng.choice(len(pool), k, replace=False)]
+    return np.concatenate([rng.permutation(pool), pool[rng.integers(0, len(pool), k - len(pool))]])
 
 
 def _fault_iv(rng, rec: np.ndarray, sel: np.ndarray) -> None:
