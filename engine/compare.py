@@ -108,6 +108,8 @@ class CompareResult:
         for row in self.totals.iter_rows(named=True):
             flag = "" if row["equal"] else "   <== DIFFERS"
             out.append(f"     {row['field']:<30} A {row['a']:>22}   B {row['b']:>22}{flag}")
+        if self.masked:
+            out.append(f"  MASKED (personal data): {', '.join(self.masked)}   (--show-personal to show)")
         out.append(f"  RESULT: {'EQUAL' if self.equal else 'DIFFERENT'}")
         return "\n".join(out)
 

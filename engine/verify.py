@@ -36,6 +36,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -95,6 +96,7 @@ class CaseResult:
     rc_densan: int | None
     outputs: list[OutputResult]
     log: str = ""
+    seconds: float = 0.0                     # densan's run, start to end
 
     @property
     def passed(self) -> bool:
@@ -103,6 +105,7 @@ class CaseResult:
     def report(self, *, lines: int = 8) -> str:
         out = [f"CASE {self.case.name:<30} {'PASS' if self.passed else 'FAIL'}",
                f"  JOB {self.case.job}  RC LEGACY {self.rc_legacy}  DENSAN {self.rc_densan}"
+               f"  ({self.seconds:.1f} s)"
                f"{'' if self.rc_legacy == self.rc_densan else '   <== RETURN CODES DIFFER'}"]
         for o in self.outputs:
             out.append(f"  {o.dd:<12} {o.kind:<8} {'EQUAL' if o.passed else 'DIFFERENT'}")
@@ -417,9 +420,11 @@ def verify_case(folder: str | Path, *, build: bool = False, keep: str | Path | N
                         hint="add rc: N to case.yaml, or build the legacy outputs with --build-legacy")
     tmp = tempfile.mkdtemp(prefix="densan-verify-") if keep is None else str(keep)
     try:
+        start = time.perf_counter()
         rc, produced, log = run_densan(case, Path(tmp))
+        seconds = time.perf_counter() - start
         results = [compare_output(case, rule, produced[rule.dd]) for rule in case.outputs]
-        return CaseResult(case, case.rc, rc, results, log)
+        return CaseResult(case, case.rc, rc, results, log, seconds)
     finally:
         if keep is None:
             shutil.rmtree(tmp, ignore_errors=True)
