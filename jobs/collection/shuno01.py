@@ -188,15 +188,25 @@ def _pair_lut(zone: int) -> np.ndarray:
 _PAIR_LUTS: dict[int, np.ndarray] = {}
 
 
-def digit_keys(block: np.ndarray, zone: int) -> np.ndarray | None:
-    """18-byte keys of zoned digits as int64 (same order as the bytes), or None when
-    any key byte is not a digit. Pairs of bytes go through a 64K lookup table."""
+def _u16(block: np.ndarray, start: int, count: int) -> np.ndarray:
+    """Big-endian uint16 view (n, count) of bytes start.. of each row — no copy."""
+    block = np.ascontiguousarray(block)
+    if block.shape[0] == 0:
+        return np.zeros((0, count), dtype=">u2")
+    return np.ndarray((block.shape[0], count), dtype=">u2", buffer=block, offset=start,
+                      strides=(block.strides[0], 2))
+
+
+def digit_keys(block: np.ndarray, zone: int, start: int = 0) -> np.ndarray | None:
+    """18-byte keys of zoned digits (bytes start..start+17 of each row) as int64, in
+    the same order as the bytes; None when any key byte is not a digit. Pairs of
+    bytes go through a 64K lookup table."""
     lut = _PAIR_LUTS.get(zone)
     if lut is None:
         lut = _PAIR_LUTS[zone] = _pair_lut(zone)
     if len(block) == 0:
         return np.zeros(0, dtype=np.int64)
-    pairs = lut[np.ascontiguousarray(block).view(">u2")]          # (n, 9)
+    pairs = lut[_u16(block, start, 9)]                       # (n, 9)
     if pairs.max() >= 100:
         return None
     key = pairs[:, 0].astype(np.int64)
@@ -206,30 +216,33 @@ def digit_keys(block: np.ndarray, zone: int) -> np.ndarray | None:
     return key
 
 
+_PAIR_FULL = (_LUT2[np.arange(65536) >> 8] * 100 + _LUT2[np.arange(65536) & 255]).astype(np.int64)
+_PAIR_LAST = (_LUT2[np.arange(65536) >> 8] * 10 + ((np.arange(65536) >> 4) & 15)).astype(np.int64)
 
 
-def packed_magnitude(block: np.ndarray) -> tuple[int, int]:
-    """(sum of |value|, sum of value) of packed fields (n, nb), from per-column
-    byte counts: no per-row values; the (few) negative rows are decoded apart."""
-    n, nb = block.shape
+def packed_magnitude(block: np.ndarray, start: int = 0, nb: int | None = None) -> tuple[int, int]:
+    """(sum of |value|, sum of value) of the packed field at bytes start..start+nb-1
+    of each row (nb even), from byte-pair counts: no per-row values; the (few)
+    negative rows are decoded apart."""
+    nb = block.shape[1] - start if nb is None else nb
+    n = block.shape[0]
     if n == 0:
         return 0, 0
-    last = block[:, nb - 1]
-    sums = [int(np.bincount(block[:, i], minlength=256) @ _LUT2) for i in range(nb - 1)]
-    sums.append(int(np.bincount(last, minlength=256) @ (np.arange(256) >> 4)))
-    magnitude = sum(v * 10 ** (2 * (nb - 1 - i) - 1) for i, v in enumerate(sums[:-1])) + sums[-1]
-    neg_rows = np.flatnonzero((last & 15) == 0x0D)
-    neg = -int(packed_values(block[neg_rows])[0].sum()) if neg_rows.size else 0
+    cols = _u16(block, start, nb // 2)
+    k = nb // 2
+    magnitude = 0
+    for j in range(k):
+        counts = np.bincount(cols[:, j], minlength=65536)
+        lut = _PAIR_FULL if j < k - 1 else _PAIR_LAST
+        weight = 10 ** (4 * (k - 1 - j) - 1) if j < k - 1 else 1
+        magnitude += int(counts @ lut) * weight
+        if j == k - 1:
+            negatives = int(counts[(np.arange(65536) & 15) == 0x0D].sum())
+    neg = 0
+    if negatives:
+        rows = np.flatnonzero((cols[:, k - 1] & 15) == 0x0D)
+        neg = -int(packed_values(np.ascontiguousarray(block)[rows, start:start + nb])[0].sum())
     return magnitude, magnitude - 2 * neg
-
-
-def packed_total(block: np.ndarray, mod: int) -> int:
-    """The COBOL accumulator (ADD each in turn, truncating at `mod`) over packed fields."""
-    magnitude, total = packed_magnitude(block)
-    if magnitude < mod:
-        return total
-    values, _ = packed_values(block)
-    return running_total(values, mod)
 
 
 def packed_encode(value: np.ndarray, negative: np.ndarray, nb: int, signed: bool = True) -> np.ndarray:
@@ -634,8 +647,9 @@ class MasterOut:
     records (`rec`) at their `rows`. Written by a kernel copy of MASTER-IN and an
     in-place patch of the posted rows when the input is one plain file."""
 
-    def __init__(self, base: np.ndarray, rows: np.ndarray, rec: np.ndarray, source) -> None:
-        self.base, self.rows, self.rec, self.source = base, rows, rec, source
+    def __init__(self, base: np.ndarray, rows: np.ndarray, rec: np.ndarray, orig: np.ndarray,
+                 source) -> None:
+        self.base, self.rows, self.rec, self.orig, self.source = base, rows, rec, orig, source
 
     def materialize(self) -> np.ndarray:
         out = np.array(self.base)
@@ -646,8 +660,8 @@ class MasterOut:
         """A control total over MASTER-OUT: the input's, less the posted rows' old
         values, plus their new ones — exact whenever no running sum can reach `mod`."""
         new, _ = packed_values(self.rec[:, sl])
-        old, _ = packed_values(self.base[self.rows, sl]) if len(self.rows) else (new[:0], None)
-        magnitude, total_in = packed_magnitude(self.base[:, sl])
+        old, _ = packed_values(self.orig[:, sl])
+        magnitude, total_in = packed_magnitude(self.base, sl.start, sl.stop - sl.start)
         if magnitude + int(np.abs(new).sum()) < mod:
             return total_in - int(old.sum()) + int(new.sum())
         values, _ = packed_values(self.materialize()[:, sl])      # could overflow: replay
@@ -696,12 +710,10 @@ def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
     nt_full, t_rest = divmod(len(tbytes), TRAN_LEN)
     M = mbytes[: nm_full * MASTER_LEN].reshape(nm_full, MASTER_LEN)
     T = tbytes[: nt_full * TRAN_LEN].reshape(nt_full, TRAN_LEN)
-    mkeys = key_view(M, SH_KEY)
-    tkeys = key_view(T, NT_KEY)
-    mnum = digit_keys(mkeys.view(np.uint8).reshape(-1, 18), cs.zone)
-    tnum = digit_keys(tkeys.view(np.uint8).reshape(-1, 18), cs.zone) if mnum is not None else None
-    if mnum is not None and tnum is not None:
-        mkeys, tkeys = mnum, tnum               # same order, faster to compare
+    mkeys = digit_keys(M, cs.zone)             # integers in the order of the bytes
+    tkeys = digit_keys(T, cs.zone) if mkeys is not None else None
+    if mkeys is None or tkeys is None:          # other bytes: compare them as bytes
+        mkeys, tkeys = key_view(M, SH_KEY), key_view(T, NT_KEY)
 
     # --- how far each input is read: HIGH-VALUES keys end it early
     m_high = _first_high_key(mkeys)
@@ -808,14 +820,15 @@ def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
 
     # --- postings, per master
     if posted.any():
-        rows, rec = _apply_postings(base, midx[posted], nofu[posted], entai[posted], date[posted],
+        rows, rec, orig = _apply_postings(base, midx[posted], nofu[posted], entai[posted], date[posted],
                         date_cols[posted], ch[posted] == cs.zone + 4, parm8, cs)
         pm = midx[posted]
         tot.master_updated = int(np.count_nonzero(pm[1:] != pm[:-1])) + 1
 
     else:
         rows, rec = np.zeros(0, dtype=np.int64), np.zeros((0, MASTER_LEN), dtype=np.uint8)
-    master = MasterOut(base, rows, rec, _dd_path(dds["MASTER-IN"]))
+        orig = rec
+    master = MasterOut(base, rows, rec, orig, _dd_path(dds["MASTER-IN"]))
 
     # --- ERROR-OUT: the rejected records as read, the reason, spaces
     rej = np.flatnonzero(~posted)
@@ -856,7 +869,8 @@ def _apply_postings(base: np.ndarray, midx: np.ndarray, amount: np.ndarray, fee:
     group = np.repeat(np.arange(g), sizes)
     rank = np.arange(len(midx)) - starts[group]
 
-    rec = np.array(base[rows])
+    orig = np.array(base[rows])
+    rec = orig.copy()
     nofu0, nofu0_neg = packed_values(rec[:, SH_NOFU])
     entai0, entai0_neg = packed_values(rec[:, SH_ENTAI])
     kraw = rec[:, SH_KAISU].astype(np.int64)
@@ -923,7 +937,7 @@ def _apply_postings(base: np.ndarray, midx: np.ndarray, amount: np.ndarray, fee:
     rec[:, SH_JOTAI] = np.frombuffer(cs.text("0123"), dtype=np.uint8)[status]
     refund = np.where(nofu > chotei, nofu - chotei, 0)
     rec[:, SH_KANPU] = packed_encode(refund % NOFU_MOD, np.zeros(g, bool), 6)
-    return rows, rec
+    return rows, rec, orig
 
 
 def _replay(hard, starts, sizes, amount, fee, step, nofu, nofu_neg, entai, entai_neg,

@@ -109,3 +109,12 @@ def test_packed_values_any_bytes(raws):
         ref.append(-mag if nibbles[-1] == 0xD else mag)
     got, _ = packed_values(np.array([list(r) for r in raws], dtype=np.uint8))
     assert got.tolist() == ref
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.binary(min_size=6, max_size=6), min_size=0, max_size=40))
+def test_packed_magnitude_from_pair_counts(raws):
+    from jobs.collection.shuno01 import packed_magnitude
+    block = np.array([list(b"KEY" + r + b"Z") for r in raws], dtype=np.uint8).reshape(-1, 10)
+    values = packed_values(block[:, 3:9])[0] if raws else np.zeros(0, np.int64)
+    assert packed_magnitude(block, 3, 6) == (int(np.abs(values).sum()), int(values.sum()))
