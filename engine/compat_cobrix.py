@@ -290,8 +290,10 @@ def _swap_national(block: RecordBlock, layout) -> RecordBlock:
 
 
 def _display_numbers(layout):
-    """DISPLAY numbers at a fixed offset whose sign (if any) is in the last byte, and
-    edited numbers made of 9s and a point: the fields Cobrix reads ignoring blanks."""
+    """(column, field, offsets) of the DISPLAY numbers whose sign (if any) is in the
+    last byte, and of edited numbers made of 9s and a point — the fields Cobrix
+    reads ignoring blanks. Offsets: one, or one per element of a fixed OCCURS of
+    the field itself."""
     from engine.records.output import column_names
     if layout.has_odo:
         return
@@ -306,47 +308,76 @@ def _display_numbers(layout):
             pass
         elif pic.category != Category.NUMERIC:
             continue
-        node, in_table = f, False
+        node, tables = f.parent, 0
         while node is not None:
-            in_table |= bool(node.occurs)
+            tables += bool(node.occurs)
             node = node.parent
-        if not in_table:
-            yield names[id(f)], f
+        if tables:
+            continue
+        yield names[id(f)], f, [f.offset + i * f.size for i in range(f.occurs or 1)]
+
+
+_POSITIVE = {0x7B: 0x30, **{0x41 + i: 0x31 + i for i in range(9)}}     # ASCII '{' 'A'-'I'
+_NEGATIVE = {0x7D, *range(0x4A, 0x53)}                                # ASCII '}' 'J'-'R'
 
 
 def _blank_tolerant_numbers(frame: pl.DataFrame, block: RecordBlock, codec, layout, opts):
-    """README 5: Cobrix skips spaces and 0x00 anywhere in a DISPLAY number (F9 40 F0 F0
-    is 900); a field of nothing but blanks is null, or 0 for a V-decimal without
-    improved_null_detection. Emulated by moving the blanks of each field to its
-    left end as zeros (one stable sort per field) and decoding again."""
-    fields = [(name, f) for name, f in _display_numbers(layout) if name in frame.columns]
+    """Cobrix's reading of DISPLAY numbers (README 5), emulated on the bytes and
+    decoded again: spaces and 0x00 anywhere are skipped (F9 40 F0 F0 is 900) — the
+    blanks of each field move to its left end as zeros (one stable sort per
+    field); a field of nothing but blanks is null, or 0 for a V-decimal without
+    improved_null_detection. An overpunched sign on an unsigned field is null
+    (strict_sign_overpunching, the default) or, relaxed, a positive one is read
+    as its digit."""
+    fields = [item for item in _display_numbers(layout) if item[0] in frame.columns]
     if not fields or len(block) == 0:
         return frame
     improved = opts.flag("improved_null_detection", True)
+    strict = opts.flag("strict_sign_overpunching", True)
+    ebcdic = codec.cp.is_ebcdic
+    ascii_digit = np.arange(256, dtype=np.uint8)
+    for punch, digit in _POSITIVE.items():
+        ascii_digit[punch] = digit
     data = block.data.copy()
-    blank_rows = {}
-    for name, f in fields:
-        cols = data[:, f.offset:f.offset + f.size]
-        blank = (cols == 0) | (cols == codec.cp.space)
-        if not blank.any():
-            continue
-        order = np.argsort(~blank, axis=1, kind="stable")       # blanks first, digits keep order
-        moved = np.take_along_axis(cols, order, axis=1)
-        moved[np.take_along_axis(blank, order, axis=1)] = codec.cp.digit_zero
-        data[:, f.offset:f.offset + f.size] = moved
-        blank_rows[name] = blank.all(axis=1)
-    if not blank_rows:
-        return frame
+    nulls = {}
+    for name, f, offsets in fields:
+        masks = []
+        for offset in offsets:
+            cols = data[:, offset:offset + f.size]
+            blank = (cols == 0) | (cols == codec.cp.space)
+            empty = blank.all(axis=1)
+            if blank.any():
+                order = np.argsort(~blank, axis=1, kind="stable")   # blanks first, digits in order
+                moved = np.take_along_axis(cols, order, axis=1)
+                moved[np.take_along_axis(blank, order, axis=1)] = codec.cp.digit_zero
+                data[:, offset:offset + f.size] = moved
+            null = empty & (improved or f.picture.scale == 0)
+            if f.picture.category == Category.NUMERIC and not f.picture.signed:
+                last = data[:, offset + f.size - 1]
+                if ebcdic:
+                    positive, negative = (last >> 4) == 0xC, (last >> 4) == 0xD
+                    digit = 0xF0 | (last & 0x0F)
+                else:
+                    positive = np.isin(last, list(_POSITIVE))
+                    negative = np.isin(last, list(_NEGATIVE))
+                    digit = ascii_digit[last]
+                null |= negative | (positive & strict)
+                if not strict:
+                    data[:, offset + f.size - 1] = np.where(positive, digit, last)
+            masks.append(null)
+        nulls[name] = (f, np.stack(masks, axis=1))
     again = codec.decode(RecordBlock(data, block.lengths, block.file_offsets, block.first_record,
-                                     block.source), columns=list(blank_rows), errors="lenient").frame
+                                     block.source), columns=list(nulls), errors="lenient").frame
     updates = []
-    for name, empty in blank_rows.items():
-        f = dict(fields)[name]
-        zero_ok = not improved and f.picture.scale > 0
-        value = pl.lit(again[name])
-        if not zero_ok:
-            value = pl.when(pl.lit(pl.Series(empty))).then(None).otherwise(value)
-        updates.append(value.alias(name))
+    for name, (f, null) in nulls.items():
+        if not f.occurs:
+            value = pl.when(pl.lit(pl.Series(null[:, 0]))).then(None).otherwise(pl.lit(again[name]))
+            updates.append(value.alias(name))
+            continue
+        flat = again.select(pl.col(name).explode())[name]      # fixed OCCURS: n * k values
+        flat = pl.select(pl.when(pl.lit(pl.Series(null.reshape(-1)))).then(None)
+                         .otherwise(pl.lit(flat))).to_series()
+        updates.append(pl.lit(flat.reshape((len(block), f.occurs)).cast(pl.List(flat.dtype))).alias(name))
     return frame.with_columns(updates)
 
 

@@ -6,10 +6,9 @@ here is run and marked xfail with its reason; a variant not listed must pass.
 """
 from __future__ import annotations
 
-_OVERPUNCH_UNSIGNED = ("README 5: Cobrix's strict_sign_overpunching gives null for an overpunched "
-                       "sign on an unsigned PIC 9; densan, like IBM, reads zone C as positive")
-_RELAXED = ("README 5: relaxed overpunching (a sign in any position, the last one wins) is a "
-            "Cobrix reading; IBM zoned data carries its sign in the last byte only")
+_RELAXED = ("README 5: relaxed overpunching with several overpunched bytes (a sign in any "
+            "position, the last one wins) is a Cobrix reading; IBM zoned data carries its sign "
+            "in the last byte only, and the compatibility mode handles only that byte")
 _VARIABLE_OCCURS = ("README 10: with record_format F and variable_size_occurs Cobrix splits the "
                     "file by the ODO counters alone (no RDW, no fixed LRECL); densan reads "
                     "variable records from RDWs, as they are stored on the host")
@@ -23,12 +22,8 @@ _FIELD_CODE_PAGE = ("field_code_page: a code page per field is a Cobrix option w
 _NO_PAGE = "densan has no table for this code page (not used by the city's hosts)"
 
 KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
-    ("n03_sign_overpunch", "ebcdic_default"): _OVERPUNCH_UNSIGNED,
-    ("n03_sign_overpunch", "ebcdic_strict"): _OVERPUNCH_UNSIGNED,
-    ("n03_sign_overpunch", "ascii_text_relaxed"): _RELAXED,
     ("n03_sign_overpunch", "ebcdic_relaxed_multiple_overpunch"): _RELAXED,
     ("n03_sign_overpunch", "ascii_relaxed_multiple_overpunch"): _RELAXED,
-    ("n04_invalid_values_to_null", "values"): _OVERPUNCH_UNSIGNED + " (F4: X'C1' in PIC 9)",
     ("n04_invalid_values_to_null", "with_corrupt_fields_hex"):
         "generate_corrupt_fields (a _corrupt_fields column) is Cobrix's; densan reports invalid "
         "fields as job-log messages and reject records instead",
