@@ -42,7 +42,8 @@ _DBCS = 0x10000     # flag in encode codes: a double-byte code
 
 @dataclass(eq=False)
 class CodePage:
-    """One code page. Build it with `from_tables` (or get one with `get_codepage`)."""
+    """One code page, from its tables. Usually obtained with `get_codepage(name)`; site pages
+    come from `load_codepage_table(path)`."""
 
     name: str
     kind: str                                   # "sbcs" | "mixed" | "multibyte" | "utf8"
@@ -104,8 +105,11 @@ class CodePage:
         return self._cache[key]
 
     # ------------------------------------------------------------------ decode tables
-    def _decode_tables(self):
-        """UTF-8 output of every key: (flat bytes (K*8,), lengths (K,), bad (K,), key -> text)."""
+    def _decode_tables(self) -> dict:
+        """Lookup tables over keys (0-255 single bytes, 256 + double-byte code, EMPTY, FFFD):
+        words (UTF-8 bytes as one uint32/uint64), present (1 for each of those bytes that is
+        output), bad (unmapped), content (text that stripping keeps: not U+0020 in PIC X,
+        not U+3000 in PIC G); plus bytes.translate tables for the single-byte fast path."""
         if "dec" in self._cache:
             return self._cache["dec"]
         n_dbcs = 65536 if self.dbcs is not None else 0
@@ -131,15 +135,14 @@ class CodePage:
             out[256 + code, :lx + ly] = np.concatenate([x[:lx], y[:ly]])
             lens[256 + code] = lx + ly
             bad[256 + code] = False
-        single = (out[:, 0] == 0x20) & (lens == 1)
+        space = (out[:, 0] == 0x20) & (lens == 1)
         ideo = (lens == 3) & (out[:, 0] == 0xE3) & (out[:, 1] == 0x80) & (out[:, 2] == 0x80)
         words = np.ascontiguousarray(out if lens.max() > 4 else out[:, :4])
         wtype = np.uint64 if words.shape[1] == 8 else np.uint32
         present = (np.arange(words.shape[1]) < lens[:, None]).astype(np.uint8)
-        t = dict(flat=out.ravel(), lens=lens, lens8=lens.astype(np.uint8),
-                 words=words.view(wtype).reshape(k), present=present.view(wtype).reshape(k),
-                 content=(lens > 0) & ~((out[:, 0] == 0x20) & (lens == 1)), bad=bad, space=single, ideo=ideo,
-                 empty=empty, fffd=fffd, first=out[:, 0].copy())
+        t = dict(words=words.view(wtype).reshape(k), present=present.view(wtype).reshape(k),
+                 content=(lens > 0) & ~space, content_dbcs=(lens > 0) & ~ideo, bad=bad,
+                 empty=empty, fffd=fffd)
         # single bytes that decode to exactly one UTF-8 byte: the fast path
         one = (lens[:256] == 1) & ~bad[:256]
         t["plain_bytes"] = bytes(np.flatnonzero(one).tolist())
@@ -174,7 +177,7 @@ class CodePage:
             keys = self._multibyte_keys(block, t)
         else:
             keys = block.astype(np.int32)
-        return self._finish_keys(keys, t, t["space"], strip)
+        return self._finish_keys(keys, t, t["content"], strip)
 
     def decode_dbcs_column(self, block: np.ndarray, *, strip: str | None = "right"
                            ) -> tuple[pa.Array, np.ndarray]:
@@ -195,7 +198,7 @@ class CodePage:
             keys[:, 0:2 * pairs:2] = 256 + codes
         if w % 2:
             keys[:, -1] = t["fffd"]
-        return self._finish_keys(keys, t, t["ideo"], strip)
+        return self._finish_keys(keys, t, t["content_dbcs"], strip)
 
     def _mixed_keys(self, block: np.ndarray, t) -> np.ndarray:
         """Keys of a block with SO/SI. The rows holding an SO are flattened; every byte takes
@@ -259,7 +262,7 @@ class CodePage:
         kf[pos[ok] + 1] = t["empty"]
         kf[lone] = t["fffd"]
 
-    def _finish_keys(self, keys: np.ndarray, t, strippable: np.ndarray, strip):
+    def _finish_keys(self, keys: np.ndarray, t, content: np.ndarray, strip):
         """Gather the UTF-8 bytes of every key into a large_string array, stripping as asked.
 
         Every position gets its key's UTF-8 bytes as one 4-byte (8 with two-code-point
@@ -272,8 +275,7 @@ class CodePage:
         width = words.itemsize
         present = t["present"][keys]                      # byte k of the word is output: 0/1 per byte
         if strip is not None:
-            keep = _keep_mask(t["content"][keys] if strippable is t["space"] else
-                              ((t["lens"] > 0) & ~strippable)[keys], strip)
+            keep = _keep_mask(content[keys], strip)
             if keep is not None:
                 present[~keep] = 0
         mask = present.view(np.bool_).reshape(n, w, width)

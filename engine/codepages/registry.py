@@ -63,7 +63,6 @@ def _scan_env() -> None:
     env = os.environ.get("DENSAN_CODEPAGES", "")
     if env == _scanned_env:
         return
-    _scanned_env = env
     from engine.codepages.sitetable import load_codepage_table
     for d in filter(None, env.split(os.pathsep)):
         folder = Path(d)
@@ -73,6 +72,7 @@ def _scan_env() -> None:
         for path in sorted(folder.glob("*.cpt")):
             cp = load_codepage_table(path)
             register_codepage(cp.name, cp)
+    _scanned_env = env            # only once every table loaded: a bad table keeps being reported
 
 
 def _load_builtin(canon: str) -> CodePage:

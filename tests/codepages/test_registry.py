@@ -125,3 +125,18 @@ def test_malformed_site_tables_say_where(tmp_path, text, message):
 def test_missing_site_table_is_a_user_error(tmp_path):
     with pytest.raises(CodePageError, match="cannot read"):
         load_codepage_table(tmp_path / "nope.cpt")
+
+
+def test_a_bad_table_in_densan_codepages_is_reported_on_every_lookup(tmp_path, monkeypatch):
+    d = tmp_path / "pages"
+    d.mkdir()
+    (d / "broken.cpt").write_text("name: broken-test\n40 U+0020\nZZ U+0041\n", encoding="utf-8")
+    monkeypatch.setenv("DENSAN_CODEPAGES", str(d))
+    for _ in range(2):
+        with pytest.raises(CodePageError, match="broken.cpt:3"):
+            get_codepage("cp037")
+    monkeypatch.setenv("DENSAN_CODEPAGES", str(tmp_path / "missing"))
+    with pytest.raises(CodePageError, match="not a directory"):
+        get_codepage("cp037")
+    monkeypatch.delenv("DENSAN_CODEPAGES")
+    assert get_codepage("cp037").name == "cp037"
