@@ -304,59 +304,62 @@ def _iter_fixed(buf, fmt, source, chunk):
 def _gather(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray, width: int, pad: int) -> np.ndarray:
     """Rows buf[starts[i] : starts[i] + lengths[i]], padded with `pad` to `width`.
 
-    The records' bytes are picked from the buffer in one pass (a mask of the byte
-    ranges built with a cumulative sum) and scattered into the padded matrix."""
+    Evenly spaced full-width records are one strided copy; otherwise, a slice of
+    records at a time (small enough to stay in cache), their bytes are picked from
+    the buffer in one pass (a mask of the byte ranges made with a cumulative sum)
+    and scattered into the padded matrix."""
     n = len(starts)
-    out = np.full((n, width), pad, dtype=np.uint8)
-    if n == 0 or width == 0:
-        return out
-    lo = int(starts[0])
-    hi = int(starts[-1] + lengths[-1])
-    uniform = bool((lengths == width).all())
-    if uniform and n > 1:
+    if n > 1 and (lengths == width).all():
         step = int(starts[1] - starts[0])
-        if step >= width and (np.diff(starts) == step).all():   # evenly spaced: a strided copy
-            return buf[lo:lo + n * step].reshape(n, step)[:, :width].copy() if lo + n * step <= len(buf) \
-                else np.lib.stride_tricks.as_strided(buf[lo:], (n, width), (step, 1)).copy()
-    edges = np.zeros(hi - lo + 1, dtype=np.int8)
-    edges[starts - lo] += 1          # starts increase and ranges never overlap: no repeats
-    edges[starts + lengths - lo] -= 1
-    inside = np.cumsum(edges[:-1], dtype=np.int8).astype(bool)
-    body = buf[lo:hi][inside]
-    if uniform:
-        return body.reshape(n, width)
-    out[np.arange(width)[None, :] < lengths[:, None]] = body
+        if step >= width and (np.diff(starts) == step).all():
+            lo = int(starts[0])
+            return np.lib.stride_tricks.as_strided(buf[lo:], (n, width), (step, 1)).copy()
+    out = np.full((n, width), pad, dtype=np.uint8)
+    columns = np.arange(width)[None, :]
+    for a in range(0, n, _SLICE):
+        s, ln = starts[a:a + _SLICE], lengths[a:a + _SLICE]
+        lo, hi = int(s[0]), int(s[-1] + ln[-1])
+        edges = np.zeros(hi - lo + 1, dtype=np.int8)
+        edges[s - lo] += 1               # starts increase and ranges never overlap: no repeats
+        edges[s + ln - lo] -= 1
+        inside = np.cumsum(edges[:-1], dtype=np.int8).view(bool)
+        out[a:a + len(s)][columns < ln[:, None]] = buf[lo:hi][inside]
     return out
+
+
+_SLICE = 16_384
 
 
 def _walk_rdws(mm, pos: int, end: int, little: bool, adjust: int, limit: int | None):
     """Start offsets of the records from `pos` up to `end`: the sequential walk, a
-    few integer operations per record; after 8 records of one length the next ones
-    are checked at once with NumPy (fixed-length data written as VB walks in large
-    steps). The RDWs found are checked afterwards with NumPy. Stops after `limit`
-    records. Returns (starts, stop_position, problem) where problem is None or
-    (offset, reason) for the first bad RDW."""
+    few integer operations per record, in rounds of 32 records; when a round ends
+    on 8 records of one length, the following RDWs are checked at once with NumPy
+    (fixed-length data written as VB walks in large steps). The RDWs found are
+    checked afterwards with NumPy. Stops after `limit` records. Returns (starts,
+    stop_position, problem): problem is None or (offset, reason) for the first bad RDW."""
     starts = []
     append = starts.append
     hi, lo = (3, 2) if little else (0, 1)        # where the length's high and low bytes are
     buf = np.frombuffer(mm, dtype=np.uint8)
     remaining = limit or (end - pos) // RDW + 1
     problem = None
-    run, previous = 0, -1
     try:
-        while remaining > 0 and pos < end:
-            total = (mm[pos + hi] << 8 | mm[pos + lo]) + adjust
-            if total < RDW:
-                problem = (pos, "short")
-                break
-            append(pos)
-            remaining -= 1
-            pos += total
-            if total != previous:
-                run, previous = 0, total
+        while remaining > 0 and pos < end and problem is None:
+            before = len(starts)
+            for _ in range(min(32, remaining)):
+                if pos >= end:
+                    break
+                total = (mm[pos + hi] << 8 | mm[pos + lo]) + adjust
+                if total < RDW:
+                    problem = (pos, "short")
+                    break
+                append(pos)
+                pos += total
+            remaining -= len(starts) - before
+            if problem is not None or len(starts) < 9 or remaining <= 0:
                 continue
-            run += 1
-            if run < 8:
+            total = pos - starts[-1]
+            if any(starts[-i] - starts[-i - 1] != total for i in range(1, 9)):
                 continue
             k = min(remaining, (end - pos) // total, 65536)
             if k < 2:
@@ -367,8 +370,6 @@ def _walk_rdws(mm, pos: int, end: int, little: bool, adjust: int, limit: int | N
             starts.extend(range(pos, pos + m * total, total))
             pos += m * total
             remaining -= m
-            if m < k:
-                run = 0
     except IndexError:
         problem = (pos, "truncated")
     found = np.array(starts, dtype=np.int64)
