@@ -269,6 +269,8 @@ def _text_rules(expr: pl.Expr, opts: "CobrixOptions") -> pl.Expr:
         return expr.str.replace_all(r"[\x00-\x1f]", "")
     page = str(opts.get("ebcdic_code_page", "common")).lower()
     expr = expr.str.replace_many(["\r", "\n"], ["\n", "\r"])
+    if page == "cp300":                   # README 11: a dangling DBCS byte is dropped
+        expr = expr.str.replace("\ufffd$", "")
     if page == "common":
         return expr.str.replace_all(r"[^\x20-\x7e\r\n]", " ")
     expr = expr.str.replace_all(r"[\x80-\x84\x86-\x9f]", " ")      # C1 controls but NEL

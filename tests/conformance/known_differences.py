@@ -37,9 +37,6 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
     ("n13_little_endian_binary_comp9", "default"):
         "README 7: COMP-9 / COMP-3U are Cobrix extensions, not COBOL; the copybook parser refuses "
         "them (use COMP-5 with the gnucobol dialect for little-endian binary)",
-    ("n14_dbcs_mixed_code_pages", "cp300_odd_length"):
-        "README 11: Cobrix drops a dangling DBCS byte; densan decodes it as U+FFFD and flags the "
-        "field, as a host conversion would report it",
     ("n14_dbcs_mixed_code_pages", "cp1364_korean_mixed"): _NO_PAGE + " (Korean host mixed, cp1364)",
     ("n14_dbcs_mixed_code_pages", "cp1388_chinese_mixed"): _NO_PAGE + " (Chinese host mixed, cp1388)",
     ("n15_field_code_pages", "ebcdic"): _FIELD_CODE_PAGE,
