@@ -51,6 +51,8 @@ class DDDef:
     inline: str | None = None
     override: bool = False                             # came from --dd
     orig_dsns: list[str] = field(default_factory=list)  # the dsn a --dd override replaced
+    print_file: bool = False                           # a SYSOUT that a --dd file replaced: kept
+                                                       # even when the step fails, as SYSOUT is
 
 
 @dataclass

@@ -87,9 +87,11 @@ class StepEnd:
                 return
             ch.drop_pending.append(temp)
             keep_new = (not failed and disp != "DELETE") or (failed and ddef.abnormal in ("KEEP", "CATLG"))
+            if failed and ddef.print_file:      # SYSOUT survives a failed step (it says why)
+                keep_new = True
             if keep_new and (a.status in ("NEW", "MOD") or dd.written):
                 ch.ops.append(("rename", temp, a.final))
-                ch.lines.append(f"  {label} {'WRITTEN' if not failed else 'KEPT (PARTIAL)'}")
+                ch.lines.append(f"  {label} " + ('WRITTEN' if not failed else 'KEPT (SYSOUT)' if ddef.print_file else 'KEPT (PARTIAL)'))
             else:
                 ch.ops.append(("delete", temp, None))
                 if creating or dd.written:

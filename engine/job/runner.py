@@ -141,6 +141,7 @@ class JobRunner(Allocation, StepEnd):
                     # keep the direction the definition implies: an output stays an output
                     new.status = self._default_status_of(old, step, steps)
                 new.orig_dsns = list(old.dsns)
+                new.print_file = bool(old.sysout) or old.print_file
                 step.dd[ddname] = new
         self._resolve_backrefs(steps)
         return steps

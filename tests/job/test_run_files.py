@@ -267,3 +267,29 @@ def test_rerun_on_existing_output_files_stays_atomic(lib, tmp_path):
     assert (tmp_path / "o.txt").read_bytes() == b"S\n"       # upcase appends to its OUT: a fresh temp
     assert (tmp_path / "p.txt").read_bytes() == b"fresh\n"
     assert "ALLOC OUT        NEW" in res.log_path.read_text()
+
+
+def test_sysout_replaced_by_dd_file_is_kept_when_the_step_fails(lib, tmp_path):
+    """A failed step (RC >= 16) catalogues and keeps no dataset, but its SYSOUT stays: the
+    legacy writes the reason for an abnormal end into its report, and an operator needs it."""
+    (lib.jobs / f"failrep_{lib.tag}.py").write_text(
+        "def run(step):\n"
+        "    with step.dd('REPORT').open_text() as f:\n"
+        "        f.write('*** ABNORMAL END ***\\n')\n"
+        "    with step.dd('OUT').open_text() as f:\n"
+        "        f.write('partial\\n')\n"
+        "    return 16\n")
+    lib.job("FAILREP", f"""
+        job: FAILREP
+        steps:
+          - name: S1
+            program: failrep_{lib.tag}
+            dd:
+              OUT: {{dsn: CITY.FAILREP.OUT, disp: [NEW, CATLG, DELETE]}}
+              REPORT: {{sysout: A}}
+    """)
+    res = run_job("FAILREP", dd=[f"OUT={tmp_path}/out.txt", f"REPORT={tmp_path}/report.txt"])
+    assert res.max_rc == 16 and res.status == "FAILED"
+    assert (tmp_path / "report.txt").read_text() == "*** ABNORMAL END ***\n"
+    assert not (tmp_path / "out.txt").exists()
+    assert "KEPT (SYSOUT)" in res.log_path.read_text()
