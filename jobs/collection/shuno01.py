@@ -89,6 +89,8 @@ class Charset:
 
     def text(self, s: str) -> bytes:
         """Program literals (reason codes, '9', '1' ...) in the data's code page."""
+        if not self.ebcdic:
+            return s.encode("ascii")
         cp = _codepage(self.name)
         if cp is not None:
             return cp.encode(s)
@@ -117,6 +119,8 @@ def _codepage(name: str):
 
 def charset_for(encoding: str | None) -> Charset:
     name = (encoding or "ascii").lower()
+    if name in ("ascii", "us-ascii", "latin-1", "iso-8859-1"):
+        return Charset(name, False)            # no code page module needed
     cp = _codepage(name)
     if cp is not None:
         return Charset(name, bool(cp.is_ebcdic))
@@ -177,12 +181,15 @@ def packed_values(cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(neg, -v, v), neg
 
 
-def _pair_lut(zone: int) -> np.ndarray:
-    """Two digit bytes (a big-endian uint16) -> 0..99; anything else -> 128."""
-    lut = np.full(65536, 128, dtype=np.uint8)
+def _pair_luts(zone: int) -> np.ndarray:
+    """(9, 65536) int64: two digit bytes (a big-endian uint16) at pair position i of an
+    18-digit key -> their value times 100**(8-i); anything else -> -10**18, so that a
+    key with any non-digit byte sums to a negative number."""
+    lut = np.full(65536, -10**18, dtype=np.int64)
     d = np.arange(10)
     lut[((zone + d)[:, None] << 8) | (zone + d)[None, :]] = d[:, None] * 10 + d[None, :]
-    return lut
+    weights = np.array([100 ** (8 - i) for i in range(9)], dtype=np.int64)
+    return np.where(lut[None, :] >= 0, lut[None, :] * weights[:, None], lut[None, :])
 
 
 _PAIR_LUTS: dict[int, np.ndarray] = {}
@@ -201,19 +208,16 @@ def digit_keys(block: np.ndarray, zone: int, start: int = 0) -> np.ndarray | Non
     """18-byte keys of zoned digits (bytes start..start+17 of each row) as int64, in
     the same order as the bytes; None when any key byte is not a digit. Pairs of
     bytes go through a 64K lookup table."""
-    lut = _PAIR_LUTS.get(zone)
-    if lut is None:
-        lut = _PAIR_LUTS[zone] = _pair_lut(zone)
+    luts = _PAIR_LUTS.get(zone)
+    if luts is None:
+        luts = _PAIR_LUTS[zone] = _pair_luts(zone)
     if len(block) == 0:
         return np.zeros(0, dtype=np.int64)
-    pairs = lut[_u16(block, start, 9)]                       # (n, 9)
-    if pairs.max() >= 100:
-        return None
-    key = pairs[:, 0].astype(np.int64)
+    pairs = _u16(block, start, 9)
+    key = luts[0][pairs[:, 0]]
     for i in range(1, 9):
-        key *= 100
-        key += pairs[:, i]
-    return key
+        key += luts[i][pairs[:, i]]
+    return key if key.min() >= 0 else None
 
 
 _PAIR_FULL = (_LUT2[np.arange(65536) >> 8] * 100 + _LUT2[np.arange(65536) & 255]).astype(np.int64)
@@ -674,8 +678,7 @@ class MasterOut:
             if len(self.rows):
                 mm = np.memmap(path, dtype=np.uint8, mode="r+", shape=(len(self.base), MASTER_LEN))
                 mm[self.rows] = self.rec
-                mm.flush()
-                del mm
+                del mm          # unmapped; the page cache writes it back, as write() would
             return
         _write(fh, self.materialize())
 
