@@ -36,6 +36,7 @@ _lock = threading.RLock()
 _registered: dict[str, CodePage] = {}     # normalised name/alias -> page registered by a program
 _loaded: dict[str, CodePage] = {}         # canonical built-in name -> page
 _scanned_env: str | None = None
+_scanning = False
 _alias_index = {}
 for _canon, _aliases in BUILTIN.items():
     for _a in (_canon, *_aliases):
@@ -59,11 +60,20 @@ def register_codepage(name: str, cp: CodePage) -> CodePage:
 
 def _scan_env() -> None:
     """Register every *.cpt in the $DENSAN_CODEPAGES directories (again when the variable changes)."""
-    global _scanned_env
+    global _scanned_env, _scanning
     env = os.environ.get("DENSAN_CODEPAGES", "")
-    if env == _scanned_env:
+    if env == _scanned_env or _scanning:      # a table's `base:` looks up a page while we scan
         return
     from engine.codepages.sitetable import load_codepage_table
+    _scanning = True
+    try:
+        _register_dirs(env, load_codepage_table)
+    finally:
+        _scanning = False
+    _scanned_env = env            # only once every table loaded: a bad table keeps being reported
+
+
+def _register_dirs(env: str, load_codepage_table) -> None:
     for d in filter(None, env.split(os.pathsep)):
         folder = Path(d)
         if not folder.is_dir():
@@ -72,7 +82,6 @@ def _scan_env() -> None:
         for path in sorted(folder.glob("*.cpt")):
             cp = load_codepage_table(path)
             register_codepage(cp.name, cp)
-    _scanned_env = env            # only once every table loaded: a bad table keeps being reported
 
 
 def _load_builtin(canon: str) -> CodePage:
