@@ -637,6 +637,8 @@ def _string_buffers(values) -> tuple[np.ndarray, np.ndarray]:
         values = pa.array(list(values), pa.large_string())
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    if pa.types.is_dictionary(values.type):                 # polars Categorical / Enum
+        values = values.dictionary_decode()
     if values.type != pa.large_string():
         if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
                 or pa.types.is_string_view(values.type) or pa.types.is_null(values.type)):

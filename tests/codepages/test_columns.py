@@ -112,6 +112,8 @@ def test_inputs_polars_chunked_sliced_and_empty():
     assert raw.tobytes() == bytes.fromhex("814040404040a7a8a9")
     chunked = pa.chunked_array([["a"], ["bc"]])
     assert cp.encode_column(chunked, 2)[0].tobytes() == bytes.fromhex("81408283")
+    categorical = pl.Series(["a", None, "a"], dtype=pl.Categorical)
+    assert cp.encode_column(categorical, 1)[0].tobytes() == bytes.fromhex("814081")
     sliced = pa.array(["zz", "a", "b"]).slice(1)
     assert cp.encode_column(sliced, 1)[0].tobytes() == bytes.fromhex("8182")
     empty = np.zeros((0, 5), np.uint8)
