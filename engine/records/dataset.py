@@ -155,10 +155,6 @@ def restore_lengths(block: RecordBlock, frame: pl.DataFrame, fmt: RecordFormat, 
                        block.line_ending)
 
 
-def _options(rdw_byteorder="big", rdw_includes_header=True, bdw=False) -> dict:
-    return dict(rdw_byteorder=rdw_byteorder, rdw_includes_header=rdw_includes_header, bdw=bdw)
-
-
 def read_dataset_stats(path, copybook, *, encoding="ascii", recfm="F", lrecl=None, dialect=None,
                        errors="strict", reject_path=None, columns=None, keep_raw=True,
                        chunk_records=DEFAULT_CHUNK, **fmt_options) -> tuple[pl.DataFrame, ReadStats]:
