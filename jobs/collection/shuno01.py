@@ -32,11 +32,10 @@ from __future__ import annotations
 import errno
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
-from engine.errors import DensanError, JobDefinitionError
+from engine.errors import JobDefinitionError
 
 PROGRAM = "SHUNO01"
 MASTER_LEN, TRAN_LEN, ERROR_LEN = 100, 60, 80
@@ -529,95 +528,111 @@ def post(*, master_in, tran_in, master_out, error_out, report, parm: str | None,
          write: bool = True) -> PostingResult:
     """Run SHUNO01 over files. Each DD argument is a path (inputs: a path or a list
     of paths, [] for DUMMY) or None when the DD is not allocated. With `write`,
-    MASTER-OUT, ERROR-OUT and REPORT are written as the legacy writes them."""
+    MASTER-OUT, ERROR-OUT and REPORT are written as the legacy writes them.
+
+    The steps and their abnormal ends follow the legacy's order: DD paths, the
+    REPORT, PARM (after the page header), inputs then outputs, then the data."""
     charset = charset_for(encoding)
     convention = sign_convention(charset, dialect)
-    messages: list[str] = []
-    rpt: Report | None = None
-    report_file = None
-    handles: dict[str, object] = {}
     dds = {"REPORT": report, "MASTER-IN": master_in, "TRAN-IN": tran_in,
            "MASTER-OUT": master_out, "ERROR-OUT": error_out}
+    files: dict[str, object] = {}
+    rpt: Report | None = None
     try:
         try:
-            for dd, value in dds.items():          # 1100: paths longer than 1023
-                for p in ([] if value is None else
-                          value if isinstance(value, (list, tuple)) else [value]):
-                    if len(os.fspath(p)) > 1023:
-                        raise _Abend(f"DD {dd}: PATH LONGER THAN 1023 CHARACTERS IN "
-                                     f"ENVIRONMENT VARIABLE {dd.replace('-', '_')}")
-            if report is None or os.fspath(report) == "":
+            _check_path_lengths(dds)
+            if _unallocated(report):
                 raise _Abend("DD REPORT NOT ALLOCATED: ENVIRONMENT VARIABLE REPORT IS NOT SET")
             if write:
-                try:
-                    report_file = open(report, "wb")
-                except OSError as exc:
-                    raise _Abend(f"OPEN ERROR ON DD REPORT, FILE STATUS {_open_status(exc, True)}",
-                                 _path_line(report)) from None
+                files["REPORT"] = _open_output("REPORT", report, buffered=True)
             rpt = Report()
             parm_text = ((parm or "")[:16]).ljust(16)
-            parm_date = _parse_parm(parm_text)
-            rpt.header(f"{parm_text[:4]}/{parm_text[4:6]}/{parm_text[6:8]}"
-                       if parm_date is not None else parm_text)
-            if parm_date is None:
+            parm_ok = _parse_parm(parm_text) is not None
+            rpt.header(f"{parm_text[:4]}/{parm_text[4:6]}/{parm_text[6:8]}" if parm_ok else parm_text)
+            if not parm_ok:
                 raise _Abend('PARM IS NOT A VALID PROCESSING DATE YYYYMMDD: "'
                              + parm_text.rstrip(" ") + '"')
-            data = {}
-            for dd in DD_ORDER:                       # 1400: inputs, then outputs
-                value = dds[dd]
-                if value is None or (not isinstance(value, (list, tuple)) and os.fspath(value) == ""):
-                    raise _Abend(f"DD {dd} NOT ALLOCATED: ENVIRONMENT VARIABLE "
-                                 f"{dd.replace('-', '_')} IS NOT SET")
-                if dd.endswith("-IN"):
-                    data[dd] = _read_input(dd, value, mapped=dd == "MASTER-IN"
-                                           and not _same_file(value, dds["MASTER-OUT"]))
-                elif write:
-                    try:
-                        handles[dd] = open(value, "wb", buffering=0)
-                    except OSError as exc:
-                        raise _Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS {_open_status(exc, True)}",
-                                     _path_line(value)) from None
-            for dd in ("MASTER-IN", "TRAN-IN"):      # first READ of an unreadable input
-                bad = data[dd]
-                if isinstance(bad, _Unreadable):
-                    other = data["MASTER-IN"]
-                    if dd == "TRAN-IN" and 0 < len(other) < MASTER_LEN:
-                        data[dd] = np.zeros(0, dtype=np.uint8)   # the short first master
-                        break                                   # is read before it
-                    raise _Abend(f"READ ERROR ON DD {dd} AT RECORD 1, FILE STATUS 30",
-                                 _path_line(bad.path))
+            data = _open_data(dds, files, write)
             result = _process(data["MASTER-IN"], data["TRAN-IN"], parm_text[:8], charset,
                               convention, dds)
             if write:
-                try:
-                    result.master.write(handles["MASTER-OUT"], master_out)
-                except OSError as exc:
-                    raise _Abend("WRITE ERROR ON DD MASTER-OUT, FILE STATUS "
-                                 + _write_status(exc), _path_line(master_out)) from None
-            if write:
-                try:
-                    _write(handles["ERROR-OUT"], result.error_out)
-                except OSError as exc:
-                    raise _Abend("WRITE ERROR ON DD ERROR-OUT, FILE STATUS " + _write_status(exc),
-                                 _path_line(error_out)) from None
+                _write_outputs(result, files, master_out, error_out)
             rpt.totals(result.totals, result.rc)
             result.report = rpt.lines
         except _Abend as ab:
-            messages.extend(f"{PROGRAM:<8} {line.rstrip(' ')}" for line in ab.lines)
+            messages = [f"{PROGRAM:<8} {line.rstrip(' ')}" for line in ab.lines]
             messages.append(f"{PROGRAM:<8} ABNORMAL END, RETURN CODE 16")
             if rpt is not None:
                 rpt.abend(ab.lines)
             result = PostingResult(16, rpt.lines if rpt is not None else None, None, None, messages)
-        result.messages = messages
-        if report_file is not None and result.report is not None:
-            report_file.write(result.report_bytes(charset))
+        if "REPORT" in files and result.report is not None:
+            files["REPORT"].write(result.report_bytes(charset))
         return result
     finally:
-        for fh in list(handles.values()) + ([report_file] if report_file is not None else []):
+        for fh in files.values():
             try:
                 fh.close()
             except OSError:
                 pass
+
+
+def _dd_values(value) -> list:
+    return [] if value is None else list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _unallocated(value) -> bool:
+    return value is None or (not isinstance(value, (list, tuple)) and os.fspath(value) == "")
+
+
+def _check_path_lengths(dds: dict) -> None:
+    """1100: a path the legacy's PIC X(1024) would cut."""
+    for dd, value in dds.items():
+        if any(len(os.fspath(p)) > 1023 for p in _dd_values(value)):
+            raise _Abend(f"DD {dd}: PATH LONGER THAN 1023 CHARACTERS IN "
+                         f"ENVIRONMENT VARIABLE {dd.replace('-', '_')}")
+
+
+def _open_output(dd: str, path, *, buffered: bool = False):
+    try:
+        return open(path, "wb") if buffered else open(path, "wb", buffering=0)
+    except OSError as exc:
+        raise _Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS {_open_status(exc, True)}",
+                     _path_line(path)) from None
+
+
+def _open_data(dds: dict, files: dict, write: bool) -> dict:
+    """1400: each data DD allocated and opened, inputs first (read or mapped), then
+    the outputs (created empty, as OPEN OUTPUT does); then the first READ of an
+    input that cannot be read (a directory)."""
+    data = {}
+    for dd in DD_ORDER:
+        value = dds[dd]
+        if _unallocated(value):
+            raise _Abend(f"DD {dd} NOT ALLOCATED: ENVIRONMENT VARIABLE "
+                         f"{dd.replace('-', '_')} IS NOT SET")
+        if dd.endswith("-IN"):
+            mapped = dd == "MASTER-IN" and not _same_file(value, dds["MASTER-OUT"])
+            data[dd] = _read_input(dd, value, mapped=mapped)
+        elif write:
+            files[dd] = _open_output(dd, value)
+    for dd in ("MASTER-IN", "TRAN-IN"):
+        bad = data[dd]
+        if isinstance(bad, _Unreadable):
+            if dd == "TRAN-IN" and 0 < len(data["MASTER-IN"]) < MASTER_LEN:
+                data[dd] = np.zeros(0, dtype=np.uint8)   # the short first master is read first
+                break
+            raise _Abend(f"READ ERROR ON DD {dd} AT RECORD 1, FILE STATUS 30", _path_line(bad.path))
+    return data
+
+
+def _write_outputs(result: PostingResult, files: dict, master_out, error_out) -> None:
+    for dd, path, write in (("MASTER-OUT", master_out, lambda fh: result.master.write(fh, path)),
+                            ("ERROR-OUT", error_out, lambda fh: _write(fh, result.error_out))):
+        try:
+            write(files[dd])
+        except OSError as exc:
+            raise _Abend(f"WRITE ERROR ON DD {dd}, FILE STATUS {_write_status(exc)}",
+                         _path_line(path)) from None
 
 
 def _parse_parm(text16: str) -> int | None:
@@ -870,7 +885,6 @@ def _apply_postings(base: np.ndarray, midx: np.ndarray, amount: np.ndarray, fee:
     g = len(rows)
     sizes = np.diff(np.r_[starts, len(midx)])
     group = np.repeat(np.arange(g), sizes)
-    rank = np.arange(len(midx)) - starts[group]
 
     orig = np.array(base[rows])
     rec = orig.copy()
