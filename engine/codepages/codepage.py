@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from engine.errors import CodePageError
 from engine.codepages.utf8 import decode_to_code_points, encode_code_points, invalid_rows
@@ -108,8 +109,7 @@ class CodePage:
     def _decode_tables(self) -> dict:
         """Lookup tables over keys (0-255 single bytes, 256 + double-byte code, EMPTY, FFFD):
         words (UTF-8 bytes as one uint32/uint64), present (1 for each of those bytes that is
-        output), bad (unmapped), content (text that stripping keeps: not U+0020 in PIC X,
-        not U+3000 in PIC G); plus bytes.translate tables for the single-byte fast path."""
+        output), bad (unmapped); plus bytes.translate tables for the single-byte fast path."""
         if "dec" in self._cache:
             return self._cache["dec"]
         n_dbcs = 65536 if self.dbcs is not None else 0
@@ -135,18 +135,16 @@ class CodePage:
             out[256 + code, :lx + ly] = np.concatenate([x[:lx], y[:ly]])
             lens[256 + code] = lx + ly
             bad[256 + code] = False
-        space = (out[:, 0] == 0x20) & (lens == 1)
-        ideo = (lens == 3) & (out[:, 0] == 0xE3) & (out[:, 1] == 0x80) & (out[:, 2] == 0x80)
         words = np.ascontiguousarray(out if lens.max() > 4 else out[:, :4])
         wtype = np.uint64 if words.shape[1] == 8 else np.uint32
         present = (np.arange(words.shape[1]) < lens[:, None]).astype(np.uint8)
         t = dict(words=words.view(wtype).reshape(k), present=present.view(wtype).reshape(k),
-                 content=(lens > 0) & ~space, content_dbcs=(lens > 0) & ~ideo, bad=bad,
+                 bad=bad,
                  empty=empty, fffd=fffd)
         # single bytes that decode to exactly one UTF-8 byte: the fast path
         one = (lens[:256] == 1) & ~bad[:256]
         t["plain_bytes"] = bytes(np.flatnonzero(one).tolist())
-        t["plain_table"] = bytes(np.where(one, out[:256, 0], 0).astype(np.uint8))
+        t["plain_table"] = bytes(np.where(one, out[:256, 0], 0x80).astype(np.uint8))
         t["lead"] = self.sbcs == -2
         t["not_lead"] = bytes(np.flatnonzero(self.sbcs != -2).tolist())
         t["identity"] = bool(np.array_equal(out[:256, 0][one], np.flatnonzero(one)))
@@ -164,20 +162,23 @@ class CodePage:
         n, w = block.shape
         if n == 0 or w == 0:
             return _strings(np.zeros(n + 1, np.int64), np.zeros(0, np.uint8)), np.zeros(n, bool)
+        _check_strip(strip)
+        if t["identity"] and block.max() < 0x80:            # ASCII text in an ASCII-based page
+            return _trim(_fixed_strings(block), strip), np.zeros(n, bool)
+        # bytes.translate runs in C over the whole block: plain one-byte characters become
+        # their UTF-8 byte, every other byte (shift, lead, non-ASCII, unmapped) becomes X'80'
         raw = block.tobytes()
-        # bytes.translate runs in C over the whole block: the bytes that are not plain
-        # one-byte characters (shift bytes, lead bytes, non-ASCII or unmapped) are left over
+        text = np.frombuffer(raw.translate(t["plain_table"]), np.uint8).reshape(n, w)
+        if text.max() < 0x80:
+            return _trim(_fixed_strings(text), strip), np.zeros(n, bool)
         others = raw.translate(None, t["plain_bytes"])
-        if not others:
-            text = block if t["identity"] else np.frombuffer(raw.translate(t["plain_table"]), np.uint8).reshape(n, w)
-            return _strings(*_pack_bytes(text, text == 0x20, strip)), np.zeros(n, bool)
         if self.kind == "mixed" and any(others.find(bytes([b])) >= 0 for b in self.shift_out):
             keys = self._mixed_keys(block, t)
         elif self.kind == "multibyte" and others.translate(None, t["not_lead"]):
             keys = self._multibyte_keys(block, t)
         else:
             keys = block.astype(np.int32)
-        return self._finish_keys(keys, t, t["content"], strip)
+        return self._finish_keys(keys, t, " ", strip)
 
     def decode_dbcs_column(self, block: np.ndarray, *, strip: str | None = "right"
                            ) -> tuple[pa.Array, np.ndarray]:
@@ -198,7 +199,7 @@ class CodePage:
             keys[:, 0:2 * pairs:2] = 256 + codes
         if w % 2:
             keys[:, -1] = t["fffd"]
-        return self._finish_keys(keys, t, t["content_dbcs"], strip)
+        return self._finish_keys(keys, t, "\u3000", strip)
 
     def _mixed_keys(self, block: np.ndarray, t) -> np.ndarray:
         """Keys of a block with SO/SI. The rows holding an SO are flattened; every byte takes
@@ -262,27 +263,23 @@ class CodePage:
         kf[pos[ok] + 1] = t["empty"]
         kf[lone] = t["fffd"]
 
-    def _finish_keys(self, keys: np.ndarray, t, content: np.ndarray, strip):
-        """Gather the UTF-8 bytes of every key into a large_string array, stripping as asked.
+    def _finish_keys(self, keys: np.ndarray, t, space: str, strip):
+        """Gather the UTF-8 bytes of every key into a large_string array, then trim `space`.
 
         Every position gets its key's UTF-8 bytes as one 4-byte (8 with two-code-point
-        codes) word; a boolean mask "byte k < length" over (n, w, 4) then packs them, in
+        codes) word; a boolean mask "byte k is output" over (n, w, 4) then packs them, in
         row, position, byte order — exactly the order of the output buffer.
         """
+        _check_strip(strip)
         n, w = keys.shape
         bad = t["bad"][keys].any(axis=1)
         words = t["words"][keys]
         width = words.itemsize
-        present = t["present"][keys]                      # byte k of the word is output: 0/1 per byte
-        if strip is not None:
-            keep = _keep_mask(content[keys], strip)
-            if keep is not None:
-                present[~keep] = 0
-        mask = present.view(np.bool_).reshape(n, w, width)
+        mask = t["present"][keys].view(np.bool_).reshape(n, w, width)
         offsets = np.zeros(n + 1, np.int64)
         np.cumsum(mask.reshape(n, -1).sum(axis=1, dtype=np.int64), out=offsets[1:])
         data = words.view(np.uint8).reshape(n, w, width)[mask]
-        return _strings(offsets, data), bad
+        return _trim(_strings(offsets, data), strip, space), bad
 
     # ------------------------------------------------------------------ encode tables
     def _encode_codes(self, cps: np.ndarray) -> np.ndarray:
@@ -532,50 +529,24 @@ def _as_block(block) -> np.ndarray:
     return np.ascontiguousarray(block)
 
 
-def _bounds(content: np.ndarray, strip) -> tuple[np.ndarray | None, np.ndarray | None]:
-    """(first, end) column of the kept text of every row; None where nothing is cut."""
+def _check_strip(strip) -> None:
     if strip not in ("right", "both", None):
         raise CodePageError(f"strip must be 'right', 'both' or None, not {strip!r}")
+
+
+def _trim(arr: pa.Array, strip, space: str = " ") -> pa.Array:
+    """Remove trailing (and with strip="both" leading) `space` characters: Arrow's kernels."""
     if strip is None:
-        return None, None
-    n, w = content.shape
-    from_end = np.argmax(content[:, ::-1], axis=1)            # argmax stops at the first hit
-    empty = (from_end == 0) & ~content[:, -1]
-    end = np.where(empty, 0, w - from_end)
-    first = None
-    if strip == "both":
-        first = np.argmax(content, axis=1)
-        first[empty] = 0
-    return first, end
+        return arr
+    if space == " ":       # in UTF-8 a 0x20 byte is always a whole U+0020
+        return pc.ascii_rtrim(arr, characters=" ") if strip == "right" else pc.ascii_trim(arr, characters=" ")
+    return pc.utf8_rtrim(arr, characters=space) if strip == "right" else pc.utf8_trim(arr, characters=space)
 
 
-def _keep_mask(content: np.ndarray, strip) -> np.ndarray | None:
-    """Which byte positions survive stripping (None: all of them)."""
-    first, end = _bounds(content, strip)
-    if end is None or (first is None and (end == content.shape[1]).all()):
-        return None
-    j = np.arange(content.shape[1])
-    keep = j < end[:, None]
-    if first is not None:
-        keep &= j >= first[:, None]
-    return keep
-
-
-def _pack_bytes(text: np.ndarray, is_space: np.ndarray, strip) -> tuple[np.ndarray, np.ndarray]:
-    """Fast path: every byte is one UTF-8 byte; strip and pack rows into (offsets, data)."""
+def _fixed_strings(text: np.ndarray) -> pa.Array:
+    """Every row of a (n, w) UTF-8 block as one string, without copying."""
     n, w = text.shape
-    first, end = _bounds(~is_space, strip)
-    offsets = np.zeros(n + 1, np.int64)
-    if end is None or (first is None and (end == w).all()):
-        return np.arange(0, (n + 1) * w, w, dtype=np.int64), text.reshape(-1)
-    j = np.arange(w)
-    keep = j < end[:, None]
-    if first is not None:
-        keep &= j >= first[:, None]
-        np.cumsum(end - first, out=offsets[1:])
-    else:
-        np.cumsum(end, out=offsets[1:])
-    return offsets, text[keep]
+    return _strings(np.arange(0, (n + 1) * w, w, dtype=np.int64), text.reshape(-1))
 
 
 def _all_rows_valid_utf8(block: np.ndarray) -> bool:
@@ -599,26 +570,25 @@ def _decode_utf8(block: np.ndarray, strip) -> tuple[pa.Array, np.ndarray]:
     n, w = block.shape
     if n == 0 or w == 0:
         return _strings(np.zeros(n + 1, np.int64), np.zeros(0, np.uint8)), np.zeros(n, bool)
+    _check_strip(strip)
     bad = np.zeros(n, bool) if _all_rows_valid_utf8(block) else invalid_rows(block)
-    offsets, data = _pack_bytes(block, block == 0x20, strip)
     if not bad.any():
-        return _strings(offsets, data), bad
-    old_len = np.diff(offsets)
-    lens = old_len.copy()
+        return _trim(_fixed_strings(block), strip), bad
+    # rows that are not valid UTF-8 (rare): Python's decoder with U+FFFD, one call per bad row
+    w = block.shape[1]
+    lens = np.full(n, w, np.int64)
     pieces = {}
     for r in np.flatnonzero(bad).tolist():
-        pieces[r] = data[offsets[r]:offsets[r + 1]].tobytes().decode("utf-8", "replace").encode("utf-8")
+        pieces[r] = block[r].tobytes().decode("utf-8", "replace").encode("utf-8")
         lens[r] = len(pieces[r])
-    new_off = np.zeros(n + 1, np.int64)
-    np.cumsum(lens, out=new_off[1:])
-    out = np.empty(int(new_off[-1]), np.uint8)
-    src_rows = np.repeat(np.arange(n), old_len)
-    keep = ~bad[src_rows]
-    dest = np.arange(len(data)) - offsets[src_rows] + new_off[src_rows]
-    out[dest[keep]] = data[keep]
+    offsets = np.zeros(n + 1, np.int64)
+    np.cumsum(lens, out=offsets[1:])
+    out = np.empty(int(offsets[-1]), np.uint8)
+    good = ~bad
+    out[(offsets[:-1][good, None] + np.arange(w)).reshape(-1)] = block[good].reshape(-1)
     for r, p in pieces.items():
-        out[new_off[r]:new_off[r + 1]] = np.frombuffer(p, np.uint8)
-    return _strings(new_off, out), bad
+        out[offsets[r]:offsets[r + 1]] = np.frombuffer(p, np.uint8)
+    return _trim(_strings(offsets, out), strip), bad
 
 
 def _strings(offsets: np.ndarray, data: np.ndarray) -> pa.Array:
