@@ -209,9 +209,9 @@ class CodePage:
         keys = block.astype(np.int32)
         so = self._is(block, self.shift_out)
         rows = np.flatnonzero(so.any(axis=1))           # only rows with DBCS need the state machine
-        sub = block[rows]
+        sub = block[rows] if len(rows) < len(block) else block
         w = sub.shape[1]
-        flat, so = sub.reshape(-1), so[rows].reshape(-1)
+        flat, so = sub.reshape(-1), (so[rows] if sub is not block else so).reshape(-1)
         si = self._is(flat, self.shift_in)
         event = so | si
         event[::w] = True
@@ -231,9 +231,9 @@ class CodePage:
         keys = block.astype(np.int32)
         cand = t["lead"][block]
         rows = np.flatnonzero(cand.any(axis=1))
-        sub = block[rows]
+        sub = block[rows] if len(rows) < len(block) else block
         w = sub.shape[1]
-        flat, cand = sub.reshape(-1), cand[rows].reshape(-1)
+        flat, cand = sub.reshape(-1), (cand[rows] if sub is not block else cand).reshape(-1)
         starts = cand.copy()
         starts[1:] &= ~cand[:-1]
         starts[::w] = cand[::w]
