@@ -13,7 +13,9 @@ densan's (IBM semantics). What is mapped:
   ASCII, ISO-8859-1 (as a site table); `floating_point_format` (IBM / IEEE754,
   either byte order); `is_utf16_big_endian=false` for PIC N;
 * unsigned 4-byte binary 9(5)-9(8) read as signed (top bit set -> null, README 7);
-* blanks (spaces, 0x00) skipped inside DISPLAY numbers (README 5);
+* blanks (spaces, 0x00) skipped inside DISPLAY numbers, strict or relaxed sign
+  overpunching on unsigned fields (README 5);
+* variable_size_occurs with F: records split by their ODO counters (README 10);
 * strings: `string_trimming_policy` (Cobrix trims both ends of every char <= U+0020
   by default), `improved_null_detection` (an all-0x00 field is null), the bytes
   present in a record shorter than the copybook;
@@ -81,9 +83,11 @@ class CobrixOptions:
         for key, value in self.raw.items():
             if key in IGNORED or SEGMENT_LEVEL.fullmatch(key) or REDEFINE_MAP.fullmatch(key):
                 continue
-            if key == "variable_size_occurs" and str(value).lower() == "false":
+            if key == "variable_size_occurs":
                 continue
-            if key in ("debug", "binary_as_hex", "generate_corrupt_fields") and str(value).lower() == "false":
+            if key == "debug" and str(value).lower() in ("true", "hex", "false"):
+                continue
+            if key in ("binary_as_hex", "generate_corrupt_fields") and str(value).lower() == "false":
                 continue
             raise UnsupportedOption(f"Cobrix option {key}={value!r} is not supported by densan")
         if self.record_format not in ("F", "FB", "V", "VB", "D", "T"):
@@ -192,21 +196,28 @@ def read_cobrix(data_paths, layout, options: dict, *, work_dir: Path) -> pl.Data
     frames = []
     head, tail = opts.int("file_start_offset"), opts.int("file_end_offset")
     fb_bdw = opts.record_format == "FB" and not (opts.get("block_length") or opts.get("records_per_block"))
+    variable_occurs = str(opts.get("variable_size_occurs", "false")).lower()
+    variable_occurs = None if variable_occurs == "false" or not fmt.fixed else variable_occurs
     for number, path in enumerate(data_paths):
         work = Path(path)
         size = work.stat().st_size
-        if head or tail or fb_bdw or (fmt.fixed and size % lrecl):
+        if head or tail or fb_bdw or (fmt.fixed and size % lrecl and not variable_occurs):
             # a working copy without the file header/trailer and block descriptors
             raw = work.read_bytes()
             if head or tail:
                 raw = raw[head:len(raw) - tail]
             if fb_bdw:
                 raw = _fixed_blocked(raw, lrecl)
-            if fmt.fixed and len(raw) % lrecl:
+            if fmt.fixed and len(raw) % lrecl and not variable_occurs:
                 raw = raw[:len(raw) - len(raw) % lrecl]   # Cobrix drops a trailing partial record
             work = Path(work_dir) / f"cobrix-{number}.dat"
             work.write_bytes(raw)
-        for block in iter_records(work, fmt):
+        if variable_occurs:
+            blocks = [_split_by_counters(work.read_bytes(), layout, codec.cp,
+                                         pad=variable_occurs == "pad_record")]
+        else:
+            blocks = iter_records(work, fmt)
+        for block in blocks:
             frames.append(_decode(block, codec, layout, opts, start, copy_length))
     if not frames:
         return _decode(RecordBlock.from_array(np.zeros((0, copy_length), np.uint8)), codec, layout,
@@ -231,12 +242,59 @@ def _decode(block: RecordBlock, codec, layout, opts: CobrixOptions, start: int, 
                             block.first_record, block.source)
     if not opts.flag("is_utf16_big_endian", True):
         block = _swap_national(block, layout)
-    result = codec.decode(block, errors="lenient", keep_raw=False)
-    frame = _blank_tolerant_numbers(result.frame, block, codec, layout, opts)
+    fixed, number_nulls = _cobrix_numbers(block, codec, layout, opts)
+    if layout.has_odo:      # the counters must be read the Cobrix way to find the tables
+        frame = codec.decode(fixed, errors="lenient", keep_raw=False).frame
+    else:                   # numbers from the fixed bytes; text (REDEFINES too) from the original
+        frame = codec.decode(block, errors="lenient", keep_raw=False).frame
+        if number_nulls:
+            again = codec.decode(fixed, columns=list(number_nulls), errors="lenient").frame
+            frame = frame.with_columns(again)
+    frame = _apply_nulls(frame, number_nulls)
     frame = _unsigned_binary(frame, layout)
     frame = _strings(frame, block, codec, layout, opts)
+    if str(opts.get("debug", "false")).lower() in ("true", "hex"):
+        frame = _debug_columns(frame, block, layout)
     frame = _segments(frame, layout, opts)
     return frame
+
+
+def _hex(cols: np.ndarray) -> pl.Series:
+    """Upper-case hex of each row of a byte matrix."""
+    import pyarrow as pa
+    n, width = cols.shape
+    offsets = np.arange(n + 1, dtype=np.int64) * width
+    arr = pa.LargeBinaryArray.from_buffers(pa.large_binary(), n, [None, pa.py_buffer(offsets),
+                                                                    pa.py_buffer(np.ascontiguousarray(cols))])
+    return pl.Series(arr).bin.encode("hex").str.to_uppercase()
+
+
+def _debug_columns(frame: pl.DataFrame, block: RecordBlock, layout) -> pl.DataFrame:
+    """debug=true: NAME_debug, the hex of each field's bytes, for the fields at a fixed
+    place (not after an OCCURS DEPENDING ON); tables give one hex string per element."""
+    from engine.records.output import column_names
+    names = column_names(layout)
+    first_table = min((f.offset for f in layout.fields() if f.depending_on), default=None)
+    exprs = []
+    for f in layout.elementary():
+        name = names.get(id(f))
+        if name not in frame.columns or (first_table is not None and f.offset > first_table):
+            continue
+        node, tables = f.parent, 0
+        while node is not None:
+            tables += bool(node.occurs)
+            node = node.parent
+        if tables:
+            continue
+        if not f.occurs:
+            exprs.append(pl.lit(_hex(block.data[:, f.offset:f.offset + f.size])).alias(name + "_debug"))
+            continue
+        parts = [_hex(block.data[:, f.offset + i * f.size:f.offset + (i + 1) * f.size])
+                 for i in range(f.occurs)]
+        table = pl.DataFrame(parts, schema=[str(i) for i in range(f.occurs)]).select(
+            pl.concat_list(pl.all()).alias("t"))["t"]
+        exprs.append(pl.lit(table).list.head(pl.col(name).list.len()).alias(name + "_debug"))
+    return frame.with_columns(exprs) if exprs else frame
 
 
 def _text_fields(layout):
@@ -297,12 +355,13 @@ def _display_numbers(layout):
     reads ignoring blanks. Offsets: one, or one per element of a fixed OCCURS of
     the field itself."""
     from engine.records.output import column_names
-    if layout.has_odo:
-        return
     names = column_names(layout)
+    first_table = min((f.offset for f in layout.fields() if f.depending_on), default=None)
     for f in layout.elementary():
         if id(f) not in names or f.usage != Usage.DISPLAY or f.picture is None:
             continue
+        if first_table is not None and f.offset + f.total_size > first_table:
+            continue            # after an OCCURS DEPENDING ON: its offset moves
         if f.sign_leading or f.sign_separate:
             continue
         pic = f.picture
@@ -323,17 +382,17 @@ _POSITIVE = {0x7B: 0x30, **{0x41 + i: 0x31 + i for i in range(9)}}     # ASCII '
 _NEGATIVE = {0x7D, *range(0x4A, 0x53)}                                # ASCII '}' 'J'-'R'
 
 
-def _blank_tolerant_numbers(frame: pl.DataFrame, block: RecordBlock, codec, layout, opts):
-    """Cobrix's reading of DISPLAY numbers (README 5), emulated on the bytes and
-    decoded again: spaces and 0x00 anywhere are skipped (F9 40 F0 F0 is 900) — the
+def _cobrix_numbers(block: RecordBlock, codec, layout, opts):
+    """Cobrix's reading of DISPLAY numbers (README 5), emulated on the bytes before
+    decoding: spaces and 0x00 anywhere are skipped (F9 40 F0 F0 is 900) — the
     blanks of each field move to its left end as zeros (one stable sort per
     field); a field of nothing but blanks is null, or 0 for a V-decimal without
     improved_null_detection. An overpunched sign on an unsigned field is null
-    (strict_sign_overpunching, the default) or, relaxed, a positive one is read
-    as its digit."""
-    fields = [item for item in _display_numbers(layout) if item[0] in frame.columns]
+    (strict_sign_overpunching, the default) or, relaxed, a positive one is read as
+    its digit. Returns the new block and {column: (field, null mask per element)}."""
+    fields = list(_display_numbers(layout))
     if not fields or len(block) == 0:
-        return frame
+        return block, {}
     improved = opts.flag("improved_null_detection", True)
     strict = opts.flag("strict_sign_overpunching", True)
     ebcdic = codec.cp.is_ebcdic
@@ -368,19 +427,67 @@ def _blank_tolerant_numbers(frame: pl.DataFrame, block: RecordBlock, codec, layo
                     data[:, offset + f.size - 1] = np.where(positive, digit, last)
             masks.append(null)
         nulls[name] = (f, np.stack(masks, axis=1))
-    again = codec.decode(RecordBlock(data, block.lengths, block.file_offsets, block.first_record,
-                                     block.source), columns=list(nulls), errors="lenient").frame
+    return RecordBlock(data, block.lengths, block.file_offsets, block.first_record, block.source), nulls
+
+
+def _apply_nulls(frame: pl.DataFrame, nulls: dict) -> pl.DataFrame:
     updates = []
     for name, (f, null) in nulls.items():
-        if not f.occurs:
-            value = pl.when(pl.lit(pl.Series(null[:, 0]))).then(None).otherwise(pl.lit(again[name]))
-            updates.append(value.alias(name))
+        if name not in frame.columns or not null.any():
             continue
-        flat = again.select(pl.col(name).explode())[name]      # fixed OCCURS: n * k values
+        if not f.occurs:
+            updates.append(pl.when(pl.lit(pl.Series(null[:, 0]))).then(None)
+                           .otherwise(pl.col(name)).alias(name))
+            continue
+        flat = frame.select(pl.col(name).explode())[name]      # fixed OCCURS: n * k values
         flat = pl.select(pl.when(pl.lit(pl.Series(null.reshape(-1)))).then(None)
                          .otherwise(pl.lit(flat))).to_series()
-        updates.append(pl.lit(flat.reshape((len(block), f.occurs)).cast(pl.List(flat.dtype))).alias(name))
-    return frame.with_columns(updates)
+        updates.append(pl.lit(flat.reshape((len(frame), f.occurs)).cast(pl.List(flat.dtype))).alias(name))
+    return frame.with_columns(updates) if updates else frame
+
+
+def _counter_value(raw: bytes, f) -> int:
+    """An ODO counter's value, read as Cobrix reads it (blanks skipped)."""
+    if f.usage in (Usage.BINARY, Usage.COMP5):
+        return int.from_bytes(raw, "big" if f.usage == Usage.BINARY else "little")
+    if f.usage == Usage.PACKED:
+        digits = raw.hex()[:-1]
+        return int(digits) if digits.isdigit() else 0
+    digits = "".join(str(b & 0x0F) for b in raw if b not in (0x00, 0x20, 0x40))
+    return int(digits) if digits else 0
+
+
+def _split_by_counters(raw: bytes, layout, cp, *, pad: bool) -> RecordBlock:
+    """README 10: variable_size_occurs with record_format F — records back to back,
+    each as long as its OCCURS DEPENDING ON counters make it (or, pad_record, at the
+    maximum size). Sequential by nature (a loop per record; a compatibility tool)."""
+    from engine.records.recfm import gather_records
+    tables = [f for f in layout.fields() if f.depending_on]
+    counters = []
+    for table in tables:
+        counter = _find(layout, table.depending_on)
+        node, nested = table.parent, False
+        while node is not None:
+            nested |= bool(node.occurs)
+            node = node.parent
+        if counter is None or nested or counter.offset + counter.size > min(t.offset for t in tables):
+            raise UnsupportedOption("variable_size_occurs with nested or moving counters is not supported")
+        counters.append((table, counter))
+    full = layout.record_length
+    starts, lengths, pos = [], [], 0
+    while pos < len(raw):
+        size = full
+        if not pad:
+            for table, counter in counters:
+                count = _counter_value(raw[pos + counter.offset:pos + counter.offset + counter.size], counter)
+                size -= (table.occurs - max(0, min(count, table.occurs))) * table.size
+        starts.append(pos)
+        lengths.append(min(size, len(raw) - pos))
+        pos += size
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    starts, lengths = np.array(starts, np.int64), np.array(lengths, np.int32)
+    data = gather_records(buf, starts, lengths, full, cp.space)
+    return RecordBlock(data, lengths, starts, 1, None)
 
 
 def _unsigned_binary(frame: pl.DataFrame, layout) -> pl.DataFrame:

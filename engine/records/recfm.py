@@ -328,6 +328,7 @@ def _gather(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray, width: int
 
 
 _SLICE = 16_384
+gather_records = _gather
 
 
 def _walk_rdws(mm, pos: int, end: int, little: bool, adjust: int, limit: int | None):

@@ -10,8 +10,9 @@ _RELAXED = ("README 5: relaxed overpunching with several overpunched bytes (a si
             "position, the last one wins) is a Cobrix reading; IBM zoned data carries its sign "
             "in the last byte only, and the compatibility mode handles only that byte")
 _VARIABLE_OCCURS = ("README 10: with record_format F and variable_size_occurs Cobrix splits the "
-                    "file by the ODO counters alone (no RDW, no fixed LRECL); densan reads "
-                    "variable records from RDWs, as they are stored on the host")
+                    "file by the ODO counters alone; the compatibility mode does this for counters "
+                    "at a fixed place, not for a table inside a table whose counters move with it "
+                    "(nested OCCURS DEPENDING ON)")
 _BINARY_19 = ("README 7: Cobrix gives 9(19)/9(20) BINARY 9 bytes and 9(37) 16; IBM binary stops at "
               "18 digits and densan's dialect uses 16 bytes past that, so the 1,543-byte densan "
               "record is not Cobrix's 1,493 bytes and every record after the first shifts")
@@ -27,10 +28,6 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
     ("n04_invalid_values_to_null", "with_corrupt_fields_hex"):
         "generate_corrupt_fields (a _corrupt_fields column) is Cobrix's; densan reports invalid "
         "fields as job-log messages and reject records instead",
-    ("n05_odo_primitive_variable_size", "default"): _VARIABLE_OCCURS,
-    ("n05_odo_primitive_variable_size", "debug_hex"): _VARIABLE_OCCURS,
-    ("n06_odo_group_ascii_shift_and_pad", "shift_record"): _VARIABLE_OCCURS,
-    ("n06_odo_group_ascii_shift_and_pad", "pad_record"): _VARIABLE_OCCURS,
     ("n07_edited_numeric_comma", "default"):
         "README 5: Cobrix reads ',' in +999,99 as the decimal point; without DECIMAL-POINT IS "
         "COMMA it is an insertion character, so densan (like IBM) reads 11234",
