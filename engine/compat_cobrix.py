@@ -16,6 +16,7 @@ densan's (IBM semantics). What is mapped:
 * blanks (spaces, 0x00) skipped inside DISPLAY numbers, strict or relaxed sign
   overpunching on unsigned fields (README 5);
 * variable_size_occurs with F: records split by their ODO counters (README 10);
+  record_length_field: records split by a length field;
 * strings: `string_trimming_policy` (Cobrix trims both ends of every char <= U+0020
   by default), `improved_null_detection` (an all-0x00 field is null), the bytes
   present in a record shorter than the copybook;
@@ -57,6 +58,7 @@ IGNORED = {"pedantic", "generate_record_id", "input_split_records", "segment_id_
            "file_end_offset", "record_start_offset", "record_end_offset", "string_trimming_policy",
            "schema_retention_policy", "floating_point_format", "improved_null_detection",
            "segment_field", "segment_filter", "is_text", "record_length", "block_length",
+           "record_length_field",
            "records_per_block", "minimum_record_length", "maximum_record_length",
            "strict_sign_overpunching", "drop_group_fillers", "drop_value_fillers",
            "filler_naming_policy", "is_utf16_big_endian", "segment_id_root"}
@@ -198,21 +200,28 @@ def read_cobrix(data_paths, layout, options: dict, *, work_dir: Path) -> pl.Data
     fb_bdw = opts.record_format == "FB" and not (opts.get("block_length") or opts.get("records_per_block"))
     variable_occurs = str(opts.get("variable_size_occurs", "false")).lower()
     variable_occurs = None if variable_occurs == "false" or not fmt.fixed else variable_occurs
+    length_field = opts.get("record_length_field")
+    if length_field and not fmt.fixed:
+        raise UnsupportedOption("record_length_field is supported with record_format F only")
     for number, path in enumerate(data_paths):
         work = Path(path)
         size = work.stat().st_size
-        if head or tail or fb_bdw or (fmt.fixed and size % lrecl and not variable_occurs):
+        splitter = variable_occurs or length_field
+        if head or tail or fb_bdw or (fmt.fixed and size % lrecl and not splitter):
             # a working copy without the file header/trailer and block descriptors
             raw = work.read_bytes()
             if head or tail:
                 raw = raw[head:len(raw) - tail]
             if fb_bdw:
                 raw = _fixed_blocked(raw, lrecl)
-            if fmt.fixed and len(raw) % lrecl and not variable_occurs:
+            if fmt.fixed and len(raw) % lrecl and not splitter:
                 raw = raw[:len(raw) - len(raw) % lrecl]   # Cobrix drops a trailing partial record
             work = Path(work_dir) / f"cobrix-{number}.dat"
             work.write_bytes(raw)
-        if variable_occurs:
+        if length_field:
+            blocks = [_split_by_length_field(work.read_bytes(), layout, codec.cp, length_field,
+                                             opts.int("rdw_adjustment"))]
+        elif variable_occurs:
             blocks = [_split_by_counters(work.read_bytes(), layout, codec.cp,
                                          pad=variable_occurs == "pad_record")]
         else:
@@ -455,6 +464,27 @@ def _counter_value(raw: bytes, f) -> int:
         return int(digits) if digits.isdigit() else 0
     digits = "".join(str(b & 0x0F) for b in raw if b not in (0x00, 0x20, 0x40))
     return int(digits) if digits else 0
+
+
+def _split_by_length_field(raw: bytes, layout, cp, name: str, adjust: int) -> RecordBlock:
+    """record_length_field: each record's length is a field of it (plus rdw_adjustment).
+    Sequential by nature (a loop per record; a compatibility tool)."""
+    from engine.records.recfm import gather_records
+    field = _find(layout, name)
+    if field is None or field.children or field.parent is None:
+        raise UnsupportedOption(f"record_length_field {name}: no such elementary field")
+    starts, lengths, pos = [], [], 0
+    while pos + field.offset + field.size <= len(raw):
+        size = _counter_value(raw[pos + field.offset:pos + field.offset + field.size], field) + adjust
+        if size <= 0:
+            raise DensanError(f"record_length_field {name} gives length {size} at byte offset {pos}")
+        starts.append(pos)
+        lengths.append(min(size, len(raw) - pos))
+        pos += size
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    width = max(layout.record_length, max(lengths, default=0))
+    data = gather_records(buf, np.array(starts, np.int64), np.array(lengths, np.int32), width, cp.space)
+    return RecordBlock(data, np.array(lengths, np.int32), np.array(starts, np.int64), 1, None)
 
 
 def _split_by_counters(raw: bytes, layout, cp, *, pad: bool) -> RecordBlock:

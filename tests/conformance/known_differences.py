@@ -45,9 +45,6 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
     ("n16_ascii_text_numbers_overflow", "decimal"):
         "README 5: Cobrix nulls a value with a misplaced or overflowing decimal point in +99.999; "
         "densan reads the digits by PICTURE position",
-    ("t05b_ebcdic_rdw_be_and_length_field", "record_length_field"):
-        "record_length_field (record length taken from a field, no RDW) is a Cobrix record "
-        "splitter; densan needs RDWs or a fixed LRECL",
     ("t06_type_variety", "default"): _BINARY_19,
     ("t06_type_variety", "strict_integral_precision"): _BINARY_19,
     ("t06_type_variety", "debug_hex"): _BINARY_19 + "; debug columns are Cobrix's",
