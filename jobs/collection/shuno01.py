@@ -342,11 +342,14 @@ def key_view(block: np.ndarray, cols: slice | tuple) -> np.ndarray:
 
 # --------------------------------------------------------------------------- report
 def edit_count(v: int, digits: int = 9) -> str:
-    """PIC ZZZ,ZZZ,ZZ9 (and shorter): zero suppression with commas."""
-    v = abs(int(v)) % (10 ** digits)
-    s = f"{v:,}"
+    """PIC ZZZ,ZZZ,ZZ9 (and shorter): zero suppression with commas. A value too long
+    for the picture keeps its low digits and, as in GnuCOBOL, loses the suppression
+    (the cut-off digits count as significant)."""
+    v = abs(int(v))
     width = digits + (digits - 1) // 3
-    return s.rjust(width)
+    if v >= 10 ** digits:
+        return f"{v % 10 ** digits:0{width},}"
+    return f"{v:,}".rjust(width)
 
 
 def edit_amount(v: int) -> str:
@@ -957,16 +960,41 @@ def _apply_postings(base: np.ndarray, midx: np.ndarray, amount: np.ndarray, fee:
     return rows, rec, orig
 
 
+LONG_TAIL = 256      # ranks left for the last few keys before they are finished one by one
+
+
+def _kaisu_step(d2, d1, d0, sg, s):
+    """One posting's effect on SH-NOFU-KAISU as GnuCOBOL 3.1 does it (checked byte
+    for byte): the tests `< 999` / `> 0` read the packed nibbles as they are, sign
+    nibble D negative; ADD 1 works in place on the digit nibbles (carry past 9,
+    untouched digits and a sign nibble other than D kept; D becomes F); SUBTRACT 1
+    stores the value - 1 afresh with sign F. Arrays in, (d2, d1, d0, sign, ran) out."""
+    mag = d2 * 100 + d1 * 10 + d0
+    cmp = np.where(sg == 0x0D, -mag, mag)
+    up = (s > 0) & (cmp < 999)
+    down = (s < 0) & (cmp > 0)
+    n0 = d0 + 1
+    c = n0 >= 10
+    n0 = n0 - 10 * c
+    n1 = d1 + c
+    c = n1 >= 10
+    n1 = n1 - 10 * c
+    n2 = d2 + c
+    n2 = n2 - 10 * (n2 >= 10)
+    m = (mag - 1) % 1000
+    return (np.where(up, n2, np.where(down, m // 100, d2)),
+            np.where(up, n1, np.where(down, m // 10 % 10, d1)),
+            np.where(up, n0, np.where(down, m % 10, d0)),
+            np.where(down | (up & (sg == 0x0D)), 0x0F, sg),
+            up | down)
+
+
 def _replay(hard, starts, sizes, amount, fee, step, nofu, nofu_neg, entai, entai_neg,
             knib, kaisu_written) -> None:
     """Exact replay of the groups that overflow, clamp or hold odd packed bytes: one
     iteration per rank within the key, vectorised over all such groups at once.
-
-    SH-NOFU-KAISU follows GnuCOBOL 3.1 exactly (checked byte for byte): the tests
-    `< 999` / `> 0` read the packed nibbles as they are, sign nibble D negative;
-    ADD 1 works in place on the digit nibbles (carry past 9, untouched digits and a
-    sign nibble other than D kept; D becomes F); SUBTRACT 1 stores the value - 1
-    afresh with sign F."""
+    When only a few keys with many more transactions are left, each is finished
+    on its own, vectorised along its transactions (`_finish_key`)."""
     h_start, h_size = starts[hard], sizes[hard]
     v, vn = nofu[hard].copy(), nofu_neg[hard].copy()
     e, en = entai[hard].copy(), entai_neg[hard].copy()
@@ -975,33 +1003,23 @@ def _replay(hard, starts, sizes, amount, fee, step, nofu, nofu_neg, entai, entai
     active = np.arange(hard.size)
     depth = 0
     while active.size:
+        if active.size <= 8 and int(h_size[active].max()) - depth > LONG_TAIL:
+            for j in active.tolist():
+                lo, hi = int(h_start[j]) + depth, int(h_start[j] + h_size[j])
+                v[j], vn[j] = _truncating_sum(v[j], vn[j], amount[lo:hi], NOFU_MOD)
+                e[j], en[j] = _truncating_sum(e[j], en[j], fee[lo:hi], ENTAI_MOD)
+                (d2[j], d1[j], d0[j], sg[j]), ran = _kaisu_run((d2[j], d1[j], d0[j], sg[j]),
+                                                               step[lo:hi])
+                kw[j] |= ran
+            break
         idx = h_start[active] + depth
         t = v[active] + amount[idx]
         v[active], vn[active] = truncate(t, NOFU_MOD), t < 0
         t = e[active] + fee[idx]
         e[active], en[active] = truncate(t, ENTAI_MOD), t < 0
-        s = step[idx]
-        a2, a1, a0, asg = d2[active], d1[active], d0[active], sg[active]
-        mag = a2 * 100 + a1 * 10 + a0
-        cmp = np.where(asg == 0x0D, -mag, mag)
-        up = (s > 0) & (cmp < 999)
-        down = (s < 0) & (cmp > 0)
-        # ADD 1 in place
-        n0 = a0 + 1
-        c = n0 >= 10
-        n0 = n0 - 10 * c
-        n1 = a1 + c
-        c = n1 >= 10
-        n1 = n1 - 10 * c
-        n2 = a2 + c
-        n2 = n2 - 10 * (n2 >= 10)
-        # SUBTRACT 1 afresh
-        m = (mag - 1) % 1000
-        d2[active] = np.where(up, n2, np.where(down, m // 100, a2))
-        d1[active] = np.where(up, n1, np.where(down, m // 10 % 10, a1))
-        d0[active] = np.where(up, n0, np.where(down, m % 10, a0))
-        sg[active] = np.where(down | (up & (asg == 0x0D)), 0x0F, asg)
-        kw[active] |= up | down
+        d2[active], d1[active], d0[active], sg[active], ran = _kaisu_step(
+            d2[active], d1[active], d0[active], sg[active], step[idx])
+        kw[active] |= ran
         depth += 1
         active = active[h_size[active] > depth]
     nofu[hard], nofu_neg[hard] = v, vn
@@ -1009,6 +1027,70 @@ def _replay(hard, starts, sizes, amount, fee, step, nofu, nofu_neg, entai, entai
     for i, arr in enumerate((d2, d1, d0, sg)):
         knib[hard, i] = arr
     kaisu_written[hard] = kw
+
+
+def _truncating_sum(start, start_neg, incs: np.ndarray, mod: int) -> tuple[int, bool]:
+    """ADD each of incs in turn to start, truncating: (value, sign of the last true
+    result). Vectorised between overflows."""
+    cur, neg, pos = int(start), bool(start_neg), 0
+    while pos < len(incs):
+        p = cur + np.cumsum(incs[pos:])
+        over = np.flatnonzero(np.abs(p) >= mod)
+        if not over.size:
+            return int(p[-1]), bool(p[-1] < 0)
+        t = int(p[over[0]])
+        cur, neg = (1 if t >= 0 else -1) * (abs(t) % mod), t < 0
+        pos += int(over[0]) + 1
+    return cur, neg
+
+
+def _kaisu_run(nib, steps: np.ndarray):
+    """SH-NOFU-KAISU after many postings on one key: odd packed bytes stepped through
+    one executed posting at a time (no-op postings skipped in bulk) until they are
+    plain digits, then the walk held in 0..999 as a prefix scan."""
+    d2, d1, d0, sg = (int(x) for x in nib)
+    ran, pos, n = False, 0, len(steps)
+    while pos < n and (max(d2, d1, d0) > 9 or sg == 0x0D):
+        mag = d2 * 100 + d1 * 10 + d0
+        cmp = -mag if sg == 0x0D else mag
+        rest = steps[pos:]
+        runs = rest < 0 if cmp >= 999 else rest > 0 if cmp <= 0 else rest != 0
+        nxt = np.flatnonzero(runs)
+        if not nxt.size:
+            return (d2, d1, d0, sg), ran
+        pos += int(nxt[0])
+        out = _kaisu_step(*(np.array([x]) for x in (d2, d1, d0, sg)), steps[pos:pos + 1])
+        d2, d1, d0, sg = (int(x[0]) for x in out[:4])
+        ran |= bool(out[4][0])
+        pos += 1
+    if pos >= n:
+        return (d2, d1, d0, sg), ran
+    rest = steps[pos:]
+    x0 = d2 * 100 + d1 * 10 + d0
+    states = clip_walk(x0, rest, 0, 999)
+    before = np.r_[x0, states[:-1]]
+    executed = ((rest > 0) & (before < 999)) | ((rest < 0) & (before > 0))
+    if ((rest < 0) & executed).any():
+        sg = 0x0F
+    x = int(states[-1])
+    return (x // 100, x // 10 % 10, x % 10, sg), ran or bool(executed.any())
+
+
+def clip_walk(x0: int, steps: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """States of x -> clip(x + step, lo, hi) applied in turn, by a prefix scan of the
+    maps z -> clip(z + a, l, h), which compose into maps of the same form."""
+    a = steps.astype(np.int64)
+    lo_ = np.full(len(a), lo, dtype=np.int64)
+    hi_ = np.full(len(a), hi, dtype=np.int64)
+    shift = 1
+    while shift < len(a):
+        a1, l1, h1 = a[:-shift], lo_[:-shift], hi_[:-shift]      # the earlier maps
+        a2, l2, h2 = a[shift:], lo_[shift:], hi_[shift:]         # then these
+        a = np.r_[a[:shift], a1 + a2]
+        lo_, hi_ = (np.r_[lo_[:shift], np.minimum(np.maximum(l1 + a2, l2), h2)],
+                    np.r_[hi_[:shift], np.minimum(np.maximum(h1 + a2, l2), h2)])
+        shift *= 2
+    return np.minimum(np.maximum(x0 + a, lo_), hi_)
 
 
 # --------------------------------------------------------------------------- job step

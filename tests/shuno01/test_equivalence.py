@@ -249,3 +249,22 @@ def test_write_error_when_the_disk_is_full(tmp_path, dd):
         results.append((rc, (folder / "r").read_bytes()))
     assert results[0] == results[1]
     assert results[0][0] == 16
+
+
+@pytest.mark.parametrize("raw", ["0A5F", "001D", "9A0F", "998C", "000D", "001C", "00FF", "000F"])
+def test_long_keys_with_odd_counters(tmp_path, raw):
+    """Hundreds of postings on a few keys (finished key by key, vectorised along the
+    key): counters starting from odd packed bytes, held at 0 and 999, amounts
+    overflowing now and then."""
+    import random
+    rnd = random.Random(raw)
+    masters, trans = [], []
+    for i in range(3):
+        k = key(2024, 4, i, 1)
+        masters.append(master(k, nofu=rnd.choice([0, 99_999_999_000]), kaisu_raw=bytes.fromhex(raw)))
+        pattern = rnd.choice([[-1] * 5 + [1] * 3, [1] * 9 + [-1], [-1, 0, 1, 1], [1] * 3])
+        for r in range(700 + 50 * i):
+            sign = pattern[r % len(pattern)]
+            amount = sign * rnd.choice([7, 50_000_000_000, 1]) if sign else 0
+            trans.append(tran(k, nofu=amount, entai=rnd.choice([0, 400_000_000]), renban=r))
+    same(Case(masters, trans), tmp_path)

@@ -39,7 +39,18 @@ def test_edit_amount_keeps_twelve_digits_and_a_fixed_sign(v):
     text = edit_amount(v)
     assert len(text) == 16
     assert text[0] == ("-" if v < 0 else " ")
-    assert text[1:] == f"{abs(v) % 10**12:>15,}"
+    if abs(v) < 10**12:
+        assert text[1:] == f"{abs(v):>15,}"
+    else:       # cut to 12 digits: GnuCOBOL then prints the leading zeros
+        assert text[1:] == f"{abs(v) % 10**12:015,}"
+        assert int(text[1:].replace(",", "")) == abs(v) % 10**12
+
+
+def test_edit_amount_as_gnucobol_prints_a_cut_value():
+    assert edit_amount(1_099_999_999_989) == " 099,999,999,989"
+    assert edit_amount(-1_099_999_999_989) == "-099,999,999,989"
+    assert edit_amount(1_000_000_000_000_000 - 1) == " 999,999,999,999"
+    assert edit_amount(-99_999_999_989) == "- 99,999,999,989"
 
 
 @given(st.lists(st.integers(-(10**11) + 1, 10**11 - 1), min_size=1, max_size=50))
@@ -118,3 +129,26 @@ def test_packed_magnitude_from_pair_counts(raws):
     block = np.array([list(b"KEY" + r + b"Z") for r in raws], dtype=np.uint8).reshape(-1, 10)
     values = packed_values(block[:, 3:9])[0] if raws else np.zeros(0, np.int64)
     assert packed_magnitude(block, 3, 6) == (int(np.abs(values).sum()), int(values.sum()))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 999), st.lists(st.sampled_from([-1, 0, 1]), min_size=1, max_size=300))
+def test_clip_walk_is_the_held_counter(x0, steps):
+    from jobs.collection.shuno01 import clip_walk
+    states, x = [], x0
+    for s in steps:
+        x = min(x + 1, 999) if s > 0 else max(x - 1, 0) if s < 0 else x
+        states.append(x)
+    assert clip_walk(x0, np.array(steps), 0, 999).tolist() == states
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(-(10**11) + 1, 10**11 - 1),
+       st.lists(st.integers(-(10**11) + 1, 10**11 - 1), min_size=1, max_size=200))
+def test_truncating_sum_is_sequential_add(start, incs):
+    from jobs.collection.shuno01 import _truncating_sum
+    v, neg = start, start < 0
+    for x in incs:
+        t = v + x
+        v, neg = (1 if t >= 0 else -1) * (abs(t) % 10**11), t < 0
+    assert _truncating_sum(start, start < 0, np.array(incs, dtype=np.int64), 10**11) == (v, neg)
