@@ -114,6 +114,8 @@ class CobrixOptions:
                 raise UnsupportedOption(f"Cobrix ascii_charset={charset} is not a densan code page")
             return "ascii"
         name = str(self.get("ebcdic_code_page", "common")).lower()
+        if name in EURO_PAGES:
+            return _euro_page(name)
         if name not in CODE_PAGES:
             raise UnsupportedOption(f"Cobrix ebcdic_code_page={name} is not a densan code page")
         return CODE_PAGES[name]
@@ -138,6 +140,23 @@ class CobrixOptions:
                 name, _, ids = str(value).partition("=>")
                 out[name.strip().upper()] = [i.strip() for i in ids.split(",") if i.strip()]
         return out
+
+
+# IBM's euro pages: the base CCSID with the euro sign at X'9F' (in place of the currency sign)
+EURO_PAGES = {"cp1141": "cp273", "cp1148": "cp500"}
+
+
+def _euro_page(name: str) -> str:
+    """CCSID 1141 / 1148 as site code-page tables over their base pages."""
+    from engine.codepages import available_codepages, load_codepage_table, register_codepage
+    if name not in available_codepages():
+        import tempfile
+        lines = [f"name: {name}", "ebcdic: yes", f"base: {EURO_PAGES[name]}", "9F U+20AC"]
+        with tempfile.TemporaryDirectory() as tmp:
+            table = Path(tmp) / f"{name}.cpt"
+            table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            register_codepage(name, load_codepage_table(table))
+    return name
 
 
 def _latin1() -> str:

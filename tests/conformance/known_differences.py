@@ -58,7 +58,8 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
     ("t09_ebcdic_code_pages", "cp273"):
         "byte X'BC' in CCSID 273: densan (and Python's cp273 codec) give U+203E OVERLINE, "
         "Cobrix's Java table U+00AF MACRON",
-    ("t09_ebcdic_code_pages", "cp1141"): _NO_PAGE + " (cp1141, German with euro)",
-    ("t09_ebcdic_code_pages", "cp1148"): _NO_PAGE + " (cp1148, international with euro)",
+    ("t09_ebcdic_code_pages", "cp1141"):
+        "cp1141 is cp273 with the euro at X'9F' (a site table in the compatibility mode): the "
+        "same X'BC' OVERLINE / MACRON difference as cp273",
     ("t21_nested_variable_occurs", "default"): _VARIABLE_OCCURS,
 }
