@@ -102,12 +102,11 @@ def load_codepage_table(path: "str | Path") -> CodePage:
         enc.append((cp, code))
     if "base" in head:
         enc += [(int(c), int(b)) for c, b in zip(base.enc_cp, base.enc_code) if b < 256 and sbcs[b] == c]
-    for key, want in (("space", 0x20),):
-        for b in hexbytes(key)[:1]:
-            sbcs[b] = want
-            enc.insert(0, (want, b))
+    for b in hexbytes("space")[:1]:            # the space byte maps to U+0020 and is written for it
+        sbcs[b] = 0x20
+        enc.insert(0, (0x20, b))
 
-    dbcs = combo = None
+    dbcs = None
     combos: list[tuple[int, int, int]] = []
     if dbcs_lines:
         dbcs = np.full(65536, -1, np.int32)
