@@ -56,8 +56,9 @@ KNOWN_DIFFERENCES: dict[tuple[str, str], str] = {
         "README 3: Cobrix's common_extended table maps some undefined bytes to SUB (0x1A) and "
         "others to space; densan decodes them by CCSID 037",
     ("t09_ebcdic_code_pages", "cp273"):
-        "byte X'BC' in CCSID 273: densan (and Python's cp273 codec) give U+203E OVERLINE, "
-        "Cobrix's Java table U+00AF MACRON",
+        "byte X'BC' in CCSID 273: densan's table (like Python's cp273 codec) gives U+203E "
+        "OVERLINE; Cobrix's Java table and glibc iconv IBM273 give U+00AF MACRON (reported to "
+        "CODEPAGES)",
     ("t09_ebcdic_code_pages", "cp1141"):
         "cp1141 is cp273 with the euro at X'9F' (a site table in the compatibility mode): the "
         "same X'BC' OVERLINE / MACRON difference as cp273",
