@@ -263,6 +263,9 @@ def convert(input, output, copybook, encoding, recfm, lrecl, dialect, rdw_little
     except DensanError as exc:
         click.echo(f"densan convert: {exc}", err=True)
         sys.exit(exc.exit_code)
+    except OSError as exc:      # disk full, permissions, a file vanishing underneath
+        click.echo(f"densan convert: {exc.filename or output}: {exc.strerror}", err=True)
+        sys.exit(2)
     for message in result["messages"][:20]:
         click.echo(f"densan convert: {message}", err=True)
     rate = result["in"] / result["seconds"] if result["seconds"] > 0 else 0

@@ -290,8 +290,12 @@ class AtomicOutput:
         self.path = Path(path)
 
     def __enter__(self) -> Path:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        except OSError as exc:
+            raise DensanError(f"cannot write dataset {self.path}: {exc.strerror}",
+                              hint="check the directory exists and may be written") from None
         os.close(fd)
         mask = os.umask(0)
         os.umask(mask)
