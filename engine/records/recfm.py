@@ -268,8 +268,11 @@ def iter_records(path, fmt: RecordFormat, chunk_records: int | None = DEFAULT_CH
         return
     # The map is not closed explicitly: the record blocks are copies, and an error's
     # traceback may still reference views of it; it is unmapped when collected.
-    with open(path, "rb") as fh:
-        mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    try:
+        with open(path, "rb") as fh:
+            mm = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    except OSError as exc:
+        raise RecordError(f"cannot read dataset {path}: {exc.strerror}") from None
     buf = np.frombuffer(mm, dtype=np.uint8)
     if fmt.fixed:
         yield from _iter_fixed(buf, fmt, str(path), chunk_records)
