@@ -1031,16 +1031,29 @@ def _replay(hard, starts, sizes, amount, fee, step, nofu, nofu_neg, entai, entai
 
 def _truncating_sum(start, start_neg, incs: np.ndarray, mod: int) -> tuple[int, bool]:
     """ADD each of incs in turn to start, truncating: (value, sign of the last true
-    result). Vectorised between overflows."""
-    cur, neg, pos = int(start), bool(start_neg), 0
-    while pos < len(incs):
-        p = cur + np.cumsum(incs[pos:])
+    result). Cumulative sums over growing windows, restarted after each overflow;
+    when overflows come every few postings (no real data does that) the rest is
+    added one by one."""
+    cur, neg, pos, n = int(start), bool(start_neg), 0, len(incs)
+    window, overflows = 64, 0
+    while pos < n:
+        if overflows >= 64 and pos < 32 * overflows:           # overflowing all the time
+            for x in incs[pos:].tolist():
+                t = cur + x
+                cur, neg = (1 if t >= 0 else -1) * (abs(t) % mod), t < 0
+            return cur, neg
+        p = cur + np.cumsum(incs[pos:pos + window])
         over = np.flatnonzero(np.abs(p) >= mod)
         if not over.size:
-            return int(p[-1]), bool(p[-1] < 0)
+            cur, neg = int(p[-1]), bool(p[-1] < 0)
+            pos += len(p)
+            window = min(window * 2, 1 << 16)
+            continue
         t = int(p[over[0]])
         cur, neg = (1 if t >= 0 else -1) * (abs(t) % mod), t < 0
         pos += int(over[0]) + 1
+        overflows += 1
+        window = 64
     return cur, neg
 
 
