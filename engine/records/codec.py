@@ -157,7 +157,8 @@ class RecordCodec:
             from engine.records.edited import EditedCodec
             codec = EditedCodec(picture=pic, size=f.size, codepage=self.cp,
                                 blank_when_zero=f.blank_when_zero)
-            return codec, "decimal" if pic.scale > 0 else "int", pic.scale, max(pic.digits, pic.scale)
+            wide = pic.scale > 0 or codec.n_digits > 18
+            return codec, "decimal" if wide else "int", pic.scale, max(pic.digits, pic.scale)
         if pic.category != Category.NUMERIC:
             return TextCodec(size=f.size, codepage=self.cp, justified=f.justified), "text", 0, 0
         digits, scale, signed = pic.digits, pic.scale, pic.signed

@@ -119,8 +119,9 @@ class EditedCodec:
 
     def encode(self, values: np.ndarray):
         v = np.asarray(values)
-        if v.ndim == 2:
-            v = v[:, 0]
+        if v.ndim == 2:                  # int128 [low, high] pairs (more than 18 digits)
+            v = np.array([_pair_to_int(lo, hi) for lo, hi in v.tolist()], dtype=object) \
+                if len(v) else np.zeros(0, dtype=object)
         uniq, inv = np.unique(v, return_inverse=True)
         rows = np.empty((len(uniq), self.size), dtype=np.uint8)
         err = np.zeros(len(uniq), dtype=bool)
@@ -144,12 +145,15 @@ class EditedCodec:
             return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
         view = np.ascontiguousarray(raw).view(f"V{w}").ravel()
         uniq, inv = np.unique(view, return_inverse=True)
-        vals = np.zeros(len(uniq), dtype=np.int64)
+        wide = self.n_digits > 18        # values as int128 [low, high] pairs, like zoned
+        vals = np.zeros((len(uniq), 2) if wide else len(uniq), dtype=np.int64)
         bad = np.zeros(len(uniq), dtype=bool)
-        for i, u in enumerate(uniq):
+        for i, u in enumerate(uniq):     # once per distinct print image, not per record
             got = self.parse(self.cp.decode(bytes(u)))
             if got is None:
                 bad[i] = True
+            elif wide:
+                vals[i] = _int_to_pair(got)
             else:
                 vals[i] = got
         inv = inv.ravel()
@@ -173,3 +177,14 @@ class EditedCodec:
         v = int("".join(ds) or "0")
         return -v if neg else v
 
+
+
+def _int_to_pair(v: int) -> tuple[int, int]:
+    """A Python int as the signed [low, high] int64 halves of an int128."""
+    u = v & ((1 << 128) - 1)
+    lo, hi = u & ((1 << 64) - 1), u >> 64
+    return (lo - (1 << 64) if lo >= 1 << 63 else lo), (hi - (1 << 64) if hi >= 1 << 63 else hi)
+
+
+def _pair_to_int(lo: int, hi: int) -> int:
+    return (hi << 64) | (lo & ((1 << 64) - 1))

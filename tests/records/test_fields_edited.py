@@ -85,3 +85,18 @@ def test_edited_images_by_hand():
     assert c.encode(pl.DataFrame({"E": [Decimal("-1234.5")]})).tobytes() == b" 1,234.50-"
     assert c.decode(__import__("numpy").frombuffer(b"    12.00 ", "uint8").reshape(1, -1)).frame["E"][0] \
         == Decimal("12.00")
+
+
+def test_edited_pictures_beyond_18_digits_decode_to_decimal_and_back():
+    """A +9(20) print image is a Decimal(20, 0), not an int64 overflow (was a traceback)."""
+    import numpy as np
+    from engine.copybook import parse_copybook
+    from engine.records import RecordCodec
+
+    layout = parse_copybook("01 R.\n   05 A PIC +9(20).\n   05 B PIC -9(19).99.\n", source_format="free")
+    codec = RecordCodec(layout, "ascii")
+    raw = b"+12345678901234567890-1234567890123456789.05"
+    frame = codec.decode(np.frombuffer(raw, np.uint8).reshape(1, -1)).frame
+    assert str(frame["A"][0]) == "12345678901234567890"
+    assert str(frame["B"][0]) == "-1234567890123456789.05"
+    assert bytes(codec.encode(frame)[0]) == raw
