@@ -666,8 +666,8 @@ def _same_file(a, b) -> bool:
 
 class MasterOut:
     """MASTER-OUT: the master as read (`base`, often memory-mapped) with the posted
-    records (`rec`) at their `rows`. Written by a kernel copy of MASTER-IN and an
-    in-place patch of the posted rows when the input is one plain file."""
+    records (`rec`) at their `rows`. Written by a kernel copy of MASTER-IN (`source`,
+    when the input is one mapped file) and an in-place patch of the posted rows."""
 
     def __init__(self, base: np.ndarray, rows: np.ndarray, rec: np.ndarray, orig: np.ndarray,
                  source) -> None:
@@ -691,7 +691,7 @@ class MasterOut:
 
     def write(self, fh, path) -> None:
         n = len(self.base) * MASTER_LEN
-        if (isinstance(self.base, np.memmap) and n and self.source is not None
+        if (self.source is not None and n
                 and os.path.isfile(path) and _kernel_copy(self.source, fh, n)):
             if len(self.rows):
                 mm = np.memmap(path, dtype=np.uint8, mode="r+", shape=(len(self.base), MASTER_LEN))
@@ -727,6 +727,8 @@ def _kernel_copy(src_path, dst, nbytes: int) -> bool:
 
 def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
              convention: str, dds: dict) -> PostingResult:
+    source = _dd_path(dds["MASTER-IN"]) if isinstance(mbytes, np.memmap) else None
+    mbytes = np.asarray(mbytes)                 # a plain view: no memmap per-index overhead
     nm_full, m_rest = divmod(len(mbytes), MASTER_LEN)
     nt_full, t_rest = divmod(len(tbytes), TRAN_LEN)
     M = mbytes[: nm_full * MASTER_LEN].reshape(nm_full, MASTER_LEN)
@@ -849,7 +851,7 @@ def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
     else:
         rows, rec = np.zeros(0, dtype=np.int64), np.zeros((0, MASTER_LEN), dtype=np.uint8)
         orig = rec
-    master = MasterOut(base, rows, rec, orig, _dd_path(dds["MASTER-IN"]))
+    master = MasterOut(base, rows, rec, orig, source)
 
     # --- ERROR-OUT: the rejected records as read, the reason, spaces
     rej = np.flatnonzero(~posted)
@@ -889,7 +891,7 @@ def _apply_postings(base: np.ndarray, midx: np.ndarray, amount: np.ndarray, fee:
     sizes = np.diff(np.r_[starts, len(midx)])
     group = np.repeat(np.arange(g), sizes)
 
-    orig = np.array(base[rows])
+    orig = base[rows]
     rec = orig.copy()
     nofu0, nofu0_neg = packed_values(rec[:, SH_NOFU])
     entai0, entai0_neg = packed_values(rec[:, SH_ENTAI])
