@@ -64,7 +64,7 @@ def run_convert(input, output, *, copybook, encoding="ascii", recfm="F", lrecl=N
     if output.resolve() == input.resolve():
         raise DensanError(f"output {output} is the input", hint="write to another file")
     chunk = chunk_records or DEFAULT_CHUNK
-    layout = resolve_layout(copybook, dialect=dialect)
+    layout = resolve_layout(copybook, dialect=dialect, encoding=encoding)
     fmt = record_format(layout, recfm or "F", lrecl,
                         **_fmt_options(rdw_little_endian, rdw_excludes_header, bdw))
     kind = TEXT_FORMATS.get(output.suffix.lower(), "dataset")
@@ -141,7 +141,8 @@ def _to_dataset(blocks, in_codec, layout, output, stats, rejects, fmt, *, errors
                                         restore_lengths)
     from engine.records.recfm import RecordBlock, RecordFormat, write_records
 
-    out_layout = resolve_layout(to_copybook, dialect=to_dialect) if to_copybook else layout
+    out_layout = (resolve_layout(to_copybook, dialect=to_dialect or dialect, encoding=to_encoding or encoding)
+                  if to_copybook else layout)
     out_encoding = to_encoding or encoding
     out_dialect = to_dialect or dialect
     if to_recfm or to_lrecl:

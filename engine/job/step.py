@@ -75,8 +75,8 @@ class DD:
     def _layout_lrecl(self) -> int | None:
         if self.lrecl is not None or self.recfm not in ("F", "FB") or not self.copybook:
             return self.lrecl
-        from engine.copybook import load_copybook
-        self.lrecl = load_copybook(self.copybook, dialect=self.dialect).record_length
+        from engine.records.dataset import resolve_layout
+        self.lrecl = resolve_layout(self.copybook, dialect=self.dialect, encoding=self.encoding).record_length
         return self.lrecl
 
     def _format(self):

@@ -27,12 +27,18 @@ from engine.records.recfm import DEFAULT_CHUNK, RecordBlock, RecordFormat, iter_
 log = logging.getLogger("densan.records")
 
 
-def resolve_layout(copybook, *, dialect=None):
-    """A Layout from a Layout, a copybook path, or a copybook name in the copy library."""
+def resolve_layout(copybook, *, dialect=None, encoding=None):
+    """A Layout from a Layout, a copybook path, or a copybook name in the copy library.
+    Storage sizes follow the dialect the codec will use: the one given, else the default
+    for the data's code page (GnuCOBOL for ASCII data: PIC 9(2) COMP is 1 byte there)."""
     from engine.copybook.model import Layout
     if isinstance(copybook, Layout):
         return copybook
     from engine.copybook import load_copybook
+    if dialect is None and encoding is not None:
+        from engine.codepages import get_codepage
+        from engine.dialect import get_dialect
+        dialect = get_dialect(None, is_ebcdic=get_codepage(encoding).is_ebcdic)
     return load_copybook(str(copybook), dialect=dialect)
 
 
@@ -161,7 +167,7 @@ def read_dataset_stats(path, copybook, *, encoding="ascii", recfm="F", lrecl=Non
     """read_dataset, also returning what happened (records in, rejected, messages)."""
     if errors not in ("strict", "lenient"):
         raise DensanError(f"errors must be 'strict' or 'lenient', not {errors!r}")
-    layout = resolve_layout(copybook, dialect=dialect)
+    layout = resolve_layout(copybook, dialect=dialect, encoding=encoding)
     fmt = record_format(layout, recfm, lrecl, **fmt_options)
     codec = make_codec(layout, encoding, dialect)
     stats, rejects = ReadStats(), []
@@ -210,7 +216,7 @@ def scan_dataset(path, copybook, *, encoding="ascii", recfm="F", lrecl=None, dia
 
     if errors not in ("strict", "lenient"):
         raise DensanError(f"errors must be 'strict' or 'lenient', not {errors!r}")
-    layout = resolve_layout(copybook, dialect=dialect)
+    layout = resolve_layout(copybook, dialect=dialect, encoding=encoding)
     fmt = record_format(layout, recfm, lrecl, **fmt_options)
     codec = make_codec(layout, encoding, dialect)
     empty = np.zeros((0, layout.record_length), np.uint8)
@@ -255,7 +261,7 @@ def iter_dataset(path, copybook, *, encoding="ascii", recfm="F", lrecl=None, dia
                  stats: ReadStats | None = None, rejects: list | None = None,
                  **fmt_options) -> Iterator[pl.DataFrame]:
     """The dataset as decoded frames of about `chunk_records` rows each."""
-    layout = resolve_layout(copybook, dialect=dialect)
+    layout = resolve_layout(copybook, dialect=dialect, encoding=encoding)
     fmt = record_format(layout, recfm, lrecl, **fmt_options)
     codec = make_codec(layout, encoding, dialect)
     yield from decode_blocks(iter_records(path, fmt, chunk_records), codec, errors=errors,
@@ -315,7 +321,7 @@ def write_dataset(frame, path, copybook, *, encoding="ascii", recfm="F", lrecl=N
                   **fmt_options) -> int:
     """Encode `frame` (a DataFrame, or an iterable of them) through the copybook and write
     it atomically. Returns the number of records written."""
-    layout = resolve_layout(copybook, dialect=dialect)
+    layout = resolve_layout(copybook, dialect=dialect, encoding=encoding)
     fmt = record_format(layout, recfm, lrecl, **fmt_options)
     codec = make_codec(layout, encoding, dialect)
     started = time.monotonic()

@@ -53,14 +53,14 @@ class MultiLayout:
         Layout or copybook; the layout's name names its frame."""
         named, keys = {}, {}
         for value, copybook in layouts.items():
-            layout = resolve_layout(copybook, dialect=dialect)
+            layout = resolve_layout(copybook, dialect=dialect, encoding=encoding)
             key = _encode_key(value, encoding)
             if len(key) != length:
                 raise DensanError(f"selector value {value!r} is {len(key)} bytes, not {length}")
             named.setdefault(layout.name, layout)
             keys[key] = layout.name
         if default is not None:
-            default = resolve_layout(default, dialect=dialect)
+            default = resolve_layout(default, dialect=dialect, encoding=encoding)
             named.setdefault(default.name, default)
             default = default.name
         return cls(named, offset, length, keys, default)

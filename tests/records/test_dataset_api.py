@@ -207,3 +207,21 @@ def test_scan_dataset_errors_surface_as_record_errors_and_lenient_rejects(tmp_pa
                       errors="lenient", reject_path=rejects, chunk_records=10)
     assert lf.select(pl.len()).collect().item() == 27
     assert rejects.stat().st_size == 2 * 60
+
+
+def test_copybook_sizes_follow_the_data_dialect(tmp_path):
+    """ASCII data defaults to the GnuCOBOL dialect, where PIC 9(2) COMP is one byte; the
+    copybook must be laid out with the same dialect the codec decodes with."""
+    from engine.records.dataset import read_dataset, write_dataset
+
+    cpy = tmp_path / "SMALL.cpy"
+    cpy.write_text("       01 R.\n           05 A PIC 9(2) COMP.\n           05 B PIC X(3).\n")
+    data = tmp_path / "small.dat"
+    data.write_bytes(b"\x07abc\x2axyz")           # 4-byte records under GnuCOBOL sizes
+    frame = read_dataset(data, cpy, encoding="ascii")
+    assert frame["A"].to_list() == [7, 42] and frame["B"].to_list() == ["abc", "xyz"]
+    out = tmp_path / "out.dat"
+    write_dataset(frame, out, cpy, encoding="ascii")
+    assert out.read_bytes() == data.read_bytes()
+    ibm = read_dataset(tmp_path / "small.dat", cpy, encoding="ascii", dialect="ibm", recfm="F", lrecl=4)
+    assert ibm.height == 2   # explicit dialect still wins (IBM: 2-byte binary)
