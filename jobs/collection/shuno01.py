@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import errno
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -672,6 +673,7 @@ class MasterOut:
     def __init__(self, base: np.ndarray, rows: np.ndarray, rec: np.ndarray, orig: np.ndarray,
                  source) -> None:
         self.base, self.rows, self.rec, self.orig, self.source = base, rows, rec, orig, source
+        self.input_totals: dict | None = None      # start -> packed_magnitude of MASTER-IN
 
     def materialize(self) -> np.ndarray:
         out = np.array(self.base)
@@ -683,7 +685,8 @@ class MasterOut:
         values, plus their new ones — exact whenever no running sum can reach `mod`."""
         new, _ = packed_values(self.rec[:, sl])
         old, _ = packed_values(self.orig[:, sl])
-        magnitude, total_in = packed_magnitude(self.base, sl.start, sl.stop - sl.start)
+        magnitude, total_in = (self.input_totals[sl.start] if self.input_totals is not None
+                               else packed_magnitude(self.base, sl.start, sl.stop - sl.start))
         if magnitude + int(np.abs(new).sum()) < mod:
             return total_in - int(old.sum()) + int(new.sum())
         values, _ = packed_values(self.materialize()[:, sl])      # could overflow: replay
@@ -787,6 +790,18 @@ def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
     T = T[:t_last_read]
     tkeys = tkeys[:t_last_read]
     base = M[:n_m]
+    # the input's control totals need only MASTER-IN: counted on the other core meanwhile
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        input_totals = pool.submit(lambda: {sl.start: packed_magnitude(base, sl.start, sl.stop - sl.start)
+                                            for sl in (SH_CHOTEI, SH_NOFU, SH_KANPU)})
+        return _post_and_total(T, tkeys, base, mkeys, n_m, m_high, input_totals, parm8, cs,
+                               convention, source)
+
+
+def _post_and_total(T, tkeys, base, mkeys, n_m, m_high, input_totals, parm8, cs, convention,
+                    source) -> PostingResult:
+    """The balance line, validation, postings and control totals of a run that does
+    not end abnormally."""
     mkeys = mkeys[:n_m]
     tot = Totals()
     tot.master_read = n_m + (1 if m_high is not None else 0)
@@ -852,6 +867,7 @@ def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
         rows, rec = np.zeros(0, dtype=np.int64), np.zeros((0, MASTER_LEN), dtype=np.uint8)
         orig = rec
     master = MasterOut(base, rows, rec, orig, source)
+    master.input_totals = input_totals.result()
 
     # --- ERROR-OUT: the rejected records as read, the reason, spaces
     rej = np.flatnonzero(~posted)
