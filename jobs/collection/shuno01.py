@@ -736,8 +736,32 @@ def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
     nt_full, t_rest = divmod(len(tbytes), TRAN_LEN)
     M = mbytes[: nm_full * MASTER_LEN].reshape(nm_full, MASTER_LEN)
     T = tbytes[: nt_full * TRAN_LEN].reshape(nt_full, TRAN_LEN)
-    mkeys = digit_keys(M, cs.zone)             # integers in the order of the bytes
-    tkeys = digit_keys(T, cs.zone) if mkeys is not None else None
+    with ThreadPoolExecutor(max_workers=1) as pool:     # the master's side on the other core
+        master_keys = pool.submit(digit_keys, M, cs.zone)
+        tkeys = digit_keys(T, cs.zone)
+        checks = _check_fields(T, parm8, cs, convention)
+        mkeys = master_keys.result()            # integers in the order of the bytes
+        return _balance(M, T, mkeys, tkeys, checks, m_rest, t_rest, parm8, cs, convention,
+                        dds, source, pool)
+
+
+def _check_fields(T: np.ndarray, parm8: str, cs: Charset, convention: str) -> dict:
+    """The field checks of every transaction (IV, DT, CH), column by column."""
+    nofu_ok, nofu = zoned_signed(T[:, NT_NOFU], convention)
+    entai_ok, entai = zoned_signed(T[:, NT_ENTAI], convention)
+    date_cols = T[:, NT_SHUNYU]
+    date = digits_value(date_cols)
+    date_ok = is_digits(date_cols, cs.zone) & valid_dates(date) & (date <= int(parm8))
+    ch = T[:, NT_CHANNEL]
+    ch_ok = (ch >= cs.zone + 1) & (ch <= cs.zone + 5)
+    return dict(nofu_ok=nofu_ok, nofu=nofu, entai_ok=entai_ok, entai=entai, date=date,
+                date_cols=date_cols, date_ok=date_ok, ch=ch, ch_ok=ch_ok)
+
+
+def _balance(M, T, mkeys, tkeys, checks, m_rest, t_rest, parm8, cs, convention, dds, source,
+             pool) -> PostingResult:
+    """How far each input is read and which abnormal end comes first; then the run."""
+    nm_full, nt_full = len(M), len(T)
     if mkeys is None or tkeys is None:          # other bytes: compare them as bytes
         mkeys, tkeys = key_view(M, SH_KEY), key_view(T, NT_KEY)
 
@@ -790,15 +814,15 @@ def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
     T = T[:t_last_read]
     tkeys = tkeys[:t_last_read]
     base = M[:n_m]
+    checks = {k: v[:t_last_read] for k, v in checks.items()}
     # the input's control totals need only MASTER-IN: counted on the other core meanwhile
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        input_totals = pool.submit(lambda: {sl.start: packed_magnitude(base, sl.start, sl.stop - sl.start)
-                                            for sl in (SH_CHOTEI, SH_NOFU, SH_KANPU)})
-        return _post_and_total(T, tkeys, base, mkeys, n_m, m_high, input_totals, parm8, cs,
-                               convention, source)
+    input_totals = pool.submit(lambda: {sl.start: packed_magnitude(base, sl.start, sl.stop - sl.start)
+                                        for sl in (SH_CHOTEI, SH_NOFU, SH_KANPU)})
+    return _post_and_total(T, tkeys, base, mkeys, n_m, m_high, input_totals, checks, parm8, cs,
+                           source)
 
 
-def _post_and_total(T, tkeys, base, mkeys, n_m, m_high, input_totals, parm8, cs, convention,
+def _post_and_total(T, tkeys, base, mkeys, n_m, m_high, input_totals, checks, parm8, cs,
                     source) -> PostingResult:
     """The balance line, validation, postings and control totals of a run that does
     not end abnormally."""
@@ -824,13 +848,9 @@ def _post_and_total(T, tkeys, base, mkeys, n_m, m_high, input_totals, parm8, cs,
     midx = pos_c if elig_idx is None else elig_idx[pos_c]
 
     # --- validation, in the legacy's order
-    nofu_ok, nofu = zoned_signed(T[:, NT_NOFU], convention)
-    entai_ok, entai = zoned_signed(T[:, NT_ENTAI], convention)
-    date_cols = T[:, NT_SHUNYU]
-    date = digits_value(date_cols)
-    date_ok = is_digits(date_cols, cs.zone) & valid_dates(date) & (date <= int(parm8))
-    ch = T[:, NT_CHANNEL]
-    ch_ok = (ch >= cs.zone + 1) & (ch <= cs.zone + 5)
+    nofu_ok, nofu, entai_ok, entai = (checks[k] for k in ("nofu_ok", "nofu", "entai_ok", "entai"))
+    date, date_cols, date_ok = checks["date"], checks["date_cols"], checks["date_ok"]
+    ch, ch_ok = checks["ch"], checks["ch_ok"]
     nine = cs.text("9")[0]
     cancelled = np.zeros(len(T), dtype=bool)
     if len(T):
@@ -858,11 +878,10 @@ def _post_and_total(T, tkeys, base, mkeys, n_m, m_high, input_totals, parm8, cs,
 
     # --- postings, per master
     if posted.any():
-        rows, rec, orig = _apply_postings(base, midx[posted], nofu[posted], entai[posted], date[posted],
-                        date_cols[posted], ch[posted] == cs.zone + 4, parm8, cs)
-        pm = midx[posted]
-        tot.master_updated = int(np.count_nonzero(pm[1:] != pm[:-1])) + 1
-
+        rows, rec, orig = _apply_postings(base, midx[posted], nofu[posted], entai[posted],
+                                          date[posted], date_cols[posted],
+                                          ch[posted] == cs.zone + 4, parm8, cs)
+        tot.master_updated = len(rows)
     else:
         rows, rec = np.zeros(0, dtype=np.int64), np.zeros((0, MASTER_LEN), dtype=np.uint8)
         orig = rec
