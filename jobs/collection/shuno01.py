@@ -11,8 +11,12 @@ works over whole datasets with NumPy instead of a balance-line record loop:
   is exact: a closed form where nothing overflows or clamps, otherwise a loop
   over the rank of the transaction within its key, vectorised across keys.
 
+Input and output: MASTER-IN is memory-mapped and MASTER-OUT is a kernel copy of
+it with the posted rows patched in place; the control totals are the input's
+(counted by byte pairs on a second thread) plus the posted rows' change.
+
 Where the legacy's behaviour on odd input is not what the specification says,
-the program is followed (see tests/shuno01 and the notes in `_Abend`):
+the program is followed (each point checked against GnuCOBOL in tests/shuno01):
 
 * a transaction goes to master i iff its key equals M[i] and M[i] is above every
   earlier master key (the balance line with MASTER-IN order unchecked);
@@ -32,16 +36,16 @@ from __future__ import annotations
 import errno
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from engine.errors import JobDefinitionError
+from jobs.collection.report import REASONS, Report, Totals, edit_count
 
 PROGRAM = "SHUNO01"
 MASTER_LEN, TRAN_LEN, ERROR_LEN = 100, 60, 80
 DD_ORDER = ("MASTER-IN", "TRAN-IN", "MASTER-OUT", "ERROR-OUT")
-REASONS = ("IV", "DT", "CH", "NF", "CX")
 HIGH_KEY = b"\xff" * 18
 
 # SHUNOMST field slices (0-based)
@@ -154,14 +158,6 @@ def _bcd_to_int(x: np.ndarray) -> np.ndarray:
     x = ((x >> np.uint64(8)) & _M8[1]) * np.uint64(100) + (x & _M8[1])
     x = ((x >> np.uint64(16)) & _M8[2]) * np.uint64(10_000) + (x & _M8[2])
     return ((x >> np.uint64(32)) * np.uint64(10**8) + (x & _M8[3])).astype(np.int64)
-
-
-def _zoned_to_int(x: np.ndarray) -> np.ndarray:
-    """8 zoned digit bytes in a uint64 (most significant first) -> their value."""
-    x = x & _M8[0]
-    x = ((x >> np.uint64(8)) & _M8[1]) * np.uint64(10) + (x & _M8[1])
-    x = ((x >> np.uint64(16)) & _M8[2]) * np.uint64(100) + (x & _M8[2])
-    return ((x >> np.uint64(32)) * np.uint64(10_000) + (x & _M8[3])).astype(np.int64)
 
 
 def _words(cols: np.ndarray) -> np.ndarray:
@@ -342,110 +338,6 @@ def key_view(block: np.ndarray, cols: slice | tuple) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- report
-def edit_count(v: int, digits: int = 9) -> str:
-    """PIC ZZZ,ZZZ,ZZ9 (and shorter): zero suppression with commas. A value too long
-    for the picture keeps its low digits and, as in GnuCOBOL, loses the suppression
-    (the cut-off digits count as significant)."""
-    v = abs(int(v))
-    width = digits + (digits - 1) // 3
-    if v >= 10 ** digits:
-        return f"{v % 10 ** digits:0{width},}"
-    return f"{v:,}".rjust(width)
-
-
-def edit_amount(v: int) -> str:
-    """PIC -ZZZ,ZZZ,ZZZ,ZZ9: a fixed '-' in front, 12 digits kept."""
-    sign = "-" if v < 0 else " "
-    return sign + edit_count(abs(v), 12)
-
-
-def _line(s: str) -> str:
-    return s[:132].rstrip(" ")
-
-
-class Report:
-    """The 132-column control-total report, as text lines."""
-
-    CHANNEL_LABELS = ("'1' MADOGUCHI (COUNTER)", "'2' KINYU KIKAN (BANK)",
-                      "'3' KONBINI (CONV STORE)", "'4' KOZA FURIKAE", "'5' SMARTPHONE",
-                      "OTHER (INVALID CHANNEL)", "TOTAL")
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def add(self, s: str = "") -> None:
-        self.lines.append(_line(s))
-
-    def header(self, date_text: str) -> None:
-        self.add(f"{PROGRAM:<8}{'':28}{'PAYMENT POSTING (SHUNO KESHIKOMI) - CONTROL TOTALS':<60}"
-                 f"{'':27}PAGE {1:>4}")
-        self.add(f"{'':36}PROCESSING DATE (SHORI-BI) {date_text[:10]:<10}")
-        self.add("-" * 132)
-
-    def channel_row(self, label: str, read, posted, amount, rejected, by_reason) -> None:
-        s = (f"{label:<24} {edit_count(read)} {edit_count(posted)} {edit_amount(amount)} "
-             f"{edit_count(rejected)}")
-        s += "".join(" " + edit_count(r, 8) for r in by_reason)
-        self.add(s)
-
-    def totals(self, t: "Totals", rc: int) -> None:
-        self.add()
-        self.add("TRANSACTIONS (NOFUTRN) BY CHANNEL")
-        self.add()
-        self.add(f"{'':37}--------- POSTED -----------  "
-                 "-------------- REJECTED TO ERROR-OUT, BY REASON -----------------")
-        self.add(f"{'CHANNEL':<24}{'READ':>12}{'COUNT':>12}{'AMOUNT':>17}{'TOTAL':>12}"
-                 + "".join(f"{r:>11}" for r in REASONS))
-        self.add("-" * 132)
-        for row in range(7):
-            if row == 6:
-                self.add("-" * 132)
-            self.channel_row(self.CHANNEL_LABELS[row], t.read[row], t.posted[row],
-                             t.posted_amount[row], t.rejected[row], t.by_reason[row])
-        self.add()
-        self.add("COLLECTION MASTER (SHUNOMST)")
-        self.add()
-        for label, v in (("RECORDS READ     (MASTER-IN)", t.master_read),
-                         ("RECORDS UPDATED", t.master_updated),
-                         ("RECORDS WRITTEN  (MASTER-OUT)", t.master_written)):
-            self.add(f"  {label:<46}{'':5}{edit_count(v)}")
-        for label, v in (("ASSESSED   SH-CHOTEI-GAKU (MASTER-OUT)", t.chotei_sum),
-                         ("PAID       SH-NOFU-GAKU   (MASTER-OUT)", t.nofu_sum),
-                         ("TO REFUND  SH-KANPU-GAKU  (MASTER-OUT)", t.kanpu_sum)):
-            self.add(f"  {label:<46}{edit_amount(v)}")
-        self.add()
-        text = "(ALL TRANSACTIONS POSTED)" if rc == 0 else "(TRANSACTIONS REJECTED TO ERROR-OUT)"
-        self.rc_line(rc, text)
-        self.add("*** END OF REPORT ***")
-
-    def rc_line(self, rc: int, text: str) -> None:
-        self.add(f"{PROGRAM} ENDED RETURN CODE{rc:>4}   {text}")
-
-    def abend(self, messages: list[str]) -> None:
-        self.add()
-        self.add("*** ABNORMAL END ***")
-        for m in messages:
-            self.add(m)
-        self.add()
-        self.rc_line(16, "(ABNORMAL END - MASTER-OUT MUST NOT BE CATALOGED)")
-        self.add("*** END OF REPORT ***")
-
-
-@dataclass
-class Totals:
-    read: list[int] = field(default_factory=lambda: [0] * 7)
-    posted: list[int] = field(default_factory=lambda: [0] * 7)
-    posted_amount: list[int] = field(default_factory=lambda: [0] * 7)
-    rejected: list[int] = field(default_factory=lambda: [0] * 7)
-    by_reason: list[list[int]] = field(default_factory=lambda: [[0] * 5 for _ in range(7)])
-    master_read: int = 0
-    master_updated: int = 0
-    master_written: int = 0
-    chotei_sum: int = 0
-    nofu_sum: int = 0
-    kanpu_sum: int = 0
-
-
 # --------------------------------------------------------------------------- result
 @dataclass
 class PostingResult:

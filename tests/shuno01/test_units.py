@@ -8,7 +8,8 @@ import calendar
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from jobs.collection.shuno01 import (PostingResult, Charset, charset_for, edit_amount, edit_count,
+from jobs.collection.report import edit_amount, edit_count
+from jobs.collection.shuno01 import (PostingResult, Charset, charset_for,
                                      packed_encode, packed_values, post, running_total, truncate,
                                      valid_dates)
 
