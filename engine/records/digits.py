@@ -185,3 +185,23 @@ def int64_to_int128(v: np.ndarray) -> np.ndarray:
 
 def int128_fits_int64(pairs: np.ndarray) -> np.ndarray:
     return pairs[:, 1] == (pairs[:, 0] >> 63)
+
+
+def values_to_digits(values: np.ndarray, k: int, *, signed: bool):
+    """int64 (n,) or int128 [low, high] (n, 2) values -> (digits (n, k) uint8, negative,
+    error, reason): the digit rows of a decimal field of k digits, which values do not
+    fit (too many digits, or negative into an unsigned field), and why. -0 is not negative."""
+    if values.ndim == 2:
+        digs, negative, overflow = int128_to_digits(values, k)
+    else:
+        negative = values < 0
+        mag = np.abs(values).view(np.uint64)
+        overflow = mag >= np.uint64(10 ** k) if k < 20 else np.zeros(len(values), bool)
+        digs = uint64_to_digits(np.where(overflow, np.uint64(0), mag) if overflow.any() else mag, k)
+    if negative.any():
+        negative = negative & digs.any(axis=1)
+    error, reason = overflow, f"more than {k} digits"
+    if not signed and negative.any():
+        error = error | negative
+        reason = f"more than {k} digits, or negative into an unsigned field"
+    return digs, negative, error, reason

@@ -88,19 +88,7 @@ class PackedCodec:
 
     def encode(self, values: np.ndarray):
         k = self.digits
-        if values.ndim == 2:
-            digs, negative, overflow = dg.int128_to_digits(values, k)
-        else:
-            negative = values < 0
-            mag = np.abs(values).view(np.uint64)
-            overflow = mag >= np.uint64(10 ** k) if k < 20 else np.zeros(len(values), bool)
-            digs = dg.uint64_to_digits(np.where(overflow, np.uint64(0), mag) if overflow.any() else mag, k)
-        if negative.any():
-            negative = negative & digs.any(axis=1)
-        error, reason = overflow, f"more than {k} digits"
-        if not self.signed and negative.any():
-            error = error | negative
-            reason = f"more than {k} digits, or negative into an unsigned field"
+        digs, negative, error, reason = dg.values_to_digits(values, k, signed=self.signed)
         n = len(digs)
         nib = np.zeros((n, 2 * self.size), dtype=np.uint8)
         nib[:, self.pad:-1] = digs
