@@ -13,7 +13,9 @@ from engine.copybook import parse_copybook
 from engine.dialect import GNUCOBOL, IBM
 from engine.records.codec import RecordCodec
 
-PAGES = ["ascii", "cp037", "cp1047", "cp930", "cp932"]
+PAGES = ["ascii", "utf-8", "cp932", "cp037", "cp1047", "cp273", "cp500", "cp1140", "cp290",
+         "cp930", "cp939", "cp1390", "cp1399"]
+MIXED = ("cp930", "cp939", "cp1390", "cp1399")      # DBCS between SO/SI; PIC G without
 CONVENTIONS = ["ebcdic", "ascii-overpunch", "gnucobol"]
 SBCS_TEXT = "ABCXYZ abc019-/."
 KANJI = "収納税額市県民"
@@ -31,7 +33,7 @@ def layouts(draw):
     fields = []
     for i in range(n):
         kind = draw(field_kinds)
-        if kind == "dbcs" and page not in ("cp930",):
+        if kind == "dbcs" and page not in MIXED:
             kind = "text"
         name = f"F{i}"
         if kind in ("zoned", "zoned-sep", "packed", "binary", "comp5"):
@@ -73,6 +75,8 @@ def value_for(draw, spec, page):
         return Decimal(v).scaleb(-scale) if scale else v
     if kind == "text":
         alphabet = SBCS_TEXT + (KANJI[:3] if page in ("cp932",) else "")
+        if page == "cp290":              # EBCDIK: katakana where other pages have a-z
+            alphabet = alphabet.replace("abc", "ｱｲｳ")
         return draw(st.text(alphabet=alphabet, max_size=4)).rstrip()
     if kind in ("national", "dbcs"):
         return draw(st.text(alphabet=KANJI, max_size=1))
@@ -105,7 +109,7 @@ def _fits(value, clause) -> bool:
     return True
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(frames())
 def test_encode_then_decode_gives_the_values(case):
     codec, fields, data = case
@@ -133,7 +137,7 @@ def test_encode_then_decode_gives_the_values(case):
     assert np.array_equal(codec.encode(again.drop("__record__")), raw)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(layouts(), st.data())
 def test_any_bytes_survive_lenient_decode_and_encode(case, data):
     """Whatever the bytes (invalid packed, letters in zoned, unmapped text),
