@@ -71,12 +71,14 @@ def read_inputs(paths: list[Path], fmt: RecordFormat) -> list[RecordBlock]:
 def execute(text: str, inputs: list[tuple[str, list[Path]]], *, encoding: str, recfm: str,
             lrecl: int | None, write: Callable[[str, RecordBlock], int],
             outputs: Callable[[str], bool], log: Callable[[str], None],
-            out_lrecl: Callable[[str], tuple[int | None, str]]) -> tuple[SortResult, int]:
+            out_lrecl: Callable[[str], tuple[int | None, str]],
+            phase: Callable[[str], None] = lambda what: None) -> tuple[SortResult, int]:
     """Statements + input files -> written outputs; returns the result and the RC.
 
     inputs: (DD name, paths) — one entry (SORTIN) for SORT/COPY, SORTINnn for MERGE.
     write(name, block) writes an output; outputs(name) says whether that DD exists;
-    out_lrecl(name) gives its (LRECL, RECFM).
+    out_lrecl(name) gives its (LRECL, RECFM); phase(what) is told as each input is
+    read, when the sort is done and when the outputs are written (a progress bar).
     """
     control = compile_statements(text)
     if control.mode == "merge" and control.stopaft is not None:
@@ -90,12 +92,14 @@ def execute(text: str, inputs: list[tuple[str, list[Path]]], *, encoding: str, r
             blocks.append(read_records(p, fmt))
             names.append(f"{name} {p}")
             read_counts[name] += len(blocks[-1])
+            phase(f"read {name}")
     if not blocks:   # DUMMY input
         width = fmt.max_data_length or 0
         blocks, names = [np.zeros((0, width), np.uint8)], [inputs[0][0] if inputs else "SORTIN"]
         if recfm.upper() in VARIABLE:
             blocks = [RecordBlock(np.zeros((0, width), np.uint8), np.zeros(0, np.int32), np.zeros(0, np.int64))]
     result = run_control(control, blocks, codepage=encoding, recfm=fmt.recfm, names=names)
+    phase(control.mode)
     result.counts["read"] = read_counts
     rc = result.rc
     for line in result.messages[2:]:
@@ -119,6 +123,7 @@ def execute(text: str, inputs: list[tuple[str, list[Path]]], *, encoding: str, r
             if control.nullout_rc == 16:
                 raise SortStatementError("SORTOUT is empty and OPTION NULLOUT=RC16 was given")
             rc = max(rc, control.nullout_rc)
+    phase("write")
     log(result.messages[0])
     log(result.messages[1])
     return result, rc
@@ -162,8 +167,8 @@ def run(step) -> int:
         first = in_dds[0]
         recfm, lrecl, encoding = first.recfm, first.lrecl, first.encoding
         if lrecl is None and first.copybook and recfm in ("F", "FB"):
-            from engine.copybook import load_copybook
-            lrecl = load_copybook(first.copybook, dialect=first.dialect).record_length
+            from engine.records.dataset import resolve_layout
+            lrecl = resolve_layout(first.copybook, dialect=first.dialect, encoding=encoding).record_length
         inputs = [(dd.name, [] if dd.dummy else list(dd.paths)) for dd in in_dds]
 
         def outputs(name: str) -> bool:
@@ -177,8 +182,15 @@ def run(step) -> int:
         def write(name: str, block: RecordBlock) -> int:
             return step.dd(name).write_raw(block)
 
-        result, rc = execute(text, inputs, encoding=encoding, recfm=recfm, lrecl=lrecl, write=write,
-                             outputs=outputs, log=log, out_lrecl=out_lrecl)
+        phases = sum(len(paths) for _, paths in inputs) + 2      # each input, the sort, the writes
+        with step.progress(phases, desc=f"{step.step_name} SORT") as bar:
+            def phase(what: str) -> None:
+                if hasattr(bar, "set_postfix_str"):
+                    bar.set_postfix_str(what)
+                bar.update(1)
+
+            result, rc = execute(text, inputs, encoding=encoding, recfm=recfm, lrecl=lrecl, write=write,
+                                 outputs=outputs, log=log, out_lrecl=out_lrecl, phase=phase)
         for dd in in_dds:
             dd.count(read=result.counts["read"].get(dd.name, 0))
         log(f"ICE052I 0 END OF DFSORT, RC={rc}")

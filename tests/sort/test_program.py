@@ -173,3 +173,20 @@ def test_step_wrong_length_input_is_rc16(tmp_path):
     step, log = make_step(tmp_path, "  OPTION COPY", {"SORTIN": [b"abc"]}, ["SORTOUT"], lrecl=2)
     assert run(step) == 16
     assert any("not a multiple of LRECL 2" in line for line in log)
+
+
+def test_execute_reports_its_phases_for_a_progress_bar(tmp_path):
+    """A long SORT step shows progress on a terminal: one tick per input read, the sort, the writes."""
+    from engine.records import RecordFormat, write_records
+    from engine.sort.program import execute
+
+    src = tmp_path / "in.dat"
+    src.write_bytes(b"CCAABB")
+    phases, written = [], {}
+    result, rc = execute("  SORT FIELDS=(1,2,CH,A)", [("SORTIN", [src, src])], encoding="ascii",
+                         recfm="FB", lrecl=2,
+                         write=lambda name, block: written.setdefault(name, bytes(block.data.tobytes())),
+                         outputs=lambda name: name == "SORTOUT", log=lambda line: None,
+                         out_lrecl=lambda name: (2, "FB"), phase=phases.append)
+    assert rc == 0 and written["SORTOUT"] == b"AAAABBBBCCCC"
+    assert phases == ["read SORTIN", "read SORTIN", "sort", "write"]
