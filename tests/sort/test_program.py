@@ -177,7 +177,6 @@ def test_step_wrong_length_input_is_rc16(tmp_path):
 
 def test_execute_reports_its_phases_for_a_progress_bar(tmp_path):
     """A long SORT step shows progress on a terminal: one tick per input read, the sort, the writes."""
-    from engine.records import RecordFormat, write_records
     from engine.sort.program import execute
 
     src = tmp_path / "in.dat"
