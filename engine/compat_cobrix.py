@@ -308,11 +308,7 @@ def _debug_columns(frame: pl.DataFrame, block: RecordBlock, layout) -> pl.DataFr
         name = names.get(id(f))
         if name not in frame.columns or (first_table is not None and f.offset > first_table):
             continue
-        node, tables = f.parent, 0
-        while node is not None:
-            tables += bool(node.occurs)
-            node = node.parent
-        if tables:
+        if _inside_table(f):
             continue
         if not f.occurs:
             exprs.append(pl.lit(_hex(block.data[:, f.offset:f.offset + f.size])).alias(name + "_debug"))
@@ -397,11 +393,7 @@ def _display_numbers(layout):
             pass
         elif pic.category != Category.NUMERIC:
             continue
-        node, tables = f.parent, 0
-        while node is not None:
-            tables += bool(node.occurs)
-            node = node.parent
-        if tables:
+        if _inside_table(f):
             continue
         yield names[id(f)], f, [f.offset + i * f.size for i in range(f.occurs or 1)]
 
@@ -648,3 +640,13 @@ def cobrix_json_lines(frame: pl.DataFrame, layout, options: dict) -> list[str]:
         root = cobrix_key(layout.root.name)
         lines = [f'{{"{root}":{line}}}' for line in lines]
     return lines
+
+
+def _inside_table(f) -> bool:
+    """Whether some group above the field is an OCCURS table."""
+    node = f.parent
+    while node is not None:
+        if node.occurs:
+            return True
+        node = node.parent
+    return False

@@ -20,7 +20,7 @@ import numpy as np
 import polars as pl
 
 from engine.errors import DensanError, RecordError
-from engine.records.dataset import (AtomicOutput, ReadStats, decode_block, make_codec,
+from engine.records.dataset import (AtomicOutput, ReadStats, decode_block, make_codec, record_format,
                                     resolve_layout, restore_lengths)
 from engine.records.recfm import DEFAULT_CHUNK, RecordBlock, RecordFormat, iter_records, write_records
 
@@ -92,12 +92,7 @@ def read_multilayout(path, spec: MultiLayout, *, encoding="ascii", recfm="F", lr
                      **fmt_options) -> dict[str, pl.DataFrame]:
     """One frame per layout (empty frames for layouts with no records), each with the
     "__record_no__" of its rows."""
-    if isinstance(recfm, RecordFormat):
-        fmt = recfm
-    else:
-        fmt = RecordFormat(recfm, lrecl, **fmt_options)
-        if fmt.lrecl is None and not fmt.variable:
-            fmt = RecordFormat(fmt.recfm, spec.record_length, **fmt_options)
+    fmt = record_format(spec, recfm, lrecl, **fmt_options)      # LRECL: the longest layout
     names = list(spec.layouts)
     codecs = {name: make_codec(layout, encoding, dialect) for name, layout in spec.layouts.items()}
     parts: dict[str, list[pl.DataFrame]] = {name: [] for name in names}
@@ -185,12 +180,7 @@ def encode_multilayout(frames: dict[str, pl.DataFrame], spec: MultiLayout, *, en
 def write_multilayout(frames: dict[str, pl.DataFrame], path, spec: MultiLayout, *, encoding="ascii",
                       recfm="F", lrecl=None, dialect=None, **fmt_options) -> int:
     """Write the frames of a multi-layout file back as one dataset (atomically)."""
-    if isinstance(recfm, RecordFormat):
-        fmt = recfm
-    else:
-        fmt = RecordFormat(recfm, lrecl, **fmt_options)
-        if fmt.lrecl is None and not fmt.variable:
-            fmt = RecordFormat(fmt.recfm, spec.record_length, **fmt_options)
+    fmt = record_format(spec, recfm, lrecl, **fmt_options)      # LRECL: the longest layout
     block = encode_multilayout(frames, spec, encoding=encoding, dialect=dialect, fmt=fmt)
     if fmt.fixed and len(block) and not (block.lengths == fmt.lrecl).all():
         raise RecordError(f"the layouts are not all {fmt.lrecl} bytes long; write RECFM=V/VB",
