@@ -386,7 +386,6 @@ def generate_transactions(master: np.ndarray, cols: dict, m: int, *, seed: int =
     record with one fault only so that its reason is the intended one."""
     rng = np.random.default_rng([seed, 0x7A2])
     proc = np.datetime64(dt.datetime.strptime(date, "%Y%m%d").date(), "D")
-    n = len(master)
     state = cols["state"]
 
     reason = rng.choice(len(REASONS) + 1, m, p=[*REASON_SHARES.values(), 1 - sum(REASON_SHARES.values())])

@@ -50,10 +50,12 @@ class DensanGroup(click.Group):
             return None
         try:
             return _load(target)
-        except (ImportError, AttributeError) as exc:  # a command not yet built
-            @click.command(name, help=f"(unavailable: {exc})")
+        except (ImportError, AttributeError) as exc:  # e.g. a missing optional dependency
+            reason = str(exc)                          # `exc` is unbound after the except block
+
+            @click.command(name, help=f"(unavailable: {reason})")
             def unavailable() -> None:
-                raise click.ClickException(f"command {name!r} is not available: {exc}")
+                raise click.ClickException(f"command {name!r} is not available: {reason}")
             return unavailable
 
 

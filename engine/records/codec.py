@@ -418,7 +418,6 @@ class RecordCodec:
 
     def _encode_group(self, frame, buf, has_raw) -> None:
         n = frame.height
-        L = buf.shape[1]
         present = set(frame.columns)
         defs_present = set()
         for p in self._plans:
