@@ -3,9 +3,11 @@
 `densan.commands` entry point group, so the engine never imports it."""
 from __future__ import annotations
 
+import ast
 import importlib
+import importlib.util
 import sys
-from importlib.metadata import entry_points
+from importlib import metadata
 
 import click
 
@@ -25,6 +27,43 @@ BUILTIN_COMMANDS = {
 }
 
 
+def _application_commands() -> dict[str, str]:
+    """Commands the application adds through the `densan.commands` entry points of the
+    densan distribution itself: reading one distribution's metadata instead of every
+    installed one's keeps start-up short."""
+    try:
+        eps = metadata.distribution("densan").entry_points
+    except metadata.PackageNotFoundError:   # run from a source tree that is not installed
+        return {}
+    return {ep.name: ep.value for ep in eps if ep.group == "densan.commands"}
+
+
+def _short_help(target: str, limit: int) -> str:
+    """The short help of a command, read from its source with `ast` (its docstring, or a
+    `help=` given to its decorator as a literal or a module-level string)."""
+    module_name, _, attr = target.partition(":")
+    try:
+        spec = importlib.util.find_spec(module_name)
+        tree = ast.parse(open(spec.origin, encoding="utf-8").read())
+    except (ImportError, AttributeError, TypeError, OSError, SyntaxError, ValueError):
+        return ""
+    strings = {t.id: node.value.value for node in tree.body if isinstance(node, ast.Assign)
+               and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
+               for t in node.targets if isinstance(t, ast.Name)}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == attr:
+            doc = ast.get_docstring(node) or ""
+            for call in (d for d in node.decorator_list if isinstance(d, ast.Call)
+                         and getattr(d.func, "attr", getattr(d.func, "id", "")) in ("command", "group")):
+                for kw in (k for k in call.keywords if k.arg == "help"):
+                    if isinstance(kw.value, ast.Constant):
+                        doc = kw.value.value
+                    elif isinstance(kw.value, ast.Name):
+                        doc = strings.get(kw.value.id, doc)
+            return click.utils.make_default_short_help(doc, limit) if doc else ""
+    return ""
+
+
 def _load(target: str) -> click.Command:
     module_name, _, attr = target.partition(":")
     return getattr(importlib.import_module(module_name), attr)
@@ -35,9 +74,20 @@ class DensanGroup(click.Group):
 
     def _targets(self) -> dict[str, str]:
         targets = dict(BUILTIN_COMMANDS)
-        for ep in entry_points(group="densan.commands"):
-            targets.setdefault(ep.name, ep.value)
+        for name, value in _application_commands().items():
+            targets.setdefault(name, value)
         return targets
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list of `densan --help`, without importing any command: importing
+        one pulls in Polars, which alone costs more than the whole listing should."""
+        targets = self._targets()
+        limit = formatter.width - 6 - max(map(len, [*targets, *self.commands]), default=0)
+        rows = [(name, _short_help(target, limit)) for name, target in sorted(targets.items())]
+        rows += [(name, cmd.get_short_help_str(limit)) for name, cmd in sorted(self.commands.items())]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(self._targets()) | set(self.commands))
