@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from engine.calendar import roll_forward_array
+
 MASTER_LRECL = 100
 TRAN_LRECL = 60
 CITY_MASTERS = 5_294_774       # the legacy host's collection master, 2007
@@ -167,18 +169,9 @@ def _civil(days: np.ndarray) -> np.ndarray:
 
 
 def _next_open_day(days: np.ndarray) -> np.ndarray:
-    """Move deadlines on a weekend, national holiday or 12/29-1/3 to the next open
-    day (municipal rules). One jpholiday look-up per distinct date."""
-    import jpholiday
-
-    uniq, inverse = np.unique(days, return_inverse=True)
-    moved = []
-    for d in uniq.astype("datetime64[D]").tolist():
-        while (d.weekday() >= 5 or jpholiday.is_holiday(d)
-               or (d.month, d.day) in {(12, 29), (12, 30), (12, 31), (1, 1), (1, 2), (1, 3)}):
-            d += dt.timedelta(days=1)
-        moved.append(np.datetime64(d, "D"))
-    return np.array(moved, dtype="datetime64[D]")[inverse]
+    """Move deadlines on a closed day (weekend, holiday, 12/29-1/3) to the next open
+    day (municipal rules), by the city calendar."""
+    return roll_forward_array(days.astype("datetime64[D]"))
 
 
 def _fiscal_year(date: dt.date) -> int:
