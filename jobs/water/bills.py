@@ -1,0 +1,143 @@
+"""The bill (検針票・請求書): eleven 132-column lines per accepted reading, laid out
+field for field as the legacy's BL-... records, built for all bills at once as
+byte matrices (one row per bill, one column block per field) and written as
+GnuCOBOL writes LINE SEQUENTIAL: trailing blanks removed, LF after each line.
+
+In EBCDIC the literals are in the data's code page and the lines are written as
+UTF-8 text decoded through it (as the REPORT)."""
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+TITLE_1 = "SUIDO01 JOGESUIDO RYOKIN SEIKYUSHO (WATER AND SEWER BILL)   FISCAL YEAR "
+COLUMNS = f"{'':20}{'USAGE M3     WATER YEN     SEWER YEN     TOTAL YEN':<56}"
+KOFURI = "KOZA FURIKAE (ACCOUNT TRANSFER)"
+NOFUSHO = "NOFUSHO (PAYMENT SLIP)"
+WIDTH = 132
+
+
+class Line:
+    """One print line for n bills, assembled left to right."""
+
+    def __init__(self, n: int, cs):
+        self.n, self.cs, self.parts = n, cs, []
+
+    def text(self, s: str) -> "Line":
+        self.parts.append(np.broadcast_to(np.frombuffer(self.cs.text(s), np.uint8), (self.n, len(s))))
+        return self
+
+    def raw(self, cols: np.ndarray) -> "Line":
+        self.parts.append(cols)
+        return self
+
+    def choose(self, mask: np.ndarray, yes: str, no: str, width: int) -> "Line":
+        a = np.frombuffer(self.cs.text(yes.ljust(width)), np.uint8)
+        b = np.frombuffer(self.cs.text(no.ljust(width)), np.uint8)
+        self.parts.append(np.where(mask[:, None], a, b))
+        return self
+
+    def edit(self, values: np.ndarray, pic: str) -> "Line":
+        self.parts.append(edit(values, pic, self.cs))
+        return self
+
+    def matrix(self) -> np.ndarray:
+        out = np.full((self.n, WIDTH), self.cs.space, np.uint8)
+        if self.parts:
+            row = np.concatenate([np.asarray(p, np.uint8).reshape(self.n, -1) for p in self.parts], axis=1)
+            out[:, :min(WIDTH, row.shape[1])] = row[:, :WIDTH]
+        return out
+
+
+def edit(values: np.ndarray, pic: str, cs) -> np.ndarray:
+    """A numeric-edited PICTURE of 9, Z, ',' and '/' (e.g. ZZZ,ZZZ,ZZ9, 9999/99/99)
+    for non-negative values: Z suppresses leading zeros, a comma among suppressed
+    digits is a blank. A value too long keeps its low digits and, as in GnuCOBOL,
+    its suppression stops (the cut-off digits count as significant)."""
+    v = np.asarray(values, dtype=np.int64)
+    ndig = sum(c in "9Z" for c in pic)
+    significant = v >= 10 ** ndig
+    v = v % 10 ** ndig
+    space, comma, slash = cs.space, cs.text(",")[0], cs.text("/")[0]
+    out = np.empty((len(v), len(pic)), np.uint8)
+    k = ndig
+    for col, c in enumerate(pic):
+        if c in "9Z":
+            k -= 1
+            d = (v // 10 ** k) % 10
+            significant = significant | (d != 0) | (c == "9")
+            out[:, col] = np.where(significant, cs.zone | d, space)
+        elif c == ",":
+            out[:, col] = np.where(significant, comma, space)
+        else:
+            out[:, col] = slash if c == "/" else cs.text(c)[0]
+    return out
+
+
+def bill_lines(cust: np.ndarray, read: np.ndarray, acc: pl.DataFrame, p, cs) -> bytes:
+    """BILL-OUT for the accepted readings (tap order): cust and read are their
+    records, acc their judged rows (usage, months, charges)."""
+    n = len(cust)
+    if n == 0:
+        return b""
+    col = {c: acc[c].to_numpy() for c in ("kokei", "zenkai", "zenkai_bi", "konkai", "date", "kyu",
+                                         "shin", "usage", "m1", "m2", "water1", "water2",
+                                         "sewer1", "sewer2", "kokan_yes", "gesui")}
+    water, sewer = col["water1"] + col["water2"], col["sewer1"] + col["sewer2"]
+
+    def line():
+        return Line(n, cs)
+
+    def month(label, use, w, s):
+        return (line().text(f"  {label:<16}").edit(use, "ZZ,ZZ9").text("   ").edit(w, "ZZZ,ZZZ,ZZ9")
+                .text("   ").edit(s, "ZZZ,ZZZ,ZZ9").text("   ").edit(w + s, "ZZZ,ZZZ,ZZ9"))
+
+    reading = (line().text("PREVIOUS READING ").edit(col["zenkai_bi"], "9999/99/99").text(" ")
+               .edit(col["zenkai"], "ZZZ9").text("   CURRENT READING ").edit(col["date"], "9999/99/99")
+               .text(" ").edit(col["konkai"], "ZZZ9").text("   METER EXCHANGE ")
+               .choose(col["kokan_yes"], "YES", "NO", 3).text("   OLD FINAL ").edit(col["kyu"], "ZZZ9")
+               .text("   NEW START ").edit(col["shin"], "ZZZ9")).matrix()
+    reading[~col["kokan_yes"], 87:] = cs.space
+    lines = [
+        line().text(f"{TITLE_1}{p.nendo}   BILLING MONTH {p.yyyymm[:4]}/{p.month}"),
+        line().text("TAP NO ").raw(cust[:, 0:10]).text("   USER ").raw(cust[:, 10:20]).text("   ")
+              .raw(cust[:, 20:50]).text("   LOCATION ").raw(cust[:, 50:56]),
+        line().text("METER DIAMETER ").edit(col["kokei"], "ZZ9").text(" MM   SEWER CONNECTED ")
+              .choose(col["gesui"], "YES", "NO", 3).text("   PAYMENT ")
+              .choose(cust[:, 61] == cs.text("1")[0], KOFURI, NOFUSHO, 32),
+        reading,
+        line().text("USAGE (SHIYO SUIRYO) ").edit(col["usage"], "ZZ,ZZ9").text(" M3"),
+        line().text(COLUMNS),
+        month("MONTH 1 (DAI-1)", col["m1"], col["water1"], col["sewer1"]),
+        month("MONTH 2 (DAI-2)", col["m2"], col["water2"], col["sewer2"]),
+        month("TOTAL (GOKEI)", col["usage"], water, sewer),
+        line().text("AMOUNT DUE ").edit(water + sewer, "ZZZ,ZZZ,ZZ9").text(" YEN   DUE DATE (NOKIGEN) ")
+              .edit(np.full(n, int(p.nokigen)), "9999/99/99"),
+        line(),
+    ]
+    block = np.stack([m if isinstance(m, np.ndarray) else m.matrix() for m in lines], axis=1)
+    return line_sequential(block.reshape(n * len(lines), WIDTH), cs)
+
+
+def line_sequential(lines: np.ndarray, cs) -> bytes:
+    """(n, w) print lines -> the file GnuCOBOL writes: each line without its trailing
+    blanks, then LF (UTF-8 text through the code page for EBCDIC data)."""
+    n, w = lines.shape
+    if n == 0:
+        return b""
+    if cs.ebcdic:
+        from engine.codepages import get_codepage
+        text, _ = get_codepage(cs.name).decode_column(lines, strip="right")
+        return "".join(s + "\n" for s in text.to_pylist()).encode("utf-8")
+    nonblank = lines != cs.space
+    length = np.where(nonblank.any(axis=1), w - np.argmax(nonblank[:, ::-1], axis=1), 0)
+    out = np.full((n, w + 1), 0x0A, np.uint8)
+    out[:, :w] = lines
+    out[np.arange(n), length] = 0x0A
+    keep = np.arange(w + 1)[None, :] <= length[:, None]
+    return out[keep].tobytes()
+
+
+def write_pdf(bill_out: bytes, path, cs) -> None:
+    """The bills for people: one page per bill (see engine print files)."""
+    raise NotImplementedError
