@@ -48,6 +48,7 @@ class Records:
         self.zone = 0xF0 if self.ebcdic else 0x30
         self.space = 0x40 if self.ebcdic else 0x20
         self._fields: dict[str, Field] = {}
+        self._charsets: dict = {}
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -103,6 +104,28 @@ class Records:
         for t in texts:
             out |= self.equals(name, t)
         return out
+
+    def chars_in(self, name: str, first: str, last: str) -> np.ndarray:
+        """(n, size) bool: each byte of the field is a one-byte character from
+        `first` to `last` in the data's code page (ASCII data is read as JIS X
+        0201 / Shift_JIS single bytes: half-width katakana are X'A6'-X'DF')."""
+        key = (first, last)
+        table = self._charsets.get(key)
+        if table is None:
+            table = np.zeros(256, bool)
+            for b in range(256):
+                try:
+                    ch = (self._codepage().decode(bytes([b])) if self.ebcdic
+                          else bytes([b]).decode("cp932"))
+                except (UnicodeError, ValueError):
+                    continue
+                table[b] = len(ch) == 1 and first <= ch <= last
+            self._charsets[key] = table
+        return table[self.bytes(name)]
+
+    def _codepage(self):
+        from engine.codepages import get_codepage
+        return get_codepage(self.encoding)
 
     def spaces(self, name: str) -> np.ndarray:
         """Field = SPACES."""
