@@ -24,6 +24,8 @@ BUILTIN_COMMANDS = {
     "sort": "engine.commands.sort:sort",
     "compare": "engine.commands.compare:compare",
     "verify": "engine.commands.verify:verify",
+    "schedule": "engine.commands.schedule:schedule",
+    "scheduler": "engine.commands.schedule:scheduler",
 }
 
 

@@ -52,6 +52,10 @@ def run(job: str, dds: tuple[str, ...], parm: str | None, params: tuple[str, ...
             if not sep or not k.strip():
                 raise JobDefinitionError(f"--param {item!r}: write --param KEY=VALUE")
             kv[k.strip()] = v
+        from engine.job.definition import find_job
+        from engine.schedule.jobnet import is_jobnet_file
+        if is_jobnet_file(find_job(job)):           # a jobnet: run it once in the foreground
+            _run_jobnet(job, kv, restart, quiet, dds, parm)
         result = run_job(job, dd=list(dds), parm=parm, params=kv, restart=restart,
                          echo=None if quiet else click.echo)
     except JobDefinitionError as exc:
@@ -61,6 +65,24 @@ def run(job: str, dds: tuple[str, ...], parm: str | None, params: tuple[str, ...
         click.echo(f"densan run: {exc}", err=True)
         sys.exit(exc.exit_code)
     sys.exit(result.exit_code)
+
+
+def _run_jobnet(name: str, params: dict[str, str], restart: str | None, quiet: bool, dds, parm) -> None:
+    """`densan run NIGHTLY --param date=20260105`: every unit of the jobnet, as the scheduler
+    would run them for that operating day (date= is the operating day; default today)."""
+    import datetime as dt
+
+    from engine.schedule import state as S
+    from engine.schedule.service import run_jobnet
+
+    if dds or parm:
+        raise JobDefinitionError(f"{name} is a jobnet: --dd and --parm apply to jobs; give --param KEY=VALUE")
+    date = params.get("date") or dt.date.today().strftime("%Y%m%d")
+    extra = {k: v for k, v in params.items() if k != "date"}
+    status, rid = run_jobnet(name, date, params=extra or None, restart=bool(restart),
+                             echo=(lambda m: None) if quiet else click.echo)
+    click.echo(f"JOBNET {name.upper()} {S.opday_text(date)} run {rid}: {status.upper()}")
+    sys.exit({S.NORMAL: 0, S.WARNING: 4, S.SKIPPED: 0}.get(status, 8))
 
 
 @click.command("runs")

@@ -1,0 +1,71 @@
+"""`densan run JOBNET` runs a night in the foreground through the same engine as the scheduler;
+a rerun from the failed job gives the bytes of an uninterrupted night."""
+from __future__ import annotations
+
+import pytest
+
+from engine.job.catalog import Catalog
+from engine.schedule import state as S
+from tests.schedule.helpers import datasets, densan, env, make_library, seed_home
+
+
+@pytest.fixture
+def night(tmp_path, monkeypatch):
+    jobs = make_library(tmp_path / "lib")
+    monkeypatch.setenv("DENSAN_JOBS", str(jobs))
+
+    def make(name: str):
+        home = tmp_path / name
+        monkeypatch.setenv("DENSAN_HOME", str(home))
+        seed_home(home)
+        return home, env(home, jobs)
+    return make
+
+
+def test_rerun_from_the_failed_job_is_byte_identical(night):
+    home1, e1 = night("clean")
+    r = densan(["run", "TESTNET", "--param", "date=20260105"], e1)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "JOBNET TESTNET 2026-01-05 run 1: ENDED-NORMALLY" in r.stdout
+    clean = datasets(home1)
+    assert clean["T.D.G0002V00"].startswith(b"start\nD S1 20260105 ")
+
+    home2, e2 = night("failed")
+    (home2 / "FAIL-B-S2").write_text("")
+    r = densan(["run", "TESTNET", "--param", "date=20260105"], e2)
+    assert r.returncode == 8 and "ENDED-ABNORMALLY" in r.stdout
+    st = {u["unit"]: u["status"] for u in S.status("2026-01-05", home=home2)[0]["units"]}
+    assert st == {"A": S.NORMAL, "B": S.ABNORMAL, "C": S.NORMAL, "D": S.WAITING}
+    (home2 / "FAIL-B-S2").unlink()
+    r = densan(["run", "TESTNET", "--param", "date=20260105", "--restart", "*"], e2)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert datasets(home2) == clean
+    cat = Catalog(home2)
+    try:
+        b_runs = cat.runs("B")
+        assert b_runs[0]["restart_step"] == "S2" and b_runs[0]["status"] == "COMPLETED"
+        assert [r["job"] for r in cat.runs()].count("A") == 1           # A was not run again
+    finally:
+        cat.close()
+    hist = [h["action"] for h in S.history("TESTNET", "2026-01-05", home=home2)]
+    assert "rerun-failed" in hist
+
+
+def test_api_hold_skip_and_history(night):
+    home, e = night("api")
+    S.hold("TESTNET", "2026-01-06", who="tanaka", why="bank file late", home=home)
+    runs = S.status("2026-01-06", home=home)
+    assert runs[0]["status"] == S.HELD and runs[0]["kind"] == "planned"
+    S.hold("TESTNET", "2026-01-06", "C", who="tanaka", why="check", home=home)
+    assert S.jobnet_run("TESTNET", "2026-01-06", home=home)["units"][2]["status"] == S.HELD
+    S.release("TESTNET", "2026-01-06", who="tanaka", home=home)
+    assert S.status("2026-01-06", home=home)[0]["status"] == S.WAITING
+    with pytest.raises(S.ScheduleError, match="needs a reason"):
+        S.skip("TESTNET", "2026-01-06", "D", home=home)
+    assert S.skip("TESTNET", "2026-01-06", "D", who="suzuki", why="no data today", home=home) == ["D"]
+    h = S.history("TESTNET", "2026-01-06", home=home)
+    assert (h[0]["who"], h[0]["action"], h[0]["why"]) == ("suzuki", "skip", "no data today")
+    with pytest.raises(S.ScheduleError, match="no run for 2026-01-10"):
+        S.release("TESTNET", "2026-01-10", home=home)       # a Saturday: not planned
+    with pytest.raises(S.ScheduleError, match="nothing to rerun"):
+        S.rerun("TESTNET", "2026-01-06", "failed", home=home)
