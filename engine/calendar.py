@@ -44,6 +44,18 @@ class CalendarError(DensanError):
     """A site calendar file that cannot be read, or a question it cannot answer."""
 
 
+_HOLIDAYS: dict[int, tuple[Date, ...]] = {}
+
+
+def _holidays(year: int) -> tuple[Date, ...]:
+    """A year's public holidays from jpholiday, once per process (it takes a good part of a
+    second per year)."""
+    if year not in _HOLIDAYS:
+        import jpholiday
+        _HOLIDAYS[year] = tuple(d for d, _name in jpholiday.year_holidays(year))
+    return _HOLIDAYS[year]
+
+
 def _day(d: Date) -> int:
     return (d - _EPOCH).days
 
@@ -95,16 +107,14 @@ class CityCalendar:
 
     # ----------------------------------------------------------------- the table
     def _ensure(self, lo_day: int, hi_day: int) -> None:
-        """Cover day numbers [lo_day, hi_day] with a margin of whole years."""
+        """Cover day numbers [lo_day, hi_day], in whole years."""
         if self._open is not None and self._lo <= lo_day and hi_day < self._hi:
             return
-        y0 = _date(min(lo_day, self._lo if self._lo is not None else lo_day)).year - 1
-        y1 = _date(max(hi_day, self._hi - 1 if self._hi is not None else hi_day)).year + 1
+        y0 = _date(min(lo_day, self._lo if self._lo is not None else lo_day)).year
+        y1 = _date(max(hi_day, self._hi - 1 if self._hi is not None else hi_day)).year
         self._build(y0, y1)
 
     def _build(self, y0: int, y1: int) -> None:
-        import jpholiday
-
         lo, hi = _day(dt.date(y0, 1, 1)), _day(dt.date(y1 + 1, 1, 1))
         days = np.arange(lo, hi, dtype=np.int64)
         weekday = (days + 3) % 7                       # 1970-01-01 was a Thursday (3)
@@ -114,7 +124,7 @@ class CityCalendar:
             (dates - dates.astype("datetime64[M]")).astype(np.int64) + 1
         is_open &= ~np.isin(md, [m * 100 + d for m, d in self.year_end])
         for y in range(y0, y1 + 1):
-            for d, _name in jpholiday.year_holidays(y):
+            for d in _holidays(y):
                 is_open[_day(d) - lo] = False
         for d in self.closed_days:
             if lo <= _day(d) < hi:
@@ -133,7 +143,7 @@ class CityCalendar:
 
     def _index(self, d: Date) -> int:
         n = _day(d)
-        self._ensure(n - 40, n + 40)
+        self._ensure(n - 10, n + 10)
         return n - self._lo
 
     # ----------------------------------------------------------------- scalar
@@ -278,7 +288,7 @@ class CityCalendar:
 
     def _cover(self, days: np.ndarray) -> None:
         if len(days):
-            self._ensure(int(days.min()) - 40, int(days.max()) + 40)
+            self._ensure(int(days.min()) - 10, int(days.max()) + 10)
 
     def is_open_array(self, values):
         """Vectorised `is_open` (NumPy datetime64 / YYYYMMDD ints / Polars Date)."""
@@ -290,12 +300,16 @@ class CityCalendar:
         """Vectorised `roll_forward`: each date, or the next open day when closed."""
         days, back = self._days_of(values)
         self._cover(days)
+        while len(days) and self._next[days - self._lo].max() >= len(self._open):   # no open day left in the table
+            self._ensure(int(days.min()), self._hi + 366)
         return back(self._lo + self._next[days - self._lo])
 
     def roll_back_array(self, values):
         """Vectorised `roll_back`: each date, or the previous open day when closed."""
         days, back = self._days_of(values)
         self._cover(days)
+        while len(days) and self._prev[days - self._lo].min() < 0:
+            self._ensure(self._lo - 366, int(days.max()))
         return back(self._lo + self._prev[days - self._lo])
 
     def add_open_days_array(self, values, n: int):

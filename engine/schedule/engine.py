@@ -113,7 +113,7 @@ def materialize(st: S.State, jobnet: str, opday: str, *, kind: str = "planned", 
         return st.create_run(db, net, opday, kind=kind, why=why or kind,
                              start_after=None if kind == "run-now" else start_instant(net, day).isoformat(sep=" "),
                              deadline=dl.isoformat(sep=" ") if dl else None,
-                             params={**net.params, **(params or {})}, who=who)
+                             params={**net.params, **(params or {})}, who=who, calendar=calendar)
 
 
 # ==================================================================== history → prediction
@@ -156,10 +156,11 @@ def predict_end(st: S.State, run: int, at: dt.datetime) -> dt.datetime | None:
 
 # ==================================================================== the tick
 
-def _sat(status: str, cond: str) -> bool | None:
-    """Whether a relation holds: True, False, or None (a bypassed predecessor: neutral)."""
+def _sat(status: str, cond: str) -> bool:
+    """Whether a relation holds. A bypassed predecessor is passed through: it satisfies the
+    ordinary relations (ok, normal, end), never a recovery or warning one."""
     if status == S.BYPASSED:
-        return None
+        return cond in ("ok", "normal", "end")
     return {"ok": status in (S.NORMAL, S.WARNING, S.SKIPPED),
             "normal": status in (S.NORMAL, S.SKIPPED),
             "warning": status == S.WARNING,
@@ -363,10 +364,6 @@ class Engine:
                 continue
             rels = [(p, c, _sat(status[p], c)) for p, c in json.loads(u["after"] or "[]")]
             if any(status[p] not in S.FINAL for p, _, _ in rels):
-                continue
-            if rels and all(s is None for _, _, s in rels):
-                self._set_unit(run, u["unit"], S.BYPASSED, "every predecessor was bypassed")
-                status[u["unit"]] = S.BYPASSED
                 continue
             failed = [(p, c) for p, c, s in rels if s is False]
             if failed:

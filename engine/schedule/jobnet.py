@@ -21,6 +21,7 @@ A jobnet file is found like a job (`NIGHTLY.yaml` along DENSAN_JOBS) and starts 
       - {job: RECOVER, after: {SHUNOD: abnormal}}
       - {name: TAX, jobnet: TAXNIGHT, after: [SHUNOD]}   # a nested jobnet
       - {job: REPORT, after: [], expected: 120, params: {mode: full}}
+      - {job: KOTEIY, days: [{open_day: 1, months: [4]}]}  # only on its days; bypassed on others
 
 Relations: a unit without `after:` follows the unit listed before it (a chain, so that adding
 a job is one line); `after: []` starts with the jobnet; `after: [A, B]` waits for both;
@@ -46,7 +47,7 @@ CONDITIONS = ("ok", "normal", "warning", "abnormal", "end")
 JOBNET_KEYS = {"jobnet", "description", "schedule", "base_time", "start", "deadline", "params", "exclusive",
                "after_jobnets", "when", "units", "warning_rc", "calendar", "hold"}
 UNIT_KEYS = {"job", "jobnet", "name", "after", "params", "expected", "warning_rc", "hold", "deadline",
-             "hold_on_abnormal", "description"}
+             "hold_on_abnormal", "description", "days"}
 NAME_RE = re.compile(r"^[A-Za-z#@$][A-Za-z0-9#@$_-]{0,31}$")
 TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
 
@@ -67,6 +68,7 @@ class Unit:
     warning_rc: int = 4                          # RC 1..warning_rc = ended with warning
     hold: bool = False                           # held from the start (保留)
     hold_on_abnormal: bool = False               # hold the followers when this one ends abnormally
+    days: list[dict] = field(default_factory=list)   # runs only on these rules' days, else bypassed
 
 
 @dataclass
@@ -292,15 +294,24 @@ def _flatten(units_doc: list, where: str, warning_rc: int, stack: tuple[str, ...
             if not isinstance(params, dict):
                 raise JobnetError(f"{uw}: params: must be a mapping")
             expected = item.get("expected")
+            unit_days = item.get("days") or []
+            if isinstance(unit_days, dict):
+                unit_days = [unit_days]
+            from engine.schedule.rules import validate_rule
+            for k, rule in enumerate(unit_days, 1):
+                validate_rule(rule, f"{uw}: days rule {k}")
             u = Unit(path=uname, job=target.upper(), params={str(k): str(v) for k, v in params.items()},
                      expected=None if expected is None else float(_int(expected, f"{uw}: expected")),
                      warning_rc=_int(item.get("warning_rc", warning_rc), f"{uw}: warning_rc"),
-                     hold=bool(item.get("hold")), hold_on_abnormal=bool(item.get("hold_on_abnormal")))
+                     hold=bool(item.get("hold")), hold_on_abnormal=bool(item.get("hold_on_abnormal")),
+                     days=list(unit_days))
             level.append((uname, [u], after))
         else:
             nested = load_jobnet(target, stack)
             inner = []
             for u in nested.units:
+                if nested.schedule and not u.days:     # a nested jobnet's own rules: its units' days
+                    u.days = list(nested.schedule)
                 u.path = f"{uname}/{u.path}"
                 u.after = [(f"{uname}/{p}", c) for p, c in u.after]
                 u.params = {**nested.params, **u.params}

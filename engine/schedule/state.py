@@ -190,7 +190,8 @@ class State:
         return self.db.execute(q + " ORDER BY id DESC LIMIT 1", args).fetchone()
 
     def create_run(self, db, net, opday: str, *, kind: str, why: str, start_after: str | None,
-                   deadline: str | None, params: dict[str, str], who: str = "scheduler") -> int | None:
+                   deadline: str | None, params: dict[str, str], who: str = "scheduler",
+                   calendar=None) -> int | None:
         """Insert a jobnet run with its units (inside the caller's transaction). A planned run
         that exists already is not created again: returns None."""
         if kind == "planned":
@@ -208,11 +209,19 @@ class State:
              json.dumps([[c.kind, c.value] for c in net.when]), json.dumps(net.exclusive),
              json.dumps(net.after_jobnets), now()))
         run = cur.lastrowid
+        day = dt.date.fromisoformat(opday)
         for i, u in enumerate(net.units, 1):
+            status = WAITING
+            if u.days:                  # a unit with its own days is bypassed on the others
+                from engine.calendar import load_calendar
+                from engine.schedule.rules import plan_days
+                calendar = calendar or load_calendar()
+                if not plan_days(u.days, day, day, calendar):
+                    status = BYPASSED
             db.execute("INSERT INTO units (run, seq, unit, job, params, after, warning_rc, expected, hold_on_abnormal, "
                        "status, held) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                        (run, i, u.path, u.job, json.dumps(u.params), json.dumps(u.after), u.warning_rc, u.expected,
-                        int(u.hold_on_abnormal), WAITING, int(u.hold)))
+                        int(u.hold_on_abnormal), status, int(u.hold)))
         self.event(db, "create" if kind == "planned" else "run-now", who=who, jobnet=net.name, opday=opday,
                    why=why, detail=f"run {run}")
         return run
