@@ -15,7 +15,7 @@ import pytest
 from engine.schedule import state as S
 from tests.schedule.helpers import NET, datasets, densan, env, make_library, seed_home
 
-NIGHTS = ["--from", "2026-01-05", "--until", "2026-01-06"]        # Monday and Tuesday
+NIGHTS = ["--from", "2026-01-05", "--until", "2026-01-07"]        # Monday to Wednesday
 
 
 def _scheduler(e, *args, **kw) -> subprocess.Popen:
@@ -57,18 +57,29 @@ def _wait_units_done(home) -> None:
 
 def test_kill_9_at_random_moments_runs_each_unit_once(lib):
     home1, e1 = lib("clean")
+    e1["CHAIN_SLEEP"] = "0.3"
     p = _scheduler(e1, *NIGHTS, "--exit-when-idle")
     out, _ = p.communicate(timeout=240)
     assert p.returncode == 0, out
     clean = datasets(home1)
-    assert clean["T.D.G0003V00"].count(b"\n") == 3          # start + two nights
+    assert clean["T.D.G0004V00"].count(b"\n") == 4          # start + three nights
 
     home2, e2 = lib("killed")
+    e2["CHAIN_SLEEP"] = "0.3"
     rng = random.Random(20261204)
     kills = 0
+    def starts() -> int:
+        st = S.State(home2)
+        try:
+            return st.db.execute("SELECT COUNT(*) FROM events WHERE action = 'scheduler-start'").fetchone()[0]
+        finally:
+            st.close()
+
     while kills < 22:
+        before = starts()
         p = _scheduler(e2, *NIGHTS, "--exit-when-idle")
-        time.sleep(rng.uniform(0.2, 1.6))
+        _until(lambda: starts() > before or p.poll() is not None, 120)     # up and working, then
+        time.sleep(rng.uniform(0.0, 0.6))                                   # a random moment
         if p.poll() is not None:           # it finished the nights before the kill
             break
         os.kill(p.pid, signal.SIGKILL)
@@ -87,12 +98,12 @@ def test_kill_9_at_random_moments_runs_each_unit_once(lib):
         rows = st.db.execute("SELECT r.opday, a.unit, COUNT(*) n FROM attempts a JOIN jobnet_runs r ON r.id = a.run "
                              "WHERE a.status = 'ended' GROUP BY r.opday, a.unit").fetchall()
         assert {(r["opday"], r["unit"]): r["n"] for r in rows} == \
-            {(d, u): 1 for d in ("2026-01-05", "2026-01-06") for u in "ABCD"}
+            {(d, u): 1 for d in ("2026-01-05", "2026-01-06", "2026-01-07") for u in "ABCD"}
         assert st.db.execute("SELECT COUNT(*) FROM attempts WHERE status IN ('died')").fetchone()[0] == 0
         starts = st.db.execute("SELECT COUNT(*) FROM events WHERE action = 'scheduler-start'").fetchone()[0]
-        assert starts >= 21                 # (some kills land before the first event: start-up)
+        assert starts >= 21
         statuses = {(r["opday"], r["status"]) for r in st.db.execute("SELECT opday, status FROM jobnet_runs")}
-        assert statuses == {("2026-01-05", S.NORMAL), ("2026-01-06", S.NORMAL)}
+        assert statuses == {(d, S.NORMAL) for d in ("2026-01-05", "2026-01-06", "2026-01-07")}
     finally:
         st.close()
 
