@@ -50,7 +50,9 @@ def catalog_city(master_path: Path, tran_path: Path, *, encoding: str, home: Pat
 @click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same city, byte for byte.")
 @click.option("--unsorted", is_flag=True, help="Write the transactions in arrival order (SHUNOD sorts them).")
 @click.option("--no-run", is_flag=True, help="Only generate and catalog the datasets.")
-def city(masters, full, transactions, encoding, date, seed, unsorted, no_run):
+@click.option("--bill-water", is_flag=True,
+              help="Before SHUNOD, bill the water round (SUIDOB) and add the day's payments of the new items.")
+def city(masters, full, transactions, encoding, date, seed, unsorted, no_run, bill_water):
     """Make the sample city's collection data (CITY.SHUNO.MASTER and CITY.SHUNO.TRAN,
     new generations in the densan home's catalog) and run the nightly job SHUNOD on
     it: SORT the day's payments, then post them (SHUNO01)."""
@@ -75,9 +77,22 @@ def city(masters, full, transactions, encoding, date, seed, unsorted, no_run):
                    f"   {encoding.upper()}  SEED {seed}  ({time.perf_counter() - t0:.1f} s)")
         click.echo("      intended: " + "  ".join(f"{k} {v:,}" for k, v in made.intended.items()))
         click.echo(f"      home: {home}")
+        from datasets.water import CITY_CUSTOMERS, SAMPLE_CUSTOMERS, catalog_water, generate_water
+        from datasets.residents import CITY_RESIDENTS, SAMPLE_RESIDENTS
+        water = generate_water(CITY_CUSTOMERS if full else SAMPLE_CUSTOMERS, seed=seed, date=date, sort=False,
+                               residents=CITY_RESIDENTS if full else SAMPLE_RESIDENTS)
+        catalog_water(water, encoding=encoding, home=home, say=click.echo)
         if no_run:
             return
         from engine.job.runner import run_job
+
+        if bill_water:                       # bill the round, load it, pay some of it
+            from datasets.water import add_water_payments
+            p = water.parm
+            wres = run_job("SUIDOB", params={"nendo": p[:4], "month": p[4:10], "date": p[10:18],
+                                             "due": p[18:]}, echo=click.echo)
+            if wres.status == "COMPLETED":
+                add_water_payments(date=date, seed=seed, encoding=encoding, home=home, say=click.echo)
 
         result = run_job("SHUNOD", params={"date": date}, echo=click.echo)
         for report in sorted(Path(home, "logs", result.run_id).glob("*.REPORT.txt")):
