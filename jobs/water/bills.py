@@ -10,11 +10,14 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from engine.program import printfile
+
 TITLE_1 = "SUIDO01 JOGESUIDO RYOKIN SEIKYUSHO (WATER AND SEWER BILL)   FISCAL YEAR "
 COLUMNS = f"{'':20}{'USAGE M3     WATER YEN     SEWER YEN     TOTAL YEN':<56}"
 KOFURI = "KOZA FURIKAE (ACCOUNT TRANSFER)"
 NOFUSHO = "NOFUSHO (PAYMENT SLIP)"
 WIDTH = 132
+BILL_LINES = 11
 
 
 class Line:
@@ -50,33 +53,23 @@ class Line:
 
 
 def edit(values: np.ndarray, pic: str, cs) -> np.ndarray:
-    """A numeric-edited PICTURE of 9, Z, ',' and '/' (e.g. ZZZ,ZZZ,ZZ9, 9999/99/99)
-    for non-negative values: Z suppresses leading zeros, a comma among suppressed
-    digits is a blank. A value too long keeps its low digits and, as in GnuCOBOL,
-    its suppression stops (the cut-off digits count as significant)."""
-    v = np.asarray(values, dtype=np.int64)
-    ndig = sum(c in "9Z" for c in pic)
-    significant = v >= 10 ** ndig
-    v = v % 10 ** ndig
-    space, comma, slash = cs.space, cs.text(",")[0], cs.text("/")[0]
-    out = np.empty((len(v), len(pic)), np.uint8)
-    k = ndig
-    for col, c in enumerate(pic):
-        if c in "9Z":
-            k -= 1
-            d = (v // 10 ** k) % 10
-            significant = significant | (d != 0) | (c == "9")
-            out[:, col] = np.where(significant, cs.zone | d, space)
-        elif c == ",":
-            out[:, col] = np.where(significant, comma, space)
-        else:
-            out[:, col] = slash if c == "/" else cs.text(c)[0]
-    return out
+    """A numeric-edited PICTURE (ZZZ,ZZZ,ZZ9, 9999/99/99 ...) through the engine's
+    edited codec, in the data's code page."""
+    images = printfile.edit(values, pic)
+    return images if not cs.ebcdic else _to_page(cs)[images]
 
 
-def bill_lines(cust: np.ndarray, read: np.ndarray, acc: pl.DataFrame, p, cs) -> bytes:
-    """BILL-OUT for the accepted readings (tap order): cust and read are their
-    records, acc their judged rows (usage, months, charges)."""
+def _to_page(cs) -> np.ndarray:
+    """ASCII byte -> the same character in the data's code page (printable ASCII)."""
+    table = np.arange(256, dtype=np.uint8)
+    chars = "".join(chr(c) for c in range(0x20, 0x7F) if chr(c).isalnum() or chr(c) in " ,./-")
+    table[np.frombuffer(chars.encode("ascii"), np.uint8)] = np.frombuffer(cs.text(chars), np.uint8)
+    return table
+
+
+def bill_lines(cust: np.ndarray, acc: pl.DataFrame, p, cs) -> bytes:
+    """BILL-OUT for the accepted readings (tap order): cust their customers'
+    records, acc their judged rows (readings, usage, months, charges)."""
     n = len(cust)
     if n == 0:
         return b""
@@ -138,6 +131,10 @@ def line_sequential(lines: np.ndarray, cs) -> bytes:
     return out[keep].tobytes()
 
 
-def write_pdf(bill_out: bytes, path, cs) -> None:
-    """The bills for people: one page per bill (see engine print files)."""
-    raise NotImplementedError
+def write_pdf(bill_out: bytes, path, cs) -> int:
+    """The bills for people: BILL-OUT drawn by the engine's print files, one bill a
+    sheet (A4 landscape, embedded Japanese font). Returns the pages."""
+    text = bill_out.decode("utf-8" if cs.ebcdic else "latin-1")
+    lines = [s.encode("cp932", errors="replace") for s in text.split("\n")[:-1]]
+    return printfile.write_pdf(lines, path, encoding="cp932", title="SUIDO01 JOGESUIDO RYOKIN SEIKYUSHO",
+                               page_starts=range(0, len(lines), BILL_LINES))

@@ -10,8 +10,10 @@ readings (ERROR-OUT) and the control totals (REPORT).
 The rules are column operations over all readings at once (Polars): match each
 reading to its customer, the checks in the legacy's order (first failure wins),
 usage with wrap-around and meter exchange, the two-month split, per-month bands
-and tax truncated to 10 yen. Outputs are laid out as fixed-width byte matrices
-(engine-free here; see print.py), so that they are exact in ASCII and EBCDIC.
+and tax truncated to 10 yen. It is written on the record-program toolkit
+(engine/program: records through the copybooks, byte-order keys, sequence
+checks, first-failure validation, reject records, edited print lines), with
+outputs as fixed-width byte matrices, exact in ASCII and EBCDIC.
 """
 from __future__ import annotations
 
@@ -21,6 +23,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
+from engine.program.arithmetic import floor_to_unit
+from engine.program.dates import is_valid_date
+from engine.program.keys import key_ranks
+from engine.program.records import Records
+from engine.program.sequence import first_out_of_order
+from engine.program.validation import first_failure, reason_counts, reject_records
 from jobs.collection.shuno01 import charset_for
 from jobs.water import bills
 from jobs.water.legacy_shell import Abend, LegacyShell, recno
@@ -30,7 +38,6 @@ from jobs.water.tariff import Tariff, load_tariff
 DDS = ("CUST-IN", "READ-IN", "TARIFF-IN", "CUST-OUT", "CHOTEI-OUT", "BILL-OUT", "ERROR-OUT")
 CUST_LEN, READ_LEN, TARIFF_LEN, CHOTEI_LEN, ERROR_LEN = 100, 40, 40, 100, 60
 HV_LIMIT = 2000                 # m3 over the two months
-HIGH_KEY = b"\xff" * 10
 
 
 @dataclass(frozen=True)
@@ -59,34 +66,9 @@ def parse_parm(parm: str | None) -> tuple[str, Parm | None]:
     nendo, yyyy, mm = int(digits[:4]), int(digits[4:8]), int(digits[8:10])
     shori, due = int(digits[10:18]), int(digits[18:26])
     ok = nendo > 0 and yyyy > 0 and 1 <= mm <= 12
-    ok &= bool(valid_date(np.array([shori, due])).all()) and due >= shori
+    ok &= bool(is_valid_date(np.array([shori, due])).all()) and due >= shori
     ok &= (yyyy - 1 if mm < 4 else yyyy) == nendo
     return text, Parm(digits) if ok else None
-
-
-def valid_date(v: np.ndarray) -> np.ndarray:
-    """YYYYMMDD values that are Gregorian calendar dates, year 0001-9999."""
-    y, m, d = v // 10000, v // 100 % 100, v % 100
-    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
-    last = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(m, 0, 12)]
-    last = np.where((m == 2) & leap, 29, last)
-    return (y > 0) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= last)
-
-
-# ------------------------------------------------------------------------ fields
-def digits(block: np.ndarray, start: int, width: int, zone: int) -> tuple[np.ndarray, np.ndarray]:
-    """(NUMERIC class test, value) of an unsigned zoned PIC 9(width) column."""
-    f = block[:, start:start + width]
-    low = (f & 0x0F).astype(np.int64)
-    ok = (((f & 0xF0) == zone) & (low <= 9)).all(axis=1)
-    value = np.zeros(len(block), dtype=np.int64)
-    for k in range(width):
-        value = value * 10 + low[:, k]
-    return ok, value
-
-
-def keys(block: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(block[:, :10]).view("S10").ravel()
 
 
 # ------------------------------------------------------------------------ result
@@ -137,52 +119,44 @@ def bill(dds: dict, parm: str | None, *, encoding: str = "ascii", dialect: str |
 
 
 # ------------------------------------------------------------------------ balance line
-def _first(mask: np.ndarray) -> int | None:
-    hit = np.flatnonzero(mask)
-    return int(hit[0]) if hit.size else None
+HIGH_VALUES = np.full(10, 0xFF, np.uint8)
 
 
-def _stop_at_high_key(k: np.ndarray) -> int:
-    """Records read before the balance line takes a key of HIGH-VALUES for end of file."""
-    hv = _first(k == HIGH_KEY)
-    return len(k) if hv is None else hv
+def _stop_at_high_values(k: np.ndarray) -> int:
+    """Records the balance line reads before it takes a key of HIGH-VALUES for end of file."""
+    hv = np.flatnonzero((k == HIGH_VALUES).all(axis=1))
+    return int(hv[0]) if hv.size else len(k)
 
 
-def sequence_abend(C, R, shell: "LegacyShell", cs) -> tuple[int, int, int]:
-    """The first sequence error or wrong-length record the legacy would meet, in the
-    order it reads (customer i+1 when key i becomes active; reading j+1 after reading
-    j is processed); else (customers, readings processed, customers read)."""
-    ck, rk = keys(C.records), keys(R.records)
-    nc, nr = _stop_at_high_key(ck), _stop_at_high_key(rk)
-    events = []
-    bad = _first(ck[1:nc + 1] <= ck[:nc][:len(ck[1:nc + 1])])
-    i = None if bad is None else bad + 1
-    if C.tail and len(ck) <= nc and (i is None or len(ck) < i):
-        i = len(ck)
+def sequence_abend(C, R, cs) -> tuple[int, int, int]:
+    """The first sequence error, wrong-length record or unreadable input the legacy
+    would meet, in the order it reads: customer i+1 when key i becomes active,
+    reading j+1 after reading j is processed. Without one: (customers processed,
+    readings processed, customers read)."""
+    ck, rk = C.records[:, :10], R.records[:, :10]
+    nc, nr = _stop_at_high_values(ck), _stop_at_high_values(rk)
+    events = []                  # (when, input, record index 0-based, kind)
+    brk = first_out_of_order(ck[1:nc + 1], strict=True, start=ck[0].tobytes()) if len(ck) > 1 else None
+    i = brk.record if brk else (len(ck) if C.tail is not None and nc == len(ck) else None)
     if i is not None:
-        when = (b"", 0, 0) if i == 0 else (bytes(ck[i - 1]).ljust(10, b"\0"), 0, 0)
-        events.append((when, "CUST-IN", i, ck))
-    bad = _first(rk[1:nr + 1] < rk[:nr][:len(rk[1:nr + 1])])
-    j = None if bad is None else bad + 1
-    if R.tail and len(rk) <= nr and (j is None or len(rk) < j):
-        j = len(rk)
+        events.append(((b"", 0, 0) if i == 0 else (ck[i - 1].tobytes(), 0, 0), C, i))
+    brk = first_out_of_order(rk[:nr + 1], strict=False)
+    j = brk.record - 1 if brk else (len(rk) if R.tail is not None and nr == len(rk) else None)
     if j is not None:
-        when = (b"", 1, 0) if j == 0 else (bytes(rk[j - 1]).ljust(10, b"\0"), 1, j)
-        events.append((when, "READ-IN", j, rk))
+        events.append(((b"", 1, 0) if j == 0 else (rk[j - 1].tobytes(), 1, j), R, j))
     for when, data in (((b"", 0, 0), C), ((b"", 1, 0), R)):
         if not data.readable:                   # a directory: its first READ fails
-            events.append((when, data.dd, -1, ck))
+            events.append((when, data, -1))
     if events:
-        _, dd, n, k = min(events, key=lambda e: e[0])
+        _, data, n = min(events, key=lambda e: e[0])
         if n < 0:
-            (C if dd == "CUST-IN" else R).read_error()
-        if n == len(k):
-            raise Abend(f"WRONG LENGTH RECORD ON DD {dd} AT RECORD {recno(n + 1)}, FILE STATUS 04",
-                        shell.path_line(dd))
-        name = "SM-SUISEN-NO" if dd == "CUST-IN" else "KN-SUISEN-NO"
-        raise Abend(f"SEQUENCE ERROR ON {dd} AT RECORD {recno(n + 1)}",
-                    f"  PREVIOUS: {name} {cs.show(C.raw_key(n - 1) if dd == 'CUST-IN' else R.raw_key(n - 1))}"
-                    f"  CURRENT: {name} {cs.show(C.raw_key(n) if dd == 'CUST-IN' else R.raw_key(n))}")
+            data.read_error()
+        if n == len(data.records):
+            data.wrong_length(n + 1)
+        name = "SM-SUISEN-NO" if data is C else "KN-SUISEN-NO"
+        raise Abend(f"SEQUENCE ERROR ON {data.dd} AT RECORD {recno(n + 1)}",
+                    f"  PREVIOUS: {name} {cs.show(data.raw_key(n - 1))}"
+                    f"  CURRENT: {name} {cs.show(data.raw_key(n))}")
     return nc, nr, nc + (nc < len(ck))
 
 
@@ -192,8 +166,9 @@ def charges(u: pl.Expr, basic: pl.Expr, bands: list[tuple[int, int, int]]) -> pl
     u reaches, (min(u, to) - from + 1) x rate; x 1.10 truncated to 10 yen."""
     net = basic
     for kara, made, tanka in bands:
-        net = net + pl.when(u >= kara).then(pl.min_horizontal(u, pl.lit(made)) - kara + 1).otherwise(0) * tanka
-    return (net * 11 // 100) * 10
+        qty = pl.when(u >= kara).then(pl.min_horizontal(u, pl.lit(made)) - kara + 1).otherwise(0)
+        net = net + qty * tanka
+    return floor_to_unit(net * 11 // 10, 10)
 
 
 def segment(a: pl.Expr, b: pl.Expr) -> pl.Expr:
@@ -203,89 +178,67 @@ def segment(a: pl.Expr, b: pl.Expr) -> pl.Expr:
 
 def judge(readings: pl.DataFrame, customers: pl.DataFrame, tariff: Tariff, shori: int) -> pl.DataFrame:
     """Each reading with its customer, reason (null: accepted), usage and charges."""
-    zenkai = pl.col("zenkai")
-    usage = (pl.when(pl.col("kokan_yes"))
-             .then(segment(zenkai, pl.col("kyu")) + segment(pl.col("shin"), pl.col("konkai")))
-             .otherwise(segment(zenkai, pl.col("konkai"))))
-    date = pl.col("date")
-    reason = (pl.when(pl.col("cust").is_null()).then(pl.lit("NF"))
-              .when(pl.col("closed")).then(pl.lit("CL"))
-              .when(pl.col("rank") > 0).then(pl.lit("DU"))
-              .when(~pl.col("konkai_ok") | ~pl.col("kokan_valid")
-                    | (pl.col("kokan_yes") & ~(pl.col("kyu_ok") & pl.col("shin_ok")))).then(pl.lit("IV"))
-              .when(~pl.col("date_valid") | (date > shori) | (date <= pl.col("zenkai_bi"))).then(pl.lit("DT"))
-              .when(pl.col("usage") > HV_LIMIT).then(pl.lit("HV"))
-              .when(pl.col("basic").is_null()).then(pl.lit("TF")))
-    m1, m2 = pl.col("usage") // 2, pl.col("usage") - pl.col("usage") // 2
-    g = pl.lit(tariff.sewer_basic)
-
-    def sewer(u):
-        return pl.when(pl.col("gesui")).then(charges(u, g, tariff.sewer_bands)).otherwise(0)
-
+    c = pl.col
+    usage = (pl.when(c("kokan_yes"))
+             .then(segment(c("zenkai"), c("kyu")) + segment(c("shin"), c("konkai")))
+             .otherwise(segment(c("zenkai"), c("konkai"))))
+    reason = first_failure([
+        ("NF", c("cust").is_null()),
+        ("CL", c("closed")),
+        ("DU", c("rank") > 0),
+        ("IV", ~c("konkai_ok") | ~c("kokan_valid") | (c("kokan_yes") & ~(c("kyu_ok") & c("shin_ok")))),
+        ("DT", ~c("date_ok") | ~is_valid_date(c("date")) | (c("date") > shori) | (c("date") <= c("zenkai_bi"))),
+        ("HV", c("usage") > HV_LIMIT),
+        ("TF", c("basic").is_null()),
+    ])
+    sewer = lambda u: pl.when(c("gesui")).then(charges(u, pl.lit(tariff.sewer_basic), tariff.sewer_bands))  # noqa: E731
     return (readings.with_columns(rank=pl.int_range(pl.len()).over("key"))
             .join(customers, on="key", how="left", maintain_order="left")
             .join(tariff.basic_frame(), on="kokei", how="left", maintain_order="left")
             .with_columns(usage=usage)
-            .with_columns(reason=reason, m1=m1, m2=m2)
-            .with_columns(water1=charges(pl.col("m1"), pl.col("basic"), tariff.water_bands),
-                          water2=charges(pl.col("m2"), pl.col("basic"), tariff.water_bands),
-                          sewer1=sewer(pl.col("m1")), sewer2=sewer(pl.col("m2"))))
+            .with_columns(reason=reason, m1=c("usage") // 2, m2=c("usage") - c("usage") // 2)
+            .with_columns(water1=charges(c("m1"), c("basic"), tariff.water_bands),
+                          water2=charges(c("m2"), c("basic"), tariff.water_bands),
+                          sewer1=sewer(c("m1")).otherwise(0), sewer2=sewer(c("m2")).otherwise(0)))
 
 
 # ------------------------------------------------------------------------ the pass
 def billing_pass(C, R, tariff: Tariff, p: Parm, cs, shell) -> tuple[dict, Totals]:
-    nc, nr, cust_read = sequence_abend(C, R, shell, cs)
-    cust, read = C.records[:nc], R.records[:nr]
-    z = cs.zone
-    ck, rk = keys(cust), keys(read)
-    codes = np.unique(np.concatenate([ck, rk]), return_inverse=True)[1]
-    c_key, r_key = codes[:nc], codes[nc:]
-    _, kokei = digits(cust, 56, 3, z)
-    _, zenkai = digits(cust, 62, 4, z)
-    _, zenkai_bi = digits(cust, 66, 8, z)
+    nc, nr, cust_read = sequence_abend(C, R, cs)
+    cust = Records(C.records[:nc], "SUIDOMST", encoding=cs.name)
+    read = Records(R.records[:nr], "KENSHIN", encoding=cs.name)
+    c_key, r_key = key_ranks(cust.bytes("SM-SUISEN-NO"), read.bytes("KN-SUISEN-NO"))
     customers = pl.DataFrame({
-        "key": c_key, "cust": np.arange(nc), "kokei": kokei, "zenkai": zenkai, "zenkai_bi": zenkai_bi,
-        "gesui": cust[:, 59] == cs.text("1")[0], "closed": cust[:, 60] == cs.text("9")[0]})
-    konkai_ok, konkai = digits(read, 18, 4, z)
-    kyu_ok, kyu = digits(read, 23, 4, z)
-    shin_ok, shin = digits(read, 27, 4, z)
-    date_ok, date = digits(read, 10, 8, z)
-    flag = read[:, 22]
+        "key": c_key, "cust": np.arange(nc), "kokei": cust.value("SM-KOKEI"),
+        "zenkai": cust.value("SM-ZENKAI-SHISHIN"), "zenkai_bi": cust.value("SM-ZENKAI-KENSHIN-BI"),
+        "gesui": cust.equals("SM-GESUI-KBN", "1"), "closed": cust.equals("SM-JOTAI", "9")})
     readings = pl.DataFrame({
-        "key": r_key, "konkai_ok": konkai_ok, "konkai": konkai, "kyu_ok": kyu_ok, "kyu": kyu,
-        "shin_ok": shin_ok, "shin": shin, "date": date, "date_valid": date_ok & valid_date(date),
-        "kokan_yes": flag == cs.text("1")[0],
-        "kokan_valid": (flag == cs.text("1")[0]) | (flag == cs.text("0")[0])})
+        "key": r_key,
+        "konkai_ok": read.numeric("KN-KONKAI-SHISHIN"), "konkai": read.value("KN-KONKAI-SHISHIN"),
+        "kyu_ok": read.numeric("KN-KYU-SHISHIN"), "kyu": read.value("KN-KYU-SHISHIN"),
+        "shin_ok": read.numeric("KN-SHIN-SHISHIN"), "shin": read.value("KN-SHIN-SHISHIN"),
+        "date_ok": read.numeric("KN-KENSHIN-BI"), "date": read.value("KN-KENSHIN-BI"),
+        "kokan_yes": read.equals("KN-KOKAN-KBN", "1"), "kokan_valid": read.is_in("KN-KOKAN-KBN", "01")})
     j = judge(readings, customers, tariff, p.shori)
 
-    reason = j["reason"].to_numpy()
-    ok = j["reason"].is_null().to_numpy()
+    reason = j["reason"].fill_null("").to_numpy()
     acc = j.filter(pl.col("reason").is_null())
-    a_cust = acc["cust"].to_numpy()
-    a_read = np.flatnonzero(ok)
+    a_cust, a_read = acc["cust"].to_numpy(), np.flatnonzero(reason == "")
     water = (acc["water1"] + acc["water2"]).to_numpy()
     sewer = (acc["sewer1"] + acc["sewer2"]).to_numpy()
     gesui = acc["gesui"].to_numpy()
 
-    # CUST-OUT: the master as read, the billed taps with 前回指針 / 前回検針日 of the reading
-    cust_out = cust.copy()
-    cust_out[a_cust, 62:66] = read[a_read, 18:22]
-    cust_out[a_cust, 66:74] = read[a_read, 10:18]
-    # ERROR-OUT: the reading as read, the reason, spaces
-    rej = np.flatnonzero(~ok)
-    error_out = np.full((len(rej), ERROR_LEN), cs.space, dtype=np.uint8)
-    error_out[:, :40] = read[rej]
-    codes_txt = np.frombuffer(cs.text("".join(REASONS)), np.uint8).reshape(7, 2)
-    rej_reason = reason[rej]
-    rsn_ix = np.zeros(len(rej), dtype=np.int64)
-    for k, code in enumerate(REASONS):
-        rsn_ix[rej_reason == code] = k
-    error_out[:, 40:42] = codes_txt[rsn_ix]
+    # CUST-OUT: the master as read; a billed tap gets 前回指針 / 前回検針日 of its reading
+    out = Records(cust.data.copy(), "SUIDOMST", encoding=cs.name)
+    out.put("SM-ZENKAI-SHISHIN", read.bytes("KN-KONKAI-SHISHIN")[a_read], a_cust)
+    out.put("SM-ZENKAI-KENSHIN-BI", read.bytes("KN-KENSHIN-BI")[a_read], a_cust)
+    # ERROR-OUT: the reading as read, then the reason
+    rej = np.flatnonzero(reason != "")
+    error_out = reject_records(read.data[rej], reason[rej], ERROR_LEN, fill=cs.space, encode=cs.text)
 
-    chotei = assessments(cust[a_cust], water, sewer, gesui, p, cs)
-    bill_lines = bills.bill_lines(cust[a_cust], read[a_read], acc, p, cs)
+    chotei = assessments(cust.data[a_cust], water, sewer, gesui, p, cs)
+    bill_lines = bills.bill_lines(cust.data[a_cust], acc, p, cs)
 
-    # control totals
     per_cust = np.bincount(j["cust"].fill_null(-1).to_numpy() + 1, minlength=nc + 1)[1:]
     closed = customers["closed"].to_numpy()
     billed = np.zeros(nc, dtype=bool)
@@ -293,12 +246,11 @@ def billing_pass(C, R, tariff: Tariff, p: Parm, cs, shell) -> tuple[dict, Totals
     t = Totals(cust_read=cust_read, cust_closed=int(closed.sum()), cust_billed=int(billed.sum()),
                cust_mikenshin=int((~closed & ~billed & (per_cust == 0)).sum()),
                cust_rejected=int((~closed & ~billed & (per_cust > 0)).sum()),
-               read_read=nr, read_accepted=len(a_read),
-               read_exchange=int(acc["kokan_yes"].sum()),
-               by_reason=[int((rej_reason == code).sum()) for code in REASONS],
+               read_read=nr, read_accepted=len(a_read), read_exchange=int(acc["kokan_yes"].sum()),
+               by_reason=reason_counts(reason, REASONS)[0].tolist(),
                usage=int(acc["usage"].sum()), water=int(water.sum()), sewer=int(sewer.sum()),
                cust_out=nc, chotei_water=len(a_cust), chotei_sewer=int(gesui.sum()), bills=len(a_cust))
-    return {"CUST-OUT": cust_out, "CHOTEI-OUT": chotei, "BILL-OUT": bill_lines, "ERROR-OUT": error_out}, t
+    return {"CUST-OUT": out.data, "CHOTEI-OUT": chotei, "BILL-OUT": bill_lines, "ERROR-OUT": error_out}, t
 
 
 def assessments(cust: np.ndarray, water: np.ndarray, sewer: np.ndarray, gesui: np.ndarray,

@@ -80,3 +80,19 @@ def test_tax_truncated_to_10_yen(tmp_path):
 
 def test_sample_tariff_is_the_spec_table():
     assert len(SHICHIGAHAMA) == 19
+
+
+def test_bills_print_as_a_pdf_too(tmp_path):
+    """The sample's twelve bills as the line file (byte for byte the legacy's) and
+    as a PDF for people: one A4 sheet a bill, the font embedded."""
+    from jobs.water.suido01 import bill
+    from tests.conftest import LEGACY
+    sample = LEGACY / "samples" / "SUIDO01"
+    dds = {dd: sample / name for dd, name in (("CUST-IN", "cust-in.dat"), ("READ-IN", "read-in.dat"),
+                                              ("TARIFF-IN", "tariff-in.dat"))}
+    dds.update({dd: tmp_path / dd for dd in ("CUST-OUT", "CHOTEI-OUT", "BILL-OUT", "ERROR-OUT", "REPORT")})
+    res = bill(dds, "20252025062025061020250630", pdf=tmp_path / "bills.pdf")
+    assert res.rc == 4
+    assert (tmp_path / "BILL-OUT").read_bytes() == (sample / "bill-out.txt").read_bytes()
+    pdf = (tmp_path / "bills.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and b"/Count 12" in pdf and b"/FontFile2" in pdf
