@@ -41,8 +41,12 @@ Examples:
               help="Restart at STEP (earlier steps skipped, their catalogued outputs used); '*' = the step "
                    "where the last run of the job stopped.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not echo the job log (it is still written).")
+@click.option("--cluster", default=None, metavar="tcp://HOST:8786",
+              help="Run the partitionable steps on this Dask cluster (default: DENSAN_CLUSTER; "
+                   "'local' = here). Needs pip install 'densan[cluster]'.")
 def run(job: str, dds: tuple[str, ...], parm: str | None, params: tuple[str, ...], restart: str | None,
-        quiet: bool) -> None:
+        quiet: bool, cluster: str | None) -> None:
+    from engine.cluster import cluster_address
     from engine.job.runner import EXIT_JCL_ERROR, run_job
 
     try:
@@ -57,7 +61,7 @@ def run(job: str, dds: tuple[str, ...], parm: str | None, params: tuple[str, ...
         if is_jobnet_file(find_job(job)):           # a jobnet: run it once in the foreground
             _run_jobnet(job, kv, restart, quiet, dds, parm)
         result = run_job(job, dd=list(dds), parm=parm, params=kv, restart=restart,
-                         echo=None if quiet else click.echo)
+                         echo=None if quiet else click.echo, cluster=cluster_address(cluster))
     except JobDefinitionError as exc:
         click.echo(f"densan run: JCL ERROR: {exc}", err=True)
         sys.exit(EXIT_JCL_ERROR)

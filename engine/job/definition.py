@@ -19,7 +19,7 @@ from engine.errors import JobDefinitionError
 
 SORT_PROGRAMS = {"SORT", "ICEMAN", "DFSORT", "SYNCSORT"}
 JOB_KEYS = {"job", "description", "params", "steps"}
-STEP_KEYS = {"name", "program", "parm", "when", "cond", "dd", "abend_rc", "description"}
+STEP_KEYS = {"name", "program", "parm", "when", "cond", "dd", "abend_rc", "description", "executor"}
 DD_KEYS = {"dsn", "disp", "copybook", "encoding", "recfm", "lrecl", "dialect", "dummy",
            "sysout", "path", "inline"}
 STATUSES = {"NEW", "OLD", "SHR", "MOD"}
@@ -65,6 +65,7 @@ class StepDef:
     dd: dict[str, DDDef] = field(default_factory=dict)
     abend_rc: int = DEFAULT_ABEND_RC
     description: str = ""
+    executor: str = "any"        # "local": never on a cluster; "any": on one when the job has one
 
     @property
     def is_sort(self) -> bool:
@@ -199,6 +200,9 @@ def _parse_step(raw: object, index: int, source: str) -> StepDef:
     abend_rc = raw.get("abend_rc", DEFAULT_ABEND_RC)
     if not isinstance(abend_rc, int) or isinstance(abend_rc, bool) or not 1 <= abend_rc <= 4095:
         raise JobDefinitionError(f"{source}: {where}: key abend_rc: a return code 1..4095, got {abend_rc!r}")
+    executor = str(raw.get("executor") or "any").lower()
+    if executor not in ("any", "local", "cluster"):
+        raise JobDefinitionError(f"{source}: {where}: key executor: local or cluster, got {executor!r}")
     when = raw.get("when")
     if when is not None:
         when = str(when)
@@ -218,7 +222,7 @@ def _parse_step(raw: object, index: int, source: str) -> StepDef:
             raise JobDefinitionError(f"{source}: {where}: dd {ddname!r}: not a valid DD name")
         dds[ddname.upper()] = parse_dd(ddname.upper(), spec, f"{source}: {where}: dd {ddname}")
     return StepDef(name=sname, program=program, parm=parm, when=when, cond=cond, dd=dds,
-                   abend_rc=abend_rc, description=str(raw.get("description") or ""))
+                   abend_rc=abend_rc, description=str(raw.get("description") or ""), executor=executor)
 
 
 def parse_dd(name: str, spec: object, where: str) -> DDDef:

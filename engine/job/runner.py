@@ -99,8 +99,11 @@ def parse_dd_overrides(items: list[str]) -> list[tuple[str | None, str, list[str
 class JobRunner(Allocation, StepEnd):
     def __init__(self, job: JobDef, *, dd_overrides: list[tuple[str | None, str, list[str]]] = (),
                  parm: str | None = None, params: dict[str, str] | None = None, restart: str | None = None,
-                 echo: Callable[[str], None] | None = None, home: Path | None = None):
+                 echo: Callable[[str], None] | None = None, home: Path | None = None,
+                 cluster: str | None = None):
         self.job = job
+        self.cluster = cluster              # a cluster address (engine.cluster), None: local
+        self._executor = None
         self.overrides = list(dd_overrides)
         self.parm_override = parm
         self.params = resolve_params(job.params, dict(params or {}))
@@ -392,7 +395,8 @@ class JobRunner(Allocation, StepEnd):
         if len(parm) > 100:
             log(f"  WARNING: PARM of step {step.name} is {len(parm)} characters; the host allows 100")
         ctx = StepContext(job_name=self.job.name, step_name=step.name, program=step.program, parm=parm,
-                          params=self.params, run_id=self.run_id, dds={a.dd.name: a.dd for a in allocs}, log=log)
+                          params=self.params, run_id=self.run_id, dds={a.dd.name: a.dd for a in allocs}, log=log,
+                          home=self.home)
         crash_point("before-program", step.name)
         rc, abend = None, None
         cpu0 = _cpu()
@@ -442,6 +446,7 @@ class JobRunner(Allocation, StepEnd):
             if func is None:
                 raise JobDefinitionError(f"step {step.name}: program {step.program} has no function "
                                          f"{attr or 'run'}(step)")
+        func = self._on_cluster(step, module, func)
         try:
             rc = func(ctx)
         except SystemExit as exc:
@@ -451,6 +456,21 @@ class JobRunner(Allocation, StepEnd):
         if isinstance(rc, bool) or not isinstance(rc, int) or not 0 <= rc <= 4095:
             raise Abend("U4000", f"program {step.program} returned {rc!r}, not a return code 0..4095")
         return rc
+
+    def _on_cluster(self, step: StepDef, module, func):
+        """The program's partitioned form when the job runs on a cluster and the program
+        declares one (run_partitioned(step, executor)), unless the step says executor: local."""
+        partitioned = getattr(module, "run_partitioned", None)
+        if self.cluster is None or step.executor == "local" or partitioned is None:
+            if self.cluster is not None and step.executor != "local":
+                self.log(f"  STEP {step.name} RUNS LOCALLY: program {step.program} is not partitionable")
+            return func
+        if self._executor is None:
+            from engine.cluster.executor import executor_for
+            self._executor = executor_for(self.cluster)
+        executor = self._executor
+        self.log(f"  STEP {step.name} PARTITIONED ON {executor.name.upper()} {self.cluster}")
+        return lambda ctx: partitioned(ctx, executor)
 
     # ================================================================ job end
     def _end_job(self, status: str, locks: DatasetLocks) -> None:
@@ -473,6 +493,8 @@ class JobRunner(Allocation, StepEnd):
             end = f"ABEND={res.abend}" if res.abend else f"MAXRC={res.max_rc:04d}"
             log(f"JOB {self.job.name} {self.run_id} ENDED {end} STATUS {final}")
         finally:
+            if self._executor is not None:
+                self._executor.close()
             locks.release()
             if getattr(self, "_run_lock", None) is not None:
                 lockfile = Path(self._run_lock.name)
@@ -491,7 +513,8 @@ def _cpu() -> float:
 
 def run_job(job: JobDef | str, *, dd: list[str] | list[tuple] = (), parm: str | None = None,
             params: dict[str, str] | None = None, restart: str | None = None,
-            echo: Callable[[str], None] | None = None, home: Path | None = None) -> JobResult:
+            echo: Callable[[str], None] | None = None, home: Path | None = None,
+            cluster: str | None = None) -> JobResult:
     """Run a job (a JobDef, a job name found along DENSAN_JOBS, or a YAML path).
 
     dd: ["[STEP.]NAME=path", …] overrides; parm replaces the PARM of program steps;
@@ -499,4 +522,4 @@ def run_job(job: JobDef | str, *, dd: list[str] | list[tuple] = (), parm: str | 
     jobdef = load_job(job) if isinstance(job, str) else job
     overrides = parse_dd_overrides(list(dd)) if dd and isinstance(list(dd)[0], str) else list(dd)
     return JobRunner(jobdef, dd_overrides=overrides, parm=parm, params=params, restart=restart, echo=echo,
-                     home=home).run()
+                     home=home, cluster=cluster).run()

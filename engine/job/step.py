@@ -198,7 +198,7 @@ class StepContext:
     """Everything a program step gets: names, PARM, params, DDs, the job log, progress."""
 
     def __init__(self, *, job_name: str, step_name: str, program: str, parm: str, params: dict[str, str],
-                 run_id: str, dds: dict[str, DD], log: Callable[[str], None]):
+                 run_id: str, dds: dict[str, DD], log: Callable[[str], None], home: Path | None = None):
         self.job_name = job_name
         self.step_name = step_name
         self.program = program
@@ -207,6 +207,7 @@ class StepContext:
         self.run_id = run_id
         self.dds = dds
         self._log = log
+        self.home = home            # the densan home (catalog), for steps that keep state
 
     def dd(self, name: str) -> DD:
         dd = self.dds.get(name.upper())

@@ -206,6 +206,12 @@ def run(step) -> int:
         return 16
 
 
+def run_partitioned(step, executor) -> int:
+    """The step on a cluster: a sample sort (engine.cluster.sortstep), same outputs."""
+    from engine.cluster.sortstep import run_sort_step
+    return run_sort_step(step, executor)
+
+
 def _inherit(dd, source, recfm: str, lrecl: int | None) -> None:
     """SORTOUT and OUTFIL DDs without their own RECFM/LRECL take the input's RECFM.
     (A DD says FB when nothing was given, so FB without an LRECL on an output of a

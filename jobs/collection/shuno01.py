@@ -472,6 +472,52 @@ def post(*, master_in, tran_in, master_out, error_out, report, parm: str | None,
                 pass
 
 
+def post_records(master: np.ndarray, tran: np.ndarray, parm: str, *, encoding: str = "ascii",
+                 dialect: str | None = None, paths: dict | None = None) -> PostingResult:
+    """The posting over records already in memory (MASTER-IN and TRAN-IN as bytes): what
+    one key range of a partitioned run does. `paths` names the inputs in messages.
+    Writes nothing; RC 16 results carry the legacy's messages and no outputs."""
+    charset = charset_for(encoding)
+    convention = sign_convention(charset, dialect)
+    dds = {"MASTER-IN": "", "TRAN-IN": "", **(paths or {})}
+    try:
+        return _process(np.asarray(master), np.asarray(tran), ((parm or "")[:8]), charset,
+                        convention, dds)
+    except _Abend as ab:
+        return PostingResult(16, None, None, None, [f"{PROGRAM:<8} {line.rstrip(' ')}" for line in ab.lines])
+
+
+def combine_totals(parts: list[Totals]) -> Totals | None:
+    """The control totals of consecutive key ranges as the whole run counts them: counts
+    summed (modulo their S9(9)); amounts summed. None when an amount comes within a tenth
+    of its S9(15) limit, where the whole run's truncating ADDs could differ."""
+    tot = Totals()
+    for r in range(7):
+        tot.read[r] = sum(p.read[r] for p in parts) % COUNT_MOD
+        tot.posted[r] = sum(p.posted[r] for p in parts) % COUNT_MOD
+        tot.rejected[r] = sum(p.rejected[r] for p in parts) % COUNT_MOD
+        tot.by_reason[r] = [sum(p.by_reason[r][k] for p in parts) % COUNT_MOD for k in range(5)]
+        tot.posted_amount[r] = sum(p.posted_amount[r] for p in parts)
+    for name in ("master_read", "master_updated", "master_written"):
+        setattr(tot, name, sum(getattr(p, name) for p in parts))
+    for name in ("chotei_sum", "nofu_sum", "kanpu_sum"):
+        setattr(tot, name, sum(getattr(p, name) for p in parts))
+    amounts = [[p.posted_amount[r] for p in parts] for r in range(7)] + \
+        [[getattr(p, n) for p in parts] for n in ("chotei_sum", "nofu_sum", "kanpu_sum")]
+    if any(sum(abs(v) for v in a) >= TOTAL_MOD // 10 for a in amounts):
+        return None
+    return tot
+
+
+def report_lines(parm: str, totals: Totals, rc: int) -> list[str]:
+    """The REPORT of a run that ended normally, from its control totals."""
+    rpt = Report()
+    parm_text = ((parm or "")[:16]).ljust(16)
+    rpt.header(f"{parm_text[:4]}/{parm_text[4:6]}/{parm_text[6:8]}")
+    rpt.totals(totals, rc)
+    return rpt.lines
+
+
 def _dd_values(value) -> list:
     return [] if value is None else list(value) if isinstance(value, (list, tuple)) else [value]
 
@@ -1036,6 +1082,12 @@ def clip_walk(x0: int, steps: np.ndarray, lo: int, hi: int) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- job step
+def run_partitioned(step, executor) -> int:
+    """The step on a cluster: by key range (jobs.collection.shuno01_cluster)."""
+    from jobs.collection.shuno01_cluster import run_by_key_range
+    return run_by_key_range(step, executor)
+
+
 def run(step) -> int:
     """The job step: DDs MASTER-IN, TRAN-IN, MASTER-OUT, ERROR-OUT, REPORT; PARM date.
     A DD missing from the step ends it with RC 16, as the legacy does."""
