@@ -26,6 +26,7 @@ BUILTIN_COMMANDS = {
     "verify": "engine.commands.verify:verify",
     "schedule": "engine.commands.schedule:schedule",
     "scheduler": "engine.commands.schedule:scheduler",
+    "cluster": "engine.commands.cluster:cluster",
 }
 
 

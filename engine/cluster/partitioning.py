@@ -140,6 +140,17 @@ def read_range(r: ByteRange, fmt: RecordFormat) -> RecordBlock:
     return block
 
 
+def iter_range(r: ByteRange, fmt: RecordFormat, chunk_records: int | None):
+    """The partition's records in blocks of about chunk_records (fixed records are sliced)."""
+    if not fmt.fixed or not chunk_records or r.records <= chunk_records:
+        yield read_range(r, fmt)
+        return
+    for a in range(0, r.records, chunk_records):
+        b = min(r.records, a + chunk_records)
+        yield read_range(ByteRange(r.path, r.start + a * fmt.lrecl, r.start + b * fmt.lrecl,
+                                   r.first_record + a, b - a), fmt)
+
+
 # ------------------------------------------------------------------ key ranges
 @dataclass(frozen=True)
 class KeyedFile:

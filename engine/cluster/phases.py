@@ -9,6 +9,7 @@ from typing import Callable
 
 from engine.cluster.executor import Done, Executor, Task
 from engine.cluster.ledger import Ledger
+from engine.job.crashpoints import crash_point
 
 
 class PhaseRunner:
@@ -49,6 +50,7 @@ class PhaseRunner:
                      f"{done.elapsed:.2f}s - {labels[done.index]}")
             if bar is not None:
                 bar.update(1)
+            crash_point("partition-ended", f"{phase}-{done.index + 1}")   # test-only
 
         tasks_by_index = {t.index: t for t in tasks}
         try:

@@ -33,6 +33,9 @@ def sort_files(text: str, inputs: list[Path], *, encoding: str, fmt: RecordForma
     reason = why_local(control)
     if reason is None and not (fmt.fixed or (fmt.variable and not fmt.bdw)):
         reason = f"RECFM={fmt.recfm}{' with BDW' if fmt.bdw else ''} input is not split"
+    wanted = {n for o in control.outfils for n in o.fnames} | (set() if control.outfils else {"SORTOUT"})
+    if reason is None and not wanted <= set(outputs):
+        reason = "an output has no DD"
     if reason is None and (not inputs or any(not Path(p).is_file() for p in inputs)):
         reason = "SORTIN is DUMMY or not a file"
     if reason is not None:

@@ -50,8 +50,10 @@ def run_convert(input, output, *, copybook, encoding="ascii", recfm="F", lrecl=N
                 rdw_little_endian=False, rdw_excludes_header=False, bdw=False, errors="strict",
                 reject=None, to_copybook=None, to_encoding=None, to_recfm=None, to_lrecl=None,
                 to_dialect=None, flatten=False, raw=False, progress=True,
-                chunk_records=None) -> dict:
-    """Convert one dataset; returns the counts {"in", "out", "rejected", "seconds"}."""
+                chunk_records=None, byte_range=None, csv_header=True) -> dict:
+    """Convert one dataset; returns the counts {"in", "out", "rejected", "seconds"}.
+    byte_range (engine.cluster.partitioning.ByteRange): only those records of the input
+    (one partition of a cluster run); csv_header=False: a CSV part after the first."""
     from engine.records.codec import RecordCodec
     from engine.records.dataset import (AtomicOutput, ReadStats, _finish_rejects, decode_blocks,
                                         record_format, resolve_layout)
@@ -75,7 +77,12 @@ def run_convert(input, output, *, copybook, encoding="ascii", recfm="F", lrecl=N
     bar = _Progress(input, progress)
 
     def blocks():
-        for block in iter_records(input, fmt, chunk):
+        if byte_range is not None:
+            from engine.cluster.partitioning import iter_range
+            source = iter_range(byte_range, fmt, chunk)
+        else:
+            source = iter_records(input, fmt, chunk)
+        for block in source:
             bar.update(block)
             yield block
 
@@ -91,8 +98,9 @@ def run_convert(input, output, *, copybook, encoding="ascii", recfm="F", lrecl=N
             frames = decode_blocks(blocks(), in_codec, errors=errors, keep_raw=raw, file=str(input),
                                    stats=stats, rejects=rejects, pad=fmt.pad_byte(),
                                    line_sequential=fmt.line_sequential)
+            writer = _WRITERS[kind] if csv_header or kind != "csv" else _write_csv_rows
             with AtomicOutput(output) as temp:
-                written = _WRITERS[kind](frames, temp, None if flat else layout)
+                written = writer(frames, temp, None if flat else layout)
     finally:
         bar.close()
     _finish_rejects(input, fmt, stats, rejects, reject)
@@ -185,12 +193,12 @@ def _write_parquet(frames, path, layout) -> int:
     return count
 
 
-def _write_csv(frames, path, layout) -> int:
+def _write_csv(frames, path, layout, header: bool = True) -> int:
     from engine.records.output import csv_ready
     count = 0
     with open(path, "wb") as fh:
         for frame in frames:
-            csv_ready(frame).write_csv(fh, include_header=count == 0 and fh.tell() == 0)
+            csv_ready(frame).write_csv(fh, include_header=header and count == 0 and fh.tell() == 0)
             count += len(frame)
     return count
 
@@ -205,7 +213,29 @@ def _write_jsonl(frames, path, layout) -> int:
     return count
 
 
+def _write_csv_rows(frames, path, layout) -> int:
+    return _write_csv(frames, path, layout, header=False)
+
+
 _WRITERS = {"parquet": _write_parquet, "csv": _write_csv, "jsonl": _write_jsonl}
+
+
+def _on_cluster(input, output, reject, options: dict, cluster: str | None) -> dict | None:
+    """The conversion on a cluster when one is given (None: convert here)."""
+    from engine.cluster import cluster_address
+    address = cluster_address(cluster)
+    if address is None:
+        return None
+    from engine.cluster.convert import convert_on_cluster
+    from engine.cluster.executor import executor_for
+    from engine.config import densan_home
+
+    def log(line: str) -> None:
+        click.echo(f"densan convert: {line}", err=True)
+
+    with executor_for(address) as executor:
+        return convert_on_cluster(input, output, executor=executor, home=densan_home(), log=log,
+                                  reject=reject, **options)
 
 
 @click.command("convert")
@@ -240,9 +270,11 @@ _WRITERS = {"parquet": _write_parquet, "csv": _write_csv, "jsonl": _write_jsonl}
                    "the header, strings trimmed both ends, invalid values null) and JSON shape.")
 @click.option("--cobrix-option", "cobrix_options", multiple=True, metavar="NAME=VALUE",
               help="A Cobrix .option() (with --cobrix), e.g. is_rdw_big_endian=true.")
+@click.option("--cluster", default=None, metavar="tcp://HOST:8786",
+              help="Convert by record ranges on this Dask cluster (default: DENSAN_CLUSTER); same bytes.")
 def convert(input, output, copybook, encoding, recfm, lrecl, dialect, rdw_little_endian,
             rdw_excludes_header, bdw, errors, reject, to_copybook, to_encoding, to_recfm, to_lrecl,
-            to_dialect, flatten, raw, cobrix, cobrix_options):
+            to_dialect, flatten, raw, cobrix, cobrix_options, cluster):
     """Convert dataset INPUT to OUTPUT: .parquet, .csv, .jsonl, or (any other
     extension) a fixed-width dataset, re-encoding every field."""
     if cobrix or cobrix_options:
@@ -254,13 +286,14 @@ def convert(input, output, copybook, encoding, recfm, lrecl, dialect, rdw_little
         click.echo(f"CONVERT {input} -> {output} (Cobrix compatible): records in {result['in']:,}, "
                    f"out {result['out']:,}, elapsed {result['seconds']:.2f}s", err=True)
         return
+    options = dict(copybook=copybook, encoding=encoding, recfm=recfm, lrecl=lrecl, dialect=dialect,
+                   rdw_little_endian=rdw_little_endian, rdw_excludes_header=rdw_excludes_header, bdw=bdw,
+                   errors=errors, to_copybook=to_copybook, to_encoding=to_encoding, to_recfm=to_recfm,
+                   to_lrecl=to_lrecl, to_dialect=to_dialect, flatten=flatten, raw=raw)
     try:
-        result = run_convert(input, output, copybook=copybook, encoding=encoding, recfm=recfm,
-                             lrecl=lrecl, dialect=dialect, rdw_little_endian=rdw_little_endian,
-                             rdw_excludes_header=rdw_excludes_header, bdw=bdw, errors=errors,
-                             reject=reject, to_copybook=to_copybook, to_encoding=to_encoding,
-                             to_recfm=to_recfm, to_lrecl=to_lrecl, to_dialect=to_dialect,
-                             flatten=flatten, raw=raw)
+        result = _on_cluster(input, output, reject, options, cluster)
+        if result is None:
+            result = run_convert(input, output, reject=reject, **options)
     except DensanError as exc:
         click.echo(f"densan convert: {exc}", err=True)
         sys.exit(exc.exit_code)

@@ -19,6 +19,48 @@ def _statements(sysin: str) -> str:
     return "\n".join(line if line[:1] in (" ", "*") else " " + line for line in text.splitlines())
 
 
+def _on_cluster(text, inputs, targets, encoding, recfm, lrecl, out_lrecl, cluster, log) -> int | None:
+    """The sort on a cluster when one is given; None: sort here."""
+    from engine.cluster import cluster_address
+    address = cluster_address(cluster)
+    if address is None:
+        return None
+    from engine.cluster.executor import executor_for
+    from engine.cluster.ledger import Ledger, signature
+    from engine.cluster.partitioning import concatenate
+    from engine.cluster.sortstep import sort_files
+    from engine.config import densan_home
+    from engine.records import RecordFormat
+    from engine.records.dataset import AtomicOutput
+
+    fmt = RecordFormat(recfm=recfm, lrecl=lrecl)
+    outputs = {name: ((out_lrecl if name == "SORTOUT" else None), recfm) for name in targets}
+    sig = signature("SORT", "SORT", "SORT", text, list(inputs),
+                    {"targets": sorted(map(str, targets.values())), "outputs": sorted(outputs.items()),
+                     "encoding": encoding, "fmt": fmt.describe()})
+    ledger = Ledger(densan_home(), f"SORT-{os.getpid()}", "SORT", sig)
+    finished = False
+    try:
+        with executor_for(address) as executor:
+            result = sort_files(text, list(inputs), encoding=encoding, fmt=fmt, outputs=outputs,
+                                executor=executor, ledger=ledger, log=log)
+        if result is None:
+            finished = True
+            return None
+        for name, target in targets.items():
+            with AtomicOutput(target) as temp:
+                temp.unlink()
+                concatenate([Path(p) for p in result["files"].get(name, [])], temp)
+                if not temp.exists():
+                    temp.touch()
+        for line in result["messages"]:
+            log(line)
+        finished = True
+        return result["rc"]
+    finally:
+        ledger.close(finished=finished)
+
+
 @click.command("sort")
 @click.option("--sysin", required=True,
               help="Control statements: a file, or the text itself (lines separated by newlines or \\n).")
@@ -30,7 +72,9 @@ def _statements(sysin: str) -> str:
 @click.option("--recfm", default="FB", show_default=True, help="F, FB, V, VB or LS.")
 @click.option("--lrecl", type=int, default=None, help="Record length (F/FB: required; V/VB: the maximum).")
 @click.option("--out-lrecl", type=int, default=None, help="SORTOUT LRECL, when it differs (pad X'00' / truncate).")
-def sort(sysin, inputs, output, outfil, encoding, recfm, lrecl, out_lrecl):
+@click.option("--cluster", default=None, metavar="tcp://HOST:8786",
+              help="Sort on this Dask cluster (a sample sort; default: DENSAN_CLUSTER); same bytes.")
+def sort(sysin, inputs, output, outfil, encoding, recfm, lrecl, out_lrecl, cluster):
     """Sort, merge or copy records with DFSORT control statements (SORT, MERGE, OPTION,
     INCLUDE/OMIT, INREC, OUTREC, SUM, OUTFIL). EBCDIC data sorts in EBCDIC order."""
     from engine.records import RecordFormat, write_records
@@ -56,6 +100,10 @@ def sort(sysin, inputs, output, outfil, encoding, recfm, lrecl, out_lrecl):
         else:
             ins = [("SORTIN", [Path(p) for p in inputs])]
         recfm = recfm.upper()
+        if mode != "merge":
+            rc = _on_cluster(text, ins[0][1], targets, encoding, recfm, lrecl, out_lrecl, cluster, log)
+            if rc is not None:
+                sys.exit(rc)
 
         def write(name, block):
             lrecl_out, recfm_out = (out_lrecl if name == "SORTOUT" else None), recfm

@@ -2,6 +2,7 @@
 (SIGKILL) there, so the tests can prove that no moment of a job leaves a half-done catalog.
 
 Points: job-start, before-program, after-program, before-commit, after-commit, mid-rename,
+partition-ended:PHASE-N (a partitioned step, engine.cluster),
 after-step (each optionally :STEP), job-end."""
 from __future__ import annotations
 
