@@ -121,21 +121,28 @@ def test_sort_statements_by_sample_sort_equal_the_local_sort(local_cluster, city
         assert dstep.dd(out).records_written == step.dd(out).records_written
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".dat"])
-def test_convert_by_record_ranges_equals_the_local_convert(local_cluster, city, tmp_path, suffix):
+def test_convert_by_record_ranges_equals_the_local_convert(local_cluster, city, tmp_path, small_partitions):
+    from engine.cluster.convert import convert_on_cluster
+    from engine.cluster.executor import DaskExecutor
+    from engine.commands.convert import run_convert
     master = city[0]
-    args = ["convert", str(master), "", "--copybook", "SHUNOMST"]
-    if suffix == ".dat":
-        args += ["--to-encoding", "cp930", "--to-dialect", "ibm"]
-    local = densan(args[:2] + [str(tmp_path / f"local{suffix}")] + args[3:], tmp_path / "h")
-    dist = densan(args[:2] + [str(tmp_path / f"dask{suffix}")] + args[3:] + ["--cluster", local_cluster],
-                  tmp_path / "h", DENSAN_PARTITION_MB="0.3")
-    assert dist.returncode == local.returncode == 0, dist.stderr
-    assert "CONVERT PARTITION 4/" in dist.stderr
-    assert (tmp_path / f"dask{suffix}").read_bytes() == (tmp_path / f"local{suffix}").read_bytes()
+    cases = {".csv": {}, ".dat": {"to_encoding": "cp930", "to_dialect": "ibm"}}
+    log = []
+    with DaskExecutor(local_cluster) as ex:
+        for suffix, extra in cases.items():
+            options = dict(copybook="SHUNOMST", **extra)
+            local = run_convert(master, tmp_path / f"local{suffix}", progress=False, **options)
+            dist = convert_on_cluster(master, tmp_path / f"dask{suffix}", executor=ex, home=tmp_path / "h",
+                                      log=log.append, **options)
+            assert (dist["in"], dist["out"]) == (local["in"], local["out"]) == (12_000, 12_000)
+            assert (tmp_path / f"dask{suffix}").read_bytes() == (tmp_path / f"local{suffix}").read_bytes()
+    assert any(line.startswith("  CONVERT PARTITION 4/") for line in log)
 
 
-def test_cluster_status_shows_the_workers(local_cluster, tmp_path):
-    r = densan(["cluster", "status", "--cluster", local_cluster], tmp_path / "h")
-    assert r.returncode == 0, r.stderr
-    assert "WORKERS 2" in r.stdout and r.stdout.count("tcp://127.0.0.1:") >= 3
+def test_cluster_status_shows_the_workers(local_cluster, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+    from engine.commands.cluster import cluster
+    monkeypatch.setenv("DENSAN_HOME", str(tmp_path / "h"))
+    r = CliRunner().invoke(cluster, ["status", "--cluster", local_cluster])
+    assert r.exit_code == 0, r.output
+    assert "WORKERS 2" in r.output and r.output.count("tcp://127.0.0.1:") >= 3
