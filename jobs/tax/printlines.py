@@ -109,3 +109,29 @@ def digit_values(block: np.ndarray) -> np.ndarray:
     for j in range(block.shape[1]):
         v = v * 10 + (block[:, j].astype(np.int64) & 0x0F)
     return v
+
+
+class Blocks:
+    """Lines of many documents (notices) built kind by kind, then put in document
+    order: each add() gives lines with their document number, a section number
+    and an order within the section; lines() sorts them by those three."""
+
+    def __init__(self, width: int):
+        self.width = width
+        self._parts: list[tuple[np.ndarray, np.ndarray, int, np.ndarray]] = []
+
+    def add(self, lines: np.ndarray, doc: np.ndarray, section: int, sub: np.ndarray | None = None) -> None:
+        doc = np.asarray(doc)
+        self._parts.append((lines, doc, section, np.zeros(len(doc), np.int64) if sub is None else np.asarray(sub)))
+
+    def add_const(self, text: bytes, doc: np.ndarray, section: int, col: int = 0) -> None:
+        self.add(const(len(doc), self.width, text, col), doc, section)
+
+    def lines(self) -> np.ndarray:
+        if not self._parts:
+            return blank(0, self.width)
+        m = np.concatenate([p[0] for p in self._parts])
+        doc = np.concatenate([p[1] for p in self._parts])
+        sec = np.concatenate([np.full(len(p[1]), p[2]) for p in self._parts])
+        sub = np.concatenate([p[3] for p in self._parts])
+        return m[np.lexsort((sub, sec, doc))]

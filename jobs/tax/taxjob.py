@@ -1,0 +1,150 @@
+"""The frame of the tax section's new assessment programs (KEIJI01, JUMIN01), in the
+conventions of the legacy ones: PARM fiscal year + processing date, the report
+opened first with a page header, abnormal ends (RC 16) with their message in the
+report and on the job log, rejected master records with a reason code (first
+failure wins), strictly ascending master keys."""
+from __future__ import annotations
+
+import errno
+import os
+
+import numpy as np
+
+from jobs.tax import printlines as pr
+
+
+class Abend(Exception):
+    def __init__(self, *lines: str | bytes):
+        self.lines = [ln.encode("latin-1") if isinstance(ln, str) else ln for ln in lines if ln]
+        super().__init__(self.lines[0].decode("latin-1"))
+
+
+def parse_parm(parm: str | None) -> tuple[int, int]:
+    """PARM: fiscal year YYYY + processing date YYYYMMDD; Abend when not valid."""
+    text = (parm or "").strip()
+    if (len(text) == 12 and text.isdigit() and int(text[:4]) > 0
+            and pr.valid_dates(np.array([int(text[4:])]))[0]):
+        return int(text[:4]), int(text[4:])
+    raise Abend(f'PARM IS NOT A VALID FISCAL YEAR YYYY FOLLOWED BY A PROCESSING DATE YYYYMMDD: "{text}"')
+
+
+class TaxFiles:
+    """The report and the outputs of one run; closes them all at the end."""
+
+    def __init__(self, program: str, report, title: str):
+        self.program, self.title = program, title
+        self.messages: list[str] = []
+        self.files: dict = {}
+        self.lines: list[bytes] = []
+        if not report:
+            raise ValueError(f"{program}: DD REPORT is not allocated")
+        self.report = open(report, "wb")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.report.write(b"".join(ln[:132].rstrip(b" ") + b"\n" for ln in self.lines))
+        for fh in [self.report, *self.files.values()]:
+            fh.close()
+        return False
+
+    def header(self, nendo: int, date: int) -> None:
+        self.lines += [self.program.encode().ljust(28) + self.title.encode().ljust(95) + b"PAGE    1",
+                       b" " * 28 + f"FISCAL YEAR (NENDO) {nendo:04d}    PROCESSING DATE (SHORI-BI) "
+                       f"{date // 10000:04d}/{date // 100 % 100:02d}/{date % 100:02d}".encode(),
+                       b"-" * 132]
+
+    def read_input(self, dd: str, path, lrecl: int) -> np.ndarray:
+        if not path:
+            raise Abend(f"DD {dd} NOT ALLOCATED")
+        try:
+            data = np.fromfile(path, dtype=np.uint8)
+        except OSError as exc:
+            raise Abend(f"OPEN ERROR ON DD {dd}: {exc.strerror}", f"  PATH: {os.fspath(path)}") from None
+        if data.size % lrecl:
+            raise Abend(f"WRONG LENGTH RECORD ON DD {dd} AT RECORD {data.size // lrecl + 1:,}: "
+                        f"THE FILE SIZE {data.size:,} IS NOT A MULTIPLE OF {lrecl}", f"  PATH: {os.fspath(path)}")
+        return data
+
+    def open_outputs(self, dds: dict) -> dict:
+        for dd, path in dds.items():
+            if not path:
+                raise Abend(f"DD {dd} NOT ALLOCATED")
+            try:
+                self.files[dd] = open(path, "wb")
+            except OSError as exc:
+                code = "37" if exc.errno in (errno.EACCES, errno.EPERM) else "30"
+                raise Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS {code}", f"  PATH: {os.fspath(path)}") from None
+        return self.files
+
+    def abend(self, ab: Abend) -> None:
+        self.messages = [f"{self.program} " + ln.decode("latin-1") for ln in ab.lines]
+        self.messages.append(f"{self.program} ABNORMAL END, RETURN CODE 16")
+        if not self.lines:
+            self.lines = [self.program.encode().ljust(28) + self.title.encode()]
+        self.lines += [b"", b"*** ABNORMAL END ***", *ab.lines, b"",
+                       self._rc_line(16, b"(ABNORMAL END - OUTPUTS MUST NOT BE CATALOGED)"),
+                       b"*** END OF REPORT ***"]
+
+    def _rc_line(self, rc: int, text: bytes) -> bytes:
+        return f"{self.program} ENDED RETURN CODE{rc:4d}   ".encode() + text
+
+
+def write_report(tf: TaxFiles, body: list[bytes], rc: int) -> None:
+    tf.lines += body + [b"", tf._rc_line(rc, b"(NO RECORD REJECTED)" if rc == 0
+                                         else b"(RECORDS REJECTED TO ERROR-OUT)"),
+                        b"*** END OF REPORT ***"]
+
+
+def due_file(data: np.ndarray, count: int) -> list[bytes]:
+    """The NOKIKGN records: exactly `count`, 期別 01.. in order, calendar dates."""
+    rows = data.reshape(-1, 20)
+    if len(rows) != count:
+        raise Abend(f"NOKI-IN MUST HOLD {count} DUE DATE{'S' if count > 1 else ''}, IT HOLDS {len(rows)}")
+    for i, r in enumerate(rows, 1):
+        b = r.tobytes()
+        if not (b[:10].isdigit() and int(b[:2]) == i and pr.valid_dates(np.array([int(b[2:10])]))[0]):
+            raise Abend(f"NOKI-IN RECORD {i} INVALID: KIBETSU AND A CALENDAR DATE EXPECTED", b'  RECORD: "' + b + b'"')
+    return [r.tobytes()[2:10] for r in rows]
+
+
+def sequence_check(dd: str, keys: np.ndarray) -> None:
+    """Keys (n, k) strictly ascending as bytes, else Abend naming the first record out of order."""
+    if len(keys) < 2:
+        return
+    a, b = keys[:-1], keys[1:]
+    diff = a != b
+    first = np.argmax(diff, axis=1)
+    rows = np.arange(len(a))
+    ascending = diff.any(1) & (b[rows, first] > a[rows, first])
+    bad = np.flatnonzero(~ascending)
+    if bad.size:
+        j = int(bad[0]) + 1
+        raise Abend(f"SEQUENCE ERROR ON {dd} AT RECORD {j + 1:,} (KEYS MUST BE STRICTLY ASCENDING)",
+                    b'  PREVIOUS KEY: "' + keys[j - 1].tobytes() + b'"',
+                    b'  CURRENT KEY:  "' + keys[j].tobytes() + b'"')
+
+
+def reason_codes(rows: np.ndarray, numeric: dict, checks: list[tuple[str, np.ndarray]]) -> np.ndarray:
+    """The reason of each record: the first failed check, '' when accepted. `numeric`
+    maps a reason to the column spans that must be all digits (checked first)."""
+    reason = np.full(len(rows), "", dtype="<U2")
+    for code, spans in numeric.items():
+        ok = np.ones(len(rows), dtype=bool)
+        for a, b in spans:
+            ok &= pr.all_digits(rows[:, a:b])
+        reason[(reason == "") & ~ok] = code
+    for code, failed in checks:
+        reason[(reason == "") & failed] = code
+    return reason
+
+
+def rejected_records(rows: np.ndarray, reason: np.ndarray) -> bytes:
+    """ZEIERR records: the 100 bytes as read, the reason, 18 spaces."""
+    bad = reason != ""
+    out = pr.blank(int(bad.sum()), 120)
+    out[:, :100] = rows[bad]
+    codes = np.char.encode(reason[bad].astype("U2"), "ascii").astype("S2")
+    out[:, 100:102] = np.frombuffer(codes.tobytes(), np.uint8).reshape(-1, 2) if bad.any() else out[:, 100:102]
+    return out.tobytes()
