@@ -103,9 +103,34 @@ def edit(values, picture: str) -> np.ndarray:
     v = np.asarray(values, np.int64).reshape(-1)
     mod = 10 ** c.n_digits
     v = np.sign(v) * (np.abs(v) % mod)
+    if len(v) > 4096 and set(picture) <= set("Z9,.") and (v >= 0).all():
+        return _edit_zero_suppressed(v, picture)
     uniq, inv = np.unique(v, return_inverse=True)
     table = text_matrix([c.format(int(u)) for u in uniq], c.size)
     return table[inv.reshape(-1)] if len(v) else np.zeros((0, c.size), np.uint8)
+
+
+def _edit_zero_suppressed(v: np.ndarray, picture: str) -> np.ndarray:
+    """Z/9 pictures with ',' and '.' for many non-negative values, column by column:
+    a Z digit and a ',' are blank until the first significant digit (or a 9 or
+    the '.'), as the codec formats them one by one."""
+    ndig = sum(ch in "Z9" for ch in picture)
+    powers = 10 ** np.arange(ndig - 1, -1, -1, dtype=np.int64)
+    d = ((v[:, None] // powers[None, :]) % 10 + 0x30).astype(np.uint8)
+    out = np.full((len(v), len(picture)), 0x20, np.uint8)
+    significant = np.zeros(len(v), bool)
+    k = 0
+    for col, ch in enumerate(picture):
+        if ch in "Z9":
+            significant |= (d[:, k] != 0x30) | (ch == "9")
+            out[:, col] = np.where(significant, d[:, k], 0x20)
+            k += 1
+        elif ch == ".":
+            significant[:] = True
+            out[:, col] = 0x2E
+        else:
+            out[:, col] = np.where(significant, ord(ch), 0x20)
+    return out
 
 
 # --------------------------------------------------------------------------- pages

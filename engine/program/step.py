@@ -66,7 +66,23 @@ def map_fixed(paths, lrecl: int) -> FixedFile:
 def line_sequential(lines, *, newline: bytes = b"\n") -> bytes:
     """Print lines as GnuCOBOL writes a LINE SEQUENTIAL file: each line with its
     trailing spaces removed and a LF (the bytes otherwise as they are)."""
+    if isinstance(lines, np.ndarray) and lines.ndim == 2 and newline == b"\n":
+        return _line_sequential_matrix(lines)
     return b"".join(bytes(line).rstrip(b" ") + newline for line in lines)
+
+
+def _line_sequential_matrix(m: np.ndarray) -> bytes:
+    """The same for a (n, width) matrix of lines, without a Python loop per line
+    (notices of a whole city are millions of lines)."""
+    n, width = m.shape
+    if n == 0:
+        return b""
+    nonblank = m != 0x20
+    length = np.where(nonblank.any(axis=1), width - np.argmax(nonblank[:, ::-1], axis=1), 0)
+    out = np.empty((n, width + 1), np.uint8)
+    out[:, :width] = m
+    out[np.arange(n), length] = 0x0A
+    return out[np.arange(width + 1)[None, :] <= length[:, None]].tobytes()
 
 
 class ProgramStep:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from jobs.tax import printlines as pr
 
 LRECL = 100
 
@@ -37,28 +36,43 @@ def installments(frame: pl.DataFrame, tax: str = "tax", *, count: int = 4, unit:
             .drop("_q", "_n"))
 
 
-def collection_items(*, nendo: int, kamoku: int, seq: np.ndarray, ki: np.ndarray, kojin: np.ndarray,
-                     due: list[bytes], amount: np.ndarray, date: int) -> np.ndarray:
-    """SHUNOMST records (n, 100) of new, unpaid installments: SH-KEY from the year,
-    subject, notice sequence and 期別; the payer (kojin: (n, 10) bytes or integers);
-    the due date of the 期別; the amount packed (sign C); nothing paid; updated on
-    `date`."""
-    n = len(seq)
-    out = pr.blank(n, LRECL)
-    k = f"{kamoku:02d}".encode()
-    pr.put(out, 0, f"{nendo:04d}".encode() + k + k)
-    pr.put(out, 8, pr.digits(seq, 8))
-    pr.put(out, 16, pr.digits(ki, 2))
-    pr.put(out, 18, kojin if kojin.ndim == 2 else pr.digits(kojin, 10))
-    dates = np.frombuffer(b"".join(due), dtype=np.uint8).reshape(len(due), 8)
-    pr.put(out, 28, dates[np.asarray(ki) - 1])
-    pr.put(out, 36, pr.packed(np.asarray(amount) % 10 ** 11, 6))
-    zero = np.zeros(n, dtype=np.int64)
-    pr.put(out, 42, pr.packed(zero, 6))
-    pr.put(out, 48, pr.packed(zero, 6))
-    pr.put(out, 54, pr.packed(zero, 5))
-    pr.put(out, 59, b"0" * 16 + b"00" + f"{date:08d}".encode() + b"\x00\x0f")
-    return out
+def collection_items(*, nendo: int, kamoku: int, items: pl.DataFrame, due: list[int], date: int) -> pl.DataFrame:
+    """SHUNOMST records (as a frame of its fields) of new, unpaid installments: SH-KEY
+    from the year, the subject, the notice sequence (`seq`) and the 期別 (`ki`); the
+    payer (`kojin`); the due date of the 期別; the `amount` (an S9(11) field keeps
+    its low-order digits, as a MOVE does); nothing paid; updated on `date`."""
+    n = items.height
+    zero = pl.lit(0, pl.Int64)
+    return items.select(
+        pl.lit(nendo, pl.Int64).alias("SH-NENDO"), pl.lit(kamoku, pl.Int64).alias("SH-KAMOKU"),
+        (kamoku * 10 ** 8 + pl.col("seq").cast(pl.Int64)).alias("SH-TSUCHI-NO"),
+        pl.col("ki").cast(pl.Int64).alias("SH-KIBETSU"), pl.col("kojin").cast(pl.Int64).alias("SH-KOJIN-NO"),
+        pl.col("ki").cast(pl.Int64).replace_strict(list(range(1, len(due) + 1)), due).alias("SH-NOKIGEN"),
+        (pl.col("amount").cast(pl.Int64) % 10 ** 11).alias("SH-CHOTEI-GAKU"),
+        zero.alias("SH-NOFU-GAKU"), zero.alias("SH-KANPU-GAKU"), zero.alias("SH-ENTAI-GAKU"),
+        zero.alias("SH-SHUNYU-BI"), zero.alias("SH-TOKUSOKU-BI"),
+        pl.lit("0").alias("SH-JOTAI"), pl.lit("0").alias("SH-KOFURI-KBN"),
+        pl.lit(date, pl.Int64).alias("SH-KOSHIN-BI"), zero.alias("SH-NOFU-KAISU")) if n else \
+        pl.DataFrame(schema={c: (pl.String if c in ("SH-JOTAI", "SH-KOFURI-KBN") else pl.Int64) for c in SHUNOMST_FIELDS})
+
+
+SHUNOMST_FIELDS = ("SH-NENDO", "SH-KAMOKU", "SH-TSUCHI-NO", "SH-KIBETSU", "SH-KOJIN-NO", "SH-NOKIGEN",
+                   "SH-CHOTEI-GAKU", "SH-NOFU-GAKU", "SH-KANPU-GAKU", "SH-ENTAI-GAKU", "SH-SHUNYU-BI",
+                   "SH-TOKUSOKU-BI", "SH-JOTAI", "SH-KOFURI-KBN", "SH-KOSHIN-BI", "SH-NOFU-KAISU")
+
+
+def write_items(items: pl.DataFrame, path, *, encoding: str = "ascii", dialect: str | None = None) -> int:
+    """The collection items through the SHUNOMST copybook (the engine's codecs)."""
+    from engine.records import write_dataset
+    return write_dataset(items, path, "SHUNOMST", encoding=encoding, dialect=dialect)
+
+
+def notices_pdf(lines: np.ndarray, path, title: str) -> int:
+    """The notices as PDF, each notice on a new sheet (after its '=' separator line)."""
+    from engine.program.printfile import write_pdf
+    sep = np.flatnonzero((lines[:, :100] == ord("=")).all(axis=1)) if len(lines) else np.zeros(0, int)
+    return write_pdf([bytes(r) for r in lines], path, encoding="cp932", title=title,
+                     page_starts=[0, *(sep + 1).tolist()])
 
 
 def next_notice_number(master: np.ndarray | None, nendo: int, kamoku: int) -> int:
@@ -68,7 +82,8 @@ def next_notice_number(master: np.ndarray | None, nendo: int, kamoku: int) -> in
         return 1
     rows = master.reshape(-1, LRECL)
     head = f"{nendo:04d}{kamoku:02d}{kamoku:02d}".encode()
-    mine = (rows[:, :8] == np.frombuffer(head, np.uint8)).all(1) & pr.all_digits(rows[:, 8:16])
+    seq = rows[:, 8:16]
+    mine = (rows[:, :8] == np.frombuffer(head, np.uint8)).all(1) & ((seq >= 0x30) & (seq <= 0x39)).all(1)
     if not mine.any():
         return 1
-    return int(pr.digit_values(rows[mine, 8:16]).max()) + 1
+    return int(((seq[mine] - 0x30).astype(np.int64) @ (10 ** np.arange(7, -1, -1, dtype=np.int64))).max()) + 1

@@ -24,14 +24,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from jobs.tax import printlines as pr
-from jobs.tax.assessment import collection_items, installments
-from jobs.tax.taxjob import (Abend, TaxFiles, due_file, parse_parm, reason_codes, rejected_records,
-                             sequence_check, write_report)
+from engine.program.documents import Documents
+from engine.program.printfile import blank_lines, edit, edit_one, put
+from engine.program.records import Records
+from engine.program.step import line_sequential
+from jobs.tax.assessment import collection_items, installments, notices_pdf, write_items
+from jobs.tax.taxjob import Abend, TaxFiles, due_file, parse_parm, rejected_records, sequence_check, write_report
 
 PROGRAM = "JUMIN01"
 KAMOKU = 1
-NUMERIC = {"IV": ((0, 10), (40, 51), (51, 62), (62, 71), (71, 73), (75, 81))}
+NUMERIC = ("JZ-KOJIN-NO", "JZ-GOKEI-SHOTOKU", "JZ-SHOTOKU-KOJO", "JZ-ZEIGAKU-KOJO", "JZ-FUYO-SU", "JZ-JUSHO-CD")
 W = 120
 
 
@@ -111,63 +113,53 @@ def assess(*, taxpayer_in, noki_in, chotei_out, notice_out, error_out, report, p
 
 
 def _assess(rows, nendo, date, due, outs, notice_pdf, first_notice, rules) -> Totals:
-    r = rows
-    reason = reason_codes(r, NUMERIC, [("CK", ~np.isin(r[:, 73], [0x31, 0x32])),
-                                       ("FL", ~np.isin(r[:, 74], [0x30, 0x31]))])
-    t = Totals(read=len(r), reasons={c: int((reason == c).sum()) for c in ("IV", "CK", "FL")})
-    outs["ERROR-OUT"].write(rejected_records(r, reason))
+    r = Records(rows, "JUMINMST")
+    reason, errors = rejected_records(rows, [
+        ("IV", ~np.logical_and.reduce([r.numeric(f) for f in NUMERIC])),
+        ("CK", ~r.is_in("JZ-CHOSHU-KBN", ["1", "2"])),
+        ("FL", ~r.is_in("JZ-HIKAZEI-KBN", ["0", "1"]))])
+    t = Totals(read=len(rows), reasons={c: int((reason == c).sum()) for c in ("IV", "CK", "FL")})
+    outs["ERROR-OUT"].write(errors)
     ok = reason == ""
-    t.special = int((ok & (r[:, 73] == 0x32)).sum())
-    sel = np.flatnonzero(ok & (r[:, 73] == 0x31))
-    a = r[sel]
-    p = pl.DataFrame({"idx": sel, "kojin": pr.digit_values(a[:, 0:10]), "income": pr.digit_values(a[:, 40:51]),
-                      "kojo": pr.digit_values(a[:, 51:62]), "credit": pr.digit_values(a[:, 62:71]),
-                      "fuyo": pr.digit_values(a[:, 71:73]), "hikazei": a[:, 74] == 0x31})
+    t.special = int((ok & r.equals("JZ-CHOSHU-KBN", "2")).sum())
+    sel = np.flatnonzero(ok & r.equals("JZ-CHOSHU-KBN", "1"))
+    a = r.take(sel)
+    p = pl.DataFrame({"idx": sel, "kojin": a.value("JZ-KOJIN-NO"), "income": a.value("JZ-GOKEI-SHOTOKU"),
+                      "kojo": a.value("JZ-SHOTOKU-KOJO"), "credit": a.value("JZ-ZEIGAKU-KOJO"),
+                      "fuyo": a.value("JZ-FUYO-SU"), "hikazei": a.equals("JZ-HIKAZEI-KBN", "1")})
     p = resident_tax(p, nendo, rules)
     t.kinto_exempt, t.shotoku_exempt = int(p["kinto_exempt"].sum()), int(p["shotoku_exempt"].sum())
     taxed = (p.filter(pl.col("tax") > 0)
              .with_columns(seq=pl.int_range(first_notice, first_notice + pl.len())))
     t.taxed, t.kinto, t.shotokuwari = taxed.height, int(taxed["kinto"].sum()), int(taxed["shotokuwari"].sum())
     items = installments(taxed, count=4, unit=1000, small_unit=rules.small_unit)
-    recs = collection_items(nendo=nendo, kamoku=KAMOKU, seq=items["seq"].to_numpy(), ki=items["ki"].to_numpy(),
-                            kojin=items["kojin"].to_numpy(), due=due, amount=items["amount"].to_numpy(), date=date)
-    outs["CHOTEI-OUT"].write(recs.tobytes())
-    t.items, t.amount = items.height, int(items["amount"].sum())
-    notices = _notices(taxed, items, rows, nendo, date, due)
-    outs["NOTICE-OUT"].write(pr.line_sequential(notices))
+    chotei = collection_items(nendo=nendo, kamoku=KAMOKU, items=items, due=due, date=date)
+    outs["CHOTEI-OUT"].close()
+    write_items(chotei, outs["CHOTEI-OUT"].name)
+    t.items, t.amount = chotei.height, int(chotei["SH-CHOTEI-GAKU"].sum())
+    notices = _notices(taxed, items, r, nendo, date, due)
+    outs["NOTICE-OUT"].write(line_sequential(notices))
     if notice_pdf:
-        from jobs.tax.notices_pdf import write_pdf
-        write_pdf(notices, notice_pdf, title=f"{PROGRAM} {nendo}")
+        notices_pdf(notices, notice_pdf, f"{PROGRAM} {nendo}")
     return t
 
 
-def _slash(d: bytes | int) -> bytes:
-    s = f"{int(d):08d}"
-    return f"{s[:4]}/{s[4:6]}/{s[6:]}".encode()
+def _slash(d: int) -> bytes:
+    return f"{d // 10000:04d}/{d // 100 % 100:02d}/{d % 100:02d}".encode()
 
 
-def _amount_line(n: int, label: bytes, values) -> np.ndarray:
-    m = pr.const(n, W, label, 2)
-    pr.put(m, 62, pr.edited(np.asarray(values), "ZZZ,ZZZ,ZZZ,ZZ9"))
-    return m
-
-
-def _notices(taxed: pl.DataFrame, items: pl.DataFrame, rows, nendo, date, due) -> np.ndarray:
-    b = pr.Blocks(W)
+def _notices(taxed: pl.DataFrame, items: pl.DataFrame, r: Records, nendo, date, due) -> np.ndarray:
+    doc = Documents(W)
     seq = taxed["seq"].to_numpy()
-    n = len(seq)
-    b.add_const(b"=" * 100, seq[1:], 0)
-    head = pr.const(n, W, b"RESIDENT TAX NOTICE (KOJIN JUMINZEI NOZEI TSUCHISHO)")
-    pr.put(head, 60, f"FISCAL YEAR {nendo:04d}   NOTICE NO. 01".encode())
-    pr.put(head, 92, pr.digits(seq, 8))
-    b.add(head, seq, 1)
-    rec = rows[taxed["idx"].to_numpy()]
-    head2 = pr.const(n, W, b"TAXPAYER (NOZEISHA) ")
-    pr.put(head2, 20, rec[:, 0:10])
-    pr.put(head2, 32, rec[:, 10:40])
-    pr.put(head2, 62, b"   ISSUED ON " + _slash(date))
-    b.add(head2, seq, 2)
-    b.add(pr.blank(n, W), seq, 3)
+    doc.text(seq[1:], 0, (1, b"=" * 100))
+    head = doc.text(seq, 1, (1, b"RESIDENT TAX NOTICE (KOJIN JUMINZEI NOZEI TSUCHISHO)"),
+                    (61, f"FISCAL YEAR {nendo:04d}   NOTICE NO. 01".encode()))
+    put(head, 93, edit(seq, "99999999"))
+    who = r.take(taxed["idx"].to_numpy())
+    head = doc.text(seq, 2, (1, b"TAXPAYER (NOZEISHA) "), (63, b"   ISSUED ON " + _slash(date)))
+    put(head, 21, who.bytes("JZ-KOJIN-NO"))
+    put(head, 33, who.bytes("JZ-SHIMEI"))
+    doc.text(seq, 3)
     for i, (label, col) in enumerate(((b"TOTAL INCOME (GOKEI SHOTOKU)", "income"),
                                       (b"INCOME DEDUCTIONS (SHOTOKU KOJO)", "kojo"),
                                       (b"TAXABLE INCOME (KAZEI SHOTOKU)", "taxable"),
@@ -175,22 +167,21 @@ def _notices(taxed: pl.DataFrame, items: pl.DataFrame, rows, nendo, date, due) -
                                       (b"INCOME LEVY (SHOTOKUWARI)", "shotokuwari"),
                                       (b"PER-CAPITA LEVY (KINTOWARI, FOREST TAX INCL.)", "kinto"),
                                       (b"ANNUAL TAX (NENGAKU)", "tax"))):
-        b.add(_amount_line(n, label, taxed[col].to_numpy()), seq, 10 + i)
-    b.add(pr.blank(n, W), seq, 20)
-    b.add_const(b"  KIBETSU  DUE DATE (NOKIGEN)                          AMOUNT", seq, 21)
+        put(doc.text(seq, 10 + i, (3, label)), 63, edit(taxed[col].to_numpy(), "ZZZ,ZZZ,ZZZ,ZZ9"))
+    doc.text(seq, 20)
+    doc.text(seq, 21, (1, b"  KIBETSU  DUE DATE (NOKIGEN)                          AMOUNT"))
     ki = items["ki"].to_numpy()
-    kl = pr.blank(len(ki), W)
-    pr.put(kl, 4, pr.digits(ki, 2))
-    dates = np.frombuffer(b"".join(_slash(d) for d in due), np.uint8).reshape(len(due), 10)
-    pr.put(kl, 11, dates[ki - 1])
-    pr.put(kl, 46, pr.edited(items["amount"].to_numpy(), "ZZZ,ZZZ,ZZZ,ZZ9"))
-    b.add(kl, items["seq"].to_numpy(), 22, ki)
-    return b.lines()
+    lines = blank_lines(len(ki), W)
+    put(lines, 5, edit(ki, "99"))
+    put(lines, 12, np.frombuffer(b"".join(_slash(d) for d in due), np.uint8).reshape(len(due), 10)[ki - 1])
+    put(lines, 47, edit(items["amount"].to_numpy(), "ZZZ,ZZZ,ZZZ,ZZ9"))
+    doc.add(lines, items["seq"].to_numpy(), 22, ki)
+    return doc.lines()
 
 
 def _report_lines(t: Totals) -> list[bytes]:
     def row(label: str, v: int) -> bytes:
-        return b"  " + label.encode().ljust(46) + pr.edit_one(v, "ZZZ,ZZZ,ZZZ,ZZZ,ZZ9").encode()
+        return b"  " + label.encode().ljust(46) + edit_one(v, "ZZZ,ZZZ,ZZZ,ZZZ,ZZ9").encode()
     return [b"", b"TAXPAYERS (JUMINZEI MASTER)", b"", row("RECORDS READ (TAXPAYER-IN)", t.read),
             *[row(f"  REJECTED {code}", n) for code, n in t.reasons.items()],
             row("SPECIAL COLLECTION (TOKUBETSU CHOSHU), NOT HERE", t.special),

@@ -17,16 +17,18 @@ Rules the spec leaves open ([U], parameters of `assess`, README "Tax section"):
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 import numpy as np
 import polars as pl
 
-from jobs.tax import printlines as pr
-from jobs.tax.assessment import collection_items, installments
-from jobs.tax.taxjob import (Abend, TaxFiles, due_file, parse_parm, reason_codes, rejected_records,
-                             sequence_check, write_report)
+from engine.program.dates import is_valid_date
+from engine.program.documents import Documents
+from engine.program.printfile import blank_lines, edit, edit_one, put
+from engine.program.records import Records
+from engine.program.step import line_sequential
+from jobs.tax.assessment import collection_items, installments, notices_pdf, write_items
+from jobs.tax.taxjob import Abend, TaxFiles, due_file, parse_parm, rejected_records, sequence_check, write_report
 
 PROGRAM = "KEIJI01"
 KAMOKU = 3
@@ -47,7 +49,7 @@ RATES = {
     15: ("YONRIN KAMOTSU EIGYOYO", 3_000, 3_800, 4_500),
 }
 NEW_RATE_FROM = 201504
-NUMERIC = {"IV": ((0, 10), (50, 52), (52, 58), (58, 66), (66, 74), (76, 82))}
+NUMERIC = ("KJ-KOJIN-NO", "KJ-SHASHU", "KJ-SHOKEN-YM", "KJ-SHUTOKU-BI", "KJ-HAISHA-BI", "KJ-SHOZAI-CD")
 W = 120
 
 
@@ -112,26 +114,25 @@ def assess(*, vehicle_in, noki_in, chotei_out, notice_out, error_out, report, pa
 
 
 def _assess(rows, nendo, date, due, outs, notice_pdf, first_notice, heavy_years, rates) -> Totals:
-    t = Totals(read=len(rows))
-    r = rows
-    known = np.isin(pr.digit_values(r[:, 50:52]), list(rates))
-    by_reg = np.isin(pr.digit_values(r[:, 50:52]), [c for c, v in rates.items() if v[2] is not None])
-    ym = pr.digit_values(r[:, 52:58])
-    date_ok = (pr.valid_dates(pr.digit_values(r[:, 58:66]))
-               & ((pr.digit_values(r[:, 66:74]) == 0) | pr.valid_dates(pr.digit_values(r[:, 66:74])))
-               & (~by_reg | pr.valid_dates(ym * 100 + 1)))
-    flags_ok = np.isin(r[:, 74], [0x30, 0x31]) & np.isin(r[:, 75], [0x30, 0x31])
-    reason = reason_codes(r, NUMERIC, [("CL", ~known), ("DT", ~date_ok), ("FL", ~flags_ok)])
-    t.reasons = {code: int((reason == code).sum()) for code in ("IV", "CL", "DT", "FL")}
-    outs["ERROR-OUT"].write(rejected_records(r, reason))
+    r = Records(rows, "KEIJIMST")
+    cls, ym = r.value("KJ-SHASHU"), r.value("KJ-SHOKEN-YM")
+    by_reg = np.isin(cls, [c for c, v in rates.items() if v[2] is not None])
+    haisha = r.value("KJ-HAISHA-BI")
+    reason, errors = rejected_records(rows, [
+        ("IV", ~np.logical_and.reduce([r.numeric(f) for f in NUMERIC])),
+        ("CL", ~np.isin(cls, list(rates))),
+        ("DT", ~is_valid_date(r.value("KJ-SHUTOKU-BI")) | ((haisha != 0) & ~is_valid_date(haisha))
+         | (by_reg & ~is_valid_date(ym * 100 + 1))),
+        ("FL", ~r.is_in("KJ-GENMEN-KBN", ["0", "1"]) | ~r.is_in("KJ-NENRYO-KBN", ["0", "1"]))])
+    t = Totals(read=len(rows), reasons={code: int((reason == code).sum()) for code in ("IV", "CL", "DT", "FL")})
+    outs["ERROR-OUT"].write(errors)
 
-    ok = reason == ""
-    acc = r[ok]
-    v = pl.DataFrame({
-        "idx": np.flatnonzero(ok), "owner": pr.digit_values(acc[:, 0:10]), "cls": pr.digit_values(acc[:, 50:52]),
-        "shoken_ym": pr.digit_values(acc[:, 52:58]), "shutoku": pr.digit_values(acc[:, 58:66]),
-        "haisha": pr.digit_values(acc[:, 66:74]),
-        "genmen": acc[:, 74] == 0x31, "electric": acc[:, 75] == 0x31})
+    ok = np.flatnonzero(reason == "")
+    a = r.take(ok)
+    v = pl.DataFrame({"idx": ok, "owner": a.value("KJ-KOJIN-NO"), "cls": a.value("KJ-SHASHU"),
+                      "shoken_ym": a.value("KJ-SHOKEN-YM"), "shutoku": a.value("KJ-SHUTOKU-BI"),
+                      "haisha": a.value("KJ-HAISHA-BI"), "genmen": a.equals("KJ-GENMEN-KBN", "1"),
+                      "electric": a.equals("KJ-NENRYO-KBN", "1")})
     v = vehicle_tax(v, nendo, rates=rates, heavy_years=heavy_years)
     t.not_owned = int((~v["owned"]).sum())
     t.genmen = int((v["owned"] & v["genmen"]).sum())
@@ -142,65 +143,51 @@ def _assess(rows, nendo, date, due, outs, notice_pdf, first_notice, heavy_years,
     owners = (owned.group_by("owner", maintain_order=True)
               .agg(tax=pl.col("tax").sum(), first=pl.col("idx").first())
               .filter(pl.col("tax") > 0)
-              .with_columns(seq=pl.int_range(first_notice, first_notice + pl.len())))
+              .with_columns(seq=pl.int_range(first_notice, first_notice + pl.len()), kojin="owner"))
     t.owners = owners.height
     items = installments(owners, count=1)
-    recs = collection_items(nendo=nendo, kamoku=KAMOKU, seq=items["seq"].to_numpy(), ki=items["ki"].to_numpy(),
-                            kojin=items["owner"].to_numpy(), due=due, amount=items["amount"].to_numpy(), date=date)
-    outs["CHOTEI-OUT"].write(recs.tobytes())
-    t.items, t.amount = items.height, int(items["amount"].sum())
-    notices = _notices(owners, owned.join(owners.select("owner", "seq"), on="owner"), rows, nendo, date, due)
-    outs["NOTICE-OUT"].write(pr.line_sequential(notices))
+    chotei = collection_items(nendo=nendo, kamoku=KAMOKU, items=items, due=due, date=date)
+    outs["CHOTEI-OUT"].close()
+    write_items(chotei, outs["CHOTEI-OUT"].name)
+    t.items, t.amount = chotei.height, int(chotei["SH-CHOTEI-GAKU"].sum())
+    notices = _notices(owners, owned.join(owners.select("owner", "seq"), on="owner"), r, nendo, date, due)
+    outs["NOTICE-OUT"].write(line_sequential(notices))
     if notice_pdf:
-        from jobs.tax.notices_pdf import write_pdf
-        write_pdf(notices, notice_pdf, title=f"{PROGRAM} {nendo}")
+        notices_pdf(notices, notice_pdf, f"{PROGRAM} {nendo}")
     return t
 
 
-def _notices(owners: pl.DataFrame, vehicles: pl.DataFrame, rows, nendo, date, due) -> np.ndarray:
-    b = pr.Blocks(W)
+def _notices(owners: pl.DataFrame, vehicles: pl.DataFrame, r: Records, nendo, date, due) -> np.ndarray:
+    doc = Documents(W)
     seq = owners["seq"].to_numpy()
-    n = len(seq)
-    b.add_const(b"=" * 100, seq[1:], 0)
-    head = pr.const(n, W, b"LIGHT VEHICLE TAX NOTICE (KEIJIDOSHA ZEI NOZEI TSUCHISHO)")
-    pr.put(head, 60, f"FISCAL YEAR {nendo:04d}   NOTICE NO. 03".encode())
-    pr.put(head, 92, pr.digits(seq, 8))
-    b.add(head, seq, 1)
-    first = rows[owners["first"].to_numpy()]
-    head2 = pr.const(n, W, b"OWNER (SHOYUSHA) ")
-    pr.put(head2, 17, first[:, 0:10])
-    pr.put(head2, 29, first[:, 20:50])
-    pr.put(head2, 59, b"   ISSUED ON " + _slash(date))
-    b.add(head2, seq, 2)
-    b.add(pr.blank(n, W), seq, 3)
-    b.add_const(b"  VEHICLE NO  CLASS                        FIRST REG  RATE            TAX", seq, 4)
-    vs = vehicles["seq"].to_numpy()
-    vr = rows[vehicles["idx"].to_numpy()]
-    det = pr.blank(len(vs), W)
-    pr.put(det, 2, vr[:, 10:20])
-    labels = np.array([s.encode().ljust(28) for s in vehicles["label"].to_list()], dtype="S28")
-    pr.put(det, 14, np.frombuffer(labels.tobytes(), np.uint8).reshape(-1, 28) if len(vs) else pr.blank(0, 28))
-    reg = vr[:, 52:58]
-    has_reg = vehicles["by_reg"].to_numpy()
-    reg_text = np.concatenate([reg[:, :4], np.full((len(vs), 1), ord("/"), np.uint8), reg[:, 4:6]], axis=1)
-    det[has_reg, 43:50] = reg_text[has_reg]
+    doc.text(seq[1:], 0, (1, b"=" * 100))
+    head = doc.text(seq, 1, (1, b"LIGHT VEHICLE TAX NOTICE (KEIJIDOSHA ZEI NOZEI TSUCHISHO)"),
+                    (61, f"FISCAL YEAR {nendo:04d}   NOTICE NO. 03".encode()))
+    put(head, 93, edit(seq, "99999999"))
+    first = r.take(owners["first"].to_numpy())
+    head = doc.text(seq, 2, (1, b"OWNER (SHOYUSHA) "), (60, b"   ISSUED ON " + _slash(date)))
+    put(head, 18, first.bytes("KJ-KOJIN-NO"))
+    put(head, 30, first.bytes("KJ-SHOYUSHA-MEI"))
+    doc.text(seq, 3)
+    doc.text(seq, 4, (1, b"  VEHICLE NO  CLASS                        FIRST REG  RATE            TAX"))
+    vr = r.take(vehicles["idx"].to_numpy())
+    lines = blank_lines(len(vr), W)
+    put(lines, 3, vr.bytes("KJ-SHARYO-NO"))
+    put(lines, 15, [s.encode() for s in vehicles["label"].to_list()], width=28)
+    reg = vr.value("KJ-SHOKEN-YM")
+    put(lines, 44, [f"{y // 100:04d}/{y % 100:02d}".encode() if b else b""
+                    for y, b in zip(reg.tolist(), vehicles["by_reg"].to_list())], width=7)
     kinds = {"O": b"TO 2015/03", "N": b"2015/04 ON", "H": b"13 YEARS +", " ": b""}
-    for k, text in kinds.items():
-        sel = (vehicles["kind"] == k).to_numpy()
-        if text:
-            det[np.ix_(sel, np.arange(53, 53 + len(text)))] = np.frombuffer(text, np.uint8)
-    pr.put(det, 64, pr.edited(vehicles["tax"].to_numpy(), "ZZZ,ZZ9"))
+    put(lines, 54, [kinds[k] for k in vehicles["kind"].to_list()], width=10)
+    put(lines, 65, edit(vehicles["tax"].to_numpy(), "ZZZ,ZZ9"))
     gm = vehicles["genmen"].to_numpy()
-    det[np.ix_(gm, np.arange(73, 79))] = np.frombuffer(b"GENMEN", np.uint8)
-    b.add(det, vs, 5, vehicles["idx"].to_numpy())
-    b.add(pr.blank(n, W), seq, 6)
-    total = pr.const(n, W, b"ANNUAL TAX (NENGAKU)", 2)
-    pr.put(total, 62, pr.edited(owners["tax"].to_numpy(), "ZZZ,ZZZ,ZZZ,ZZ9"))
-    b.add(total, seq, 7)
-    due_line = pr.const(n, W, b"KIBETSU 01  DUE DATE (NOKIGEN) " + _slash(int(due[0])), 2)
-    pr.put(due_line, 62, pr.edited(owners["tax"].to_numpy(), "ZZZ,ZZZ,ZZZ,ZZ9"))
-    b.add(due_line, seq, 8)
-    return b.lines()
+    lines[np.ix_(gm, np.arange(73, 79))] = np.frombuffer(b"GENMEN", np.uint8)
+    doc.add(lines, vehicles["seq"].to_numpy(), 5, vehicles["idx"].to_numpy())
+    doc.text(seq, 6)
+    tax = edit(owners["tax"].to_numpy(), "ZZZ,ZZZ,ZZZ,ZZ9")
+    put(doc.text(seq, 7, (3, b"ANNUAL TAX (NENGAKU)")), 63, tax)
+    put(doc.text(seq, 8, (3, b"KIBETSU 01  DUE DATE (NOKIGEN) " + _slash(due[0]))), 63, tax)
+    return doc.lines()
 
 
 def _slash(date: int) -> bytes:
@@ -209,9 +196,9 @@ def _slash(date: int) -> bytes:
 
 def _report_lines(t: Totals) -> list[bytes]:
     def row(label: str, v: int, amount: int | None = None) -> bytes:
-        s = b"  " + label.encode().ljust(46) + b" " * 5 + pr.edit_one(v, "ZZZ,ZZZ,ZZ9").encode()
+        s = b"  " + label.encode().ljust(46) + b" " * 5 + edit_one(v, "ZZZ,ZZZ,ZZ9").encode()
         if amount is not None:
-            s += b" " * 3 + pr.edit_one(amount, "ZZZ,ZZZ,ZZZ,ZZ9").encode()
+            s += b" " * 3 + edit_one(amount, "ZZZ,ZZZ,ZZZ,ZZ9").encode()
         return s
     lines = [b"", b"VEHICLES (KEIJIDOSHA MASTER)", b"", row("RECORDS READ (VEHICLE-IN)", t.read)]
     lines += [row(f"  REJECTED {code}", n) for code, n in t.reasons.items()]

@@ -10,7 +10,9 @@ import os
 
 import numpy as np
 
-from jobs.tax import printlines as pr
+from engine.program.dates import is_valid_date
+from engine.program.sequence import first_out_of_order
+from engine.program.validation import first_failure, reject_records
 
 
 class Abend(Exception):
@@ -23,7 +25,7 @@ def parse_parm(parm: str | None) -> tuple[int, int]:
     """PARM: fiscal year YYYY + processing date YYYYMMDD; Abend when not valid."""
     text = (parm or "").strip()
     if (len(text) == 12 and text.isdigit() and int(text[:4]) > 0
-            and pr.valid_dates(np.array([int(text[4:])]))[0]):
+            and is_valid_date(int(text[4:]))):
         return int(text[:4]), int(text[4:])
     raise Abend(f'PARM IS NOT A VALID FISCAL YEAR YYYY FOLLOWED BY A PROCESSING DATE YYYYMMDD: "{text}"')
 
@@ -97,54 +99,29 @@ def write_report(tf: TaxFiles, body: list[bytes], rc: int) -> None:
                         b"*** END OF REPORT ***"]
 
 
-def due_file(data: np.ndarray, count: int) -> list[bytes]:
+def due_file(data: np.ndarray, count: int) -> list[int]:
     """The NOKIKGN records: exactly `count`, 期別 01.. in order, calendar dates."""
     rows = data.reshape(-1, 20)
     if len(rows) != count:
         raise Abend(f"NOKI-IN MUST HOLD {count} DUE DATE{'S' if count > 1 else ''}, IT HOLDS {len(rows)}")
     for i, r in enumerate(rows, 1):
         b = r.tobytes()
-        if not (b[:10].isdigit() and int(b[:2]) == i and pr.valid_dates(np.array([int(b[2:10])]))[0]):
+        if not (b[:10].isdigit() and int(b[:2]) == i and is_valid_date(int(b[2:10]))):
             raise Abend(f"NOKI-IN RECORD {i} INVALID: KIBETSU AND A CALENDAR DATE EXPECTED", b'  RECORD: "' + b + b'"')
-    return [r.tobytes()[2:10] for r in rows]
+    return [int(r.tobytes()[2:10]) for r in rows]
 
 
 def sequence_check(dd: str, keys: np.ndarray) -> None:
     """Keys (n, k) strictly ascending as bytes, else Abend naming the first record out of order."""
-    if len(keys) < 2:
-        return
-    a, b = keys[:-1], keys[1:]
-    diff = a != b
-    first = np.argmax(diff, axis=1)
-    rows = np.arange(len(a))
-    ascending = diff.any(1) & (b[rows, first] > a[rows, first])
-    bad = np.flatnonzero(~ascending)
-    if bad.size:
-        j = int(bad[0]) + 1
-        raise Abend(f"SEQUENCE ERROR ON {dd} AT RECORD {j + 1:,} (KEYS MUST BE STRICTLY ASCENDING)",
-                    b'  PREVIOUS KEY: "' + keys[j - 1].tobytes() + b'"',
-                    b'  CURRENT KEY:  "' + keys[j].tobytes() + b'"')
+    brk = first_out_of_order(keys[1:], strict=True, start=keys[0].tobytes()) if len(keys) > 1 else None
+    if brk is not None:
+        raise Abend(f"SEQUENCE ERROR ON {dd} AT RECORD {brk.record + 1:,} (KEYS MUST BE STRICTLY ASCENDING)",
+                    b'  PREVIOUS KEY: "' + brk.previous + b'"', b'  CURRENT KEY:  "' + brk.current + b'"')
 
 
-def reason_codes(rows: np.ndarray, numeric: dict, checks: list[tuple[str, np.ndarray]]) -> np.ndarray:
-    """The reason of each record: the first failed check, '' when accepted. `numeric`
-    maps a reason to the column spans that must be all digits (checked first)."""
-    reason = np.full(len(rows), "", dtype="<U2")
-    for code, spans in numeric.items():
-        ok = np.ones(len(rows), dtype=bool)
-        for a, b in spans:
-            ok &= pr.all_digits(rows[:, a:b])
-        reason[(reason == "") & ~ok] = code
-    for code, failed in checks:
-        reason[(reason == "") & failed] = code
-    return reason
-
-
-def rejected_records(rows: np.ndarray, reason: np.ndarray) -> bytes:
-    """ZEIERR records: the 100 bytes as read, the reason, 18 spaces."""
+def rejected_records(rows: np.ndarray, checks) -> tuple[np.ndarray, bytes]:
+    """The reason of each record (the first failed check, '' accepted) and the ZEIERR
+    records of the rejected ones: the 100 bytes as read, the reason, spaces."""
+    reason = first_failure(checks)
     bad = reason != ""
-    out = pr.blank(int(bad.sum()), 120)
-    out[:, :100] = rows[bad]
-    codes = np.char.encode(reason[bad].astype("U2"), "ascii").astype("S2")
-    out[:, 100:102] = np.frombuffer(codes.tobytes(), np.uint8).reshape(-1, 2) if bad.any() else out[:, 100:102]
-    return out.tobytes()
+    return reason, reject_records(rows[bad], reason[bad], 120).tobytes()

@@ -28,7 +28,7 @@ def _shuffled(tmp_path, name):
 
 
 def test_yearly_job_makes_due_dates_sorts_and_assesses(tmp_path, densan_home):
-    for base in ("LAND", "HOUSE", "NOKIGEN", "CHOTEI", "NOTICE", "ERROR"):
+    for base in ("LAND", "HOUSE", "NOKIGEN", "CHOTEI", "NOTICE", "NOTICEPDF", "ERROR"):
         assert _densan("catalog", "define-gdg", f"CITY.KOTEI.{base}", "--limit", "5")[0] == 0
     assert _densan("catalog", "import", "CITY.KOTEI.LAND(+1)", str(_shuffled(tmp_path, "land-in.dat")),
                    "--copybook", "TOCHIMST")[0] == 0
@@ -49,6 +49,8 @@ def test_yearly_job_makes_due_dates_sorts_and_assesses(tmp_path, densan_home):
         assert newest("CITY.KOTEI.CHOTEI") == (SAMPLE / "chotei-out.dat").read_bytes()
         assert newest("CITY.KOTEI.NOTICE") == (SAMPLE / "notice-out.txt").read_bytes()
         assert newest("CITY.KOTEI.ERROR") == (SAMPLE / "error-out.dat").read_bytes()
+        pdf = newest("CITY.KOTEI.NOTICEPDF")
+        assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page\n") + pdf.count(b"/Type /Page/") >= 1
     finally:
         cat.close()
 
