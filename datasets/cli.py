@@ -73,9 +73,12 @@ def city(masters, full, transactions, encoding, date, seed, unsorted, no_run, bi
             mpath, tpath = Path(tmp) / "master.dat", Path(tmp) / "tran.dat"
             write_city(made, mpath, tpath, encoding=encoding)
             master_dsn, tran_dsn = catalog_city(mpath, tpath, encoding=encoding, home=home, say=click.echo)
+            from datasets.tax import city_tax      # the tax section's masters, owned by the residents
+            tax_line = city_tax(seed=seed, full=full, folder=tmp, home=home, say=click.echo)
         click.echo(f"CITY  {masters:,} MASTERS -> {master_dsn}   {transactions:,} TRANSACTIONS -> {tran_dsn}"
                    f"   {encoding.upper()}  SEED {seed}  ({time.perf_counter() - t0:.1f} s)")
         click.echo("      intended: " + "  ".join(f"{k} {v:,}" for k, v in made.intended.items()))
+        click.echo(tax_line)
         click.echo(f"      home: {home}")
         from datasets.water import CITY_CUSTOMERS, SAMPLE_CUSTOMERS, catalog_water, generate_water
         from datasets.residents import CITY_RESIDENTS, SAMPLE_RESIDENTS
