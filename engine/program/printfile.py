@@ -40,8 +40,8 @@ def put(lines: np.ndarray, column: int, values, width: int | None = None) -> Non
     (n, w) byte matrix, one bytes/str for all lines, or a list of str/bytes.
     Values longer than `width` (or the line) are cut; shorter ones padded with spaces."""
     start = column - 1
-    if isinstance(values, (str, bytes)):
-        values = [values] * len(lines)
+    if isinstance(values, (str, bytes)):          # one value for every line: broadcast, no copy per line
+        values = np.broadcast_to(text_matrix([values], width), (len(lines), len(text_matrix([values], width)[0])))
     if not isinstance(values, np.ndarray):
         values = text_matrix(values, width)
     w = values.shape[1] if width is None else width
