@@ -265,10 +265,11 @@ class Engine:
             if _lock_held(lock):
                 continue
             with self.st.tx() as db:        # running, and its process is gone without a result
+                now_status = db.execute("SELECT status FROM attempts WHERE id = ?", (a["id"],)).fetchone()[0]
                 cur = db.execute("UPDATE attempts SET status = 'died', ended = ? WHERE id = ? AND status IN ('running', "
                                  "'kill-requested')", (S.now(), a["id"]))
                 if cur.rowcount:
-                    killed = a["status"] == "kill-requested"
+                    killed = now_status == "kill-requested"
                     db.execute("UPDATE units SET status = ?, abend = ?, ended = ? WHERE run = ? AND unit = ? AND status = ?",
                                (S.KILLED if killed else S.ABNORMAL, "S222" if killed else "LOST", S.now(),
                                 a["run"], a["unit"], S.RUNNING))

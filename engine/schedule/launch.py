@@ -34,16 +34,28 @@ def _interrupt(signum, frame):
 
 
 def main(home: str, attempt: int) -> int:
+    signal.signal(signal.SIGTERM, _interrupt)
     home_p = Path(home)
     lock_path = home_p / "schedule" / "attempts" / f"{attempt}.lock"
-    lock = open(lock_path, "a+")
-    fcntl.flock(lock, fcntl.LOCK_EX)
-    st = S.State(home_p)
-    with st.tx() as db:
-        cur = db.execute("UPDATE attempts SET status = 'running', pid = ?, started = ? WHERE id = ? AND status = 'starting'",
-                         (os.getpid(), S.now(), attempt))
-        if not cur.rowcount:
-            return 0                              # taken back by a restarted scheduler: run nothing
+    try:
+        lock = open(lock_path, "a+")
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        st = S.State(home_p)
+        with st.tx() as db:
+            cur = db.execute("UPDATE attempts SET status = 'running', pid = ?, started = ? WHERE id = ? "
+                             "AND status = 'starting'", (os.getpid(), S.now(), attempt))
+            if not cur.rowcount:
+                return 0                          # taken back by a restarted scheduler, or killed: run nothing
+    except KeyboardInterrupt:                     # killed before it began: the scheduler records it
+        return 0
+    try:
+        return _run(st, attempt, home_p)
+    except KeyboardInterrupt:
+        _record(st, attempt, S.KILLED, None, "S222", None, None)
+        return 0
+
+
+def _run(st: S.State, attempt: int, home_p: Path) -> int:
     a = st.db.execute("SELECT * FROM attempts WHERE id = ?", (attempt,)).fetchone()
     run = st.run_row(a["run"])
     u = st.db.execute("SELECT * FROM units WHERE run = ? AND unit = ?", (a["run"], a["unit"])).fetchone()
@@ -54,7 +66,6 @@ def main(home: str, attempt: int) -> int:
         extra["file"] = str(home_p / trig.split(" ")[1])
     params = {k: _subst(v, run["opday"], extra) for k, v in json.loads(run["params"] or "{}").items()}
     params.update({k: _subst(v, run["opday"], extra) for k, v in json.loads(u["params"] or "{}").items()})
-    signal.signal(signal.SIGTERM, _interrupt)
     job_run, rc, abend, status, message = None, None, None, S.ABNORMAL, None
     try:
         from engine.errors import DensanError, JobDefinitionError
@@ -73,6 +84,17 @@ def main(home: str, attempt: int) -> int:
     except DensanError as exc:
         abend, status, message = "JCL", S.ABNORMAL, str(exc)
         print(f"densan: unit {a['unit']}: {exc}", file=sys.stderr)
+    _record(st, attempt, status, rc, abend, job_run, message)
+    st.close()
+    return 0
+
+
+def _record(st: S.State, attempt: int, status: str, rc, abend, job_run, message) -> None:
+    """The unit's end, in one transaction with its attempt's."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)          # a late kill must not cut the record short
+    a = st.db.execute("SELECT * FROM attempts WHERE id = ?", (attempt,)).fetchone()
+    run = st.run_row(a["run"])
+    u = st.db.execute("SELECT * FROM units WHERE run = ? AND unit = ?", (a["run"], a["unit"])).fetchone()
     with st.tx() as db:
         db.execute("UPDATE attempts SET status = 'ended', rc = ?, abend = ?, job_run = ?, ended = ? WHERE id = ?",
                    (rc, abend, job_run, S.now(), attempt))
@@ -84,8 +106,8 @@ def main(home: str, attempt: int) -> int:
                 if any(p == a["unit"] for p, _ in json.loads(f["after"] or "[]")):
                     db.execute("UPDATE units SET held = 1 WHERE run = ? AND unit = ?", (a["run"], f["unit"]))
         st.event(db, "unit-end", who="scheduler", jobnet=run["jobnet"], opday=run["opday"], unit=a["unit"],
-                 why=status + (f": {message}" if message else ""), detail=f"job {u['job']} run {job_run} rc {rc} abend {abend} attempt {attempt}")
-    st.close()
+                 why=status + (f": {message}" if message else ""),
+                 detail=f"job {u['job']} run {job_run} rc {rc} abend {abend} attempt {attempt}")
     return 0
 
 

@@ -97,7 +97,7 @@ class ScheduleError(DensanError):
 
 
 def now() -> str:
-    return dt.datetime.now().isoformat(sep=" ", timespec="seconds")
+    return dt.datetime.now().isoformat(sep=" ", timespec="milliseconds")
 
 
 def whoami() -> str:
