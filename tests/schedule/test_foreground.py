@@ -69,3 +69,33 @@ def test_api_hold_skip_and_history(night):
         S.release("TESTNET", "2026-01-10", home=home)       # a Saturday: not planned
     with pytest.raises(S.ScheduleError, match="nothing to rerun"):
         S.rerun("TESTNET", "2026-01-06", "failed", home=home)
+
+
+def test_nightly_on_the_sample_city(tmp_path):
+    """A newcomer's night: `densan city`, then `densan run NIGHTLY` and its plan."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from tests.schedule.helpers import ROOT
+    home = tmp_path / "city"
+    e = dict(os.environ, DENSAN_HOME=str(home), PYTHONPATH=str(ROOT))
+    for k in ("DENSAN_JOBS", "DENSAN_CALENDAR"):
+        e.pop(k, None)
+    cmd = [sys.executable, "-m", "engine.cli"]
+    r = subprocess.run(cmd + ["city", "--no-run", "--masters", "300", "--transactions", "40"], env=e,
+                       capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run(cmd + ["run", "NIGHTLY", "--param", "date=20250131"], env=e, capture_output=True, text=True,
+                       cwd=tmp_path)
+    assert r.returncode in (0, 4), r.stdout + r.stderr
+    assert "NIGHTLY/SHUNOD JOB SHUNOD STARTED" in r.stdout
+    [run] = S.status("2025-01-31", home=home)
+    assert run["jobnet"] == "NIGHTLY" and run["units"][0]["job"] == "SHUNOD"
+    assert run["units"][0]["status"] in (S.NORMAL, S.WARNING) and run["units"][0]["job_run"] == "J0000001"
+    r = subprocess.run(cmd + ["schedule", "plan", "--month", "2025-01", "--json"], env=e, capture_output=True,
+                       text=True, cwd=tmp_path)
+    plan = json.loads(r.stdout)
+    assert [p["date"] for p in plan if p["jobnet"] == "NIGHTLY"][-3:] == ["2025-01-29", "2025-01-30", "2025-01-31"]
+    assert plan[0]["date"] == "2025-01-06"          # 1/1-1/3 closed, 1/4-5 a weekend
