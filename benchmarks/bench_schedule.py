@@ -118,5 +118,5 @@ def test_scheduler_overhead_per_unit(benchmark, tmp_path):
                                  "predecessor_end_to_next_start_seconds": round(gap, 3),
                                  "start_written_to_process_claimed_seconds": round(claim, 3)})
     print(f"\n{UNITS} one-step jobs: through the jobnet {net:.2f} s, by hand {hand:.2f} s "
-          f"({per_unit * 1000:+.0f} ms per unit); predecessor's end -> next unit started {gap * 1000:.0f} ms, "
-          f"of which start written -> unit process claimed it {claim * 1000:.0f} ms")
+          f"({per_unit * 1000:+.0f} ms per unit); a predecessor's end -> the next unit's start written {gap * 1000:.0f} ms, "
+          f"then -> its process running {claim * 1000:.0f} ms")

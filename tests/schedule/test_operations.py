@@ -197,3 +197,34 @@ def _claimed(home) -> bool:
         return st.db.execute("SELECT COUNT(*) FROM attempts WHERE status = 'running'").fetchone()[0] > 0
     finally:
         st.close()
+
+
+def test_connectors_exclusion_and_new_generation(tmp_path, monkeypatch):
+    jobs = make_library(tmp_path / "lib")
+    monkeypatch.setenv("DENSAN_JOBS", str(jobs))
+    home = tmp_path / "home"
+    seed_home(home)
+    (jobs / "FIRST.yaml").write_text("jobnet: FIRST\nschedule: [{every: open-day}]\nunits: [{job: A}]\n")
+    (jobs / "SECOND.yaml").write_text("jobnet: SECOND\nschedule: [{every: open-day}]\nafter_jobnets: [FIRST]\n"
+                                      "units: [{job: C}]\n")
+    (jobs / "ALONE.yaml").write_text("jobnet: ALONE\nschedule: [{every: open-day}]\nexclusive: [FIRST]\n"
+                                     "when: [{dataset: T.A}]\nunits: [{job: D}]\n")
+    eng = NoStart(home, virtual=True)
+    eng.started = []
+    from engine.schedule.jobnet import load_all
+    eng.materialize_due(load_all(), CityCalendar(), dt.date(2026, 1, 5), dt.date(2026, 1, 5))
+    runs = {r["jobnet"]: r for r in eng.st.runs_of_day("2026-01-05")}
+    now = dt.datetime(2026, 1, 5, 21)
+    assert eng._may_start_run(runs["SECOND"], now) is False          # its connector: FIRST has not ended
+    assert eng._may_start_run(runs["FIRST"], now) is True
+    assert eng._may_start_run(runs["ALONE"], now) is False           # exclusive with the running FIRST
+    with eng.st.tx() as db:
+        db.execute("UPDATE jobnet_runs SET status = ? WHERE jobnet = 'FIRST'", (S.NORMAL,))
+    assert eng._may_start_run(eng.st.run_row(runs["SECOND"]["id"]), now) is True
+    assert eng._may_start_run(eng.st.run_row(runs["ALONE"]["id"]), now) is True
+    assert eng.st.run_row(runs["ALONE"]["id"])["trigger"] == "dataset T.A.G0001V00"
+    # the next day's ALONE waits for a generation newer than the one it ran on
+    eng.materialize_due(load_all(), CityCalendar(), None, dt.date(2026, 1, 6))
+    nxt = eng.st.find_run("ALONE", "2026-01-06")
+    assert eng._may_start_run(nxt, now) is False
+    eng.close()
