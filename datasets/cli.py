@@ -85,6 +85,8 @@ def city(masters, full, transactions, encoding, date, seed, unsorted, no_run, bi
         water = generate_water(CITY_CUSTOMERS if full else SAMPLE_CUSTOMERS, seed=seed, date=date, sort=False,
                                residents=CITY_RESIDENTS if full else SAMPLE_RESIDENTS)
         catalog_water(water, encoding=encoding, home=home, say=click.echo)
+        from datasets.demo_users import make_demo_users, print_demo_users
+        print_demo_users(make_demo_users(home), click.echo)
         if no_run:
             return
         from engine.job.runner import run_job

@@ -27,6 +27,9 @@ BUILTIN_COMMANDS = {
     "schedule": "engine.commands.schedule:schedule",
     "scheduler": "engine.commands.schedule:scheduler",
     "cluster": "engine.commands.cluster:cluster",
+    "serve": "engine.commands.serve:serve",
+    "users": "engine.commands.users:users",
+    "audit": "engine.commands.audit:audit",
 }
 
 

@@ -18,7 +18,7 @@ from engine.config import job_path
 from engine.errors import JobDefinitionError
 
 SORT_PROGRAMS = {"SORT", "ICEMAN", "DFSORT", "SYNCSORT"}
-JOB_KEYS = {"job", "description", "params", "steps"}
+JOB_KEYS = {"job", "description", "params", "steps", "request"}
 STEP_KEYS = {"name", "program", "parm", "when", "cond", "dd", "abend_rc", "description", "executor"}
 DD_KEYS = {"dsn", "disp", "copybook", "encoding", "recfm", "lrecl", "dialect", "dummy",
            "sysout", "path", "inline"}
@@ -79,6 +79,7 @@ class JobDef:
     params: dict[str, str] = field(default_factory=dict)
     description: str = ""
     source: str = "<string>"
+    request: "RequestSpec | None" = None     # open to department requests (電算処理依頼)
 
     def step(self, name: str) -> StepDef:
         for s in self.steps:
@@ -146,6 +147,9 @@ def parse_job(text: str, *, source: str = "<string>") -> JobDef:
         steps.append(step)
     job = JobDef(name=name, steps=steps, params=params, description=str(doc.get("description") or ""),
                  source=source)
+    if doc.get("request") is not None:
+        from engine.job.request_spec import parse_request
+        job.request = parse_request(doc["request"], source, params)
     from engine.job.conditions import check_step_refs
     for step in steps:
         check_step_refs(job, step)
