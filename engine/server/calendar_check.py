@@ -1,24 +1,34 @@
-"""The city calendar as the console needs it: is a day open, which is the next open day.
-It defers to engine.calendar (the scheduler's calendar, with the city's own closed days);
-until that is installed it falls back to weekends, national holidays and 12/29-1/3."""
+"""The city calendar as the console asks it: is a day open, which is the next open day.
+It is engine.calendar's CityCalendar (national holidays, 12/29-1/3, the site's own days
+in $DENSAN_HOME/calendar.yaml), re-read when the site file changes."""
 from __future__ import annotations
 
 import datetime as _dt
+import threading
+
+from engine.calendar import CityCalendar, calendar_path, load_calendar
+
+_lock = threading.Lock()
+_cached: tuple[object, CityCalendar] | None = None
+
+
+def city_calendar() -> CityCalendar:
+    global _cached
+    path = calendar_path()
+    try:
+        key = (str(path), path.stat().st_mtime)
+    except OSError:
+        key = (str(path), None)
+    with _lock:
+        if _cached is None or _cached[0] != key:
+            _cached = (key, load_calendar())
+        return _cached[1]
 
 
 def is_open_day(day: _dt.date) -> bool:
-    try:
-        from engine import calendar as city
-        return bool(city.is_open_day(day))
-    except (ImportError, AttributeError):
-        import jpholiday
-        closed = (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)
-        return day.weekday() < 5 and not jpholiday.is_holiday(day) and not closed
+    return city_calendar().is_open(day)
 
 
 def next_open_day(day: _dt.date) -> _dt.date:
-    """The first open day after `day` (the night after today's closing runs into it)."""
-    d = day + _dt.timedelta(days=1)
-    while not is_open_day(d):
-        d += _dt.timedelta(days=1)
-    return d
+    """The first open day after `day`."""
+    return city_calendar().next_open_day(day)

@@ -301,7 +301,7 @@ def night_page(request: Request, date: str = "", p: Principal = Depends(page_pri
 
 
 @router.post("/night/action")
-def night_action(request: Request, jobnet: str = Form(...), job: str = Form(""), date: str = Form(...),
+def night_action(request: Request, jobnet: str = Form(...), unit: str = Form(""), date: str = Form(...),
                  action: str = Form(...), reason: str = Form(""), confirm: str = Form(""), csrf: str = Form(""),
                  p: Principal = Depends(page_principal)):
     check_csrf(p, csrf)
@@ -310,7 +310,7 @@ def night_action(request: Request, jobnet: str = Form(...), job: str = Form(""),
     if confirm != "yes" or not reason.strip():
         raise dr.RequestError("an action needs a reason and the confirmation box ticked")
     sv = request.app.state.services
-    msg = schedule_view.act(sv, ops.Actor(p.user, client_ip(request)), date, jobnet, job or None, action, reason)
+    msg = schedule_view.act(sv, ops.Actor(p.user, client_ip(request)), date, jobnet, unit or None, action, reason)
     return back(f"/night?date={date}", msg)
 
 
