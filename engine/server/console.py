@@ -183,7 +183,7 @@ def request_page(request: Request, rid: int, p: Principal = Depends(page_princip
         outputs = ops.outputs_of(sv, a, row, entry) if row else []
     receipts = [dict(x) for x in sv.store.db.execute("SELECT * FROM receipts WHERE request_id = ? ORDER BY id",
                                                      (r.id,))]
-    may_cancel = r.status in ("PENDING", "READY") and (p.user.username == r.requester or p.user.role == "operator"
+    may_cancel = r.status in ("PENDING", "READY", "HELD") and (p.user.username == r.requester or p.user.role == "operator"
                                                        or (p.user.role == "approver" and p.user.section == r.section))
     return page(request, "request.html", p, r=r, may_sign=dr.may_sign(p.user, r),
                 may_run=p.user.role == "operator" and r.status == "READY", may_cancel=may_cancel,
@@ -208,6 +208,16 @@ def request_run(request: Request, rid: int, confirm: str = Form(""), csrf: str =
     sv = request.app.state.services
     ops.run_request(sv, actor(request, p), rid, force_date=True)
     return back(f"/requests/{rid}", f"依頼 #{rid} を実行しました")
+
+
+@router.post("/requests/{rid}/hold")
+def request_hold(request: Request, rid: int, action: str = Form(...), reason: str = Form(""),
+                 confirm: str = Form(""), csrf: str = Form(""), p: Principal = Depends(page_principal)):
+    check_csrf(p, csrf)
+    if confirm != "yes":
+        raise dr.RequestError("confirm the action (tick the box)")
+    r = ops.hold_request(request.app.state.services, actor(request, p), rid, action == "hold", reason)
+    return back(f"/requests/{rid}", f"依頼 #{rid}: {r.status}")
 
 
 @router.post("/requests/{rid}/cancel")

@@ -5,7 +5,7 @@ request is run by an operator (or slotted into the night's schedule) and followe
 end; its outputs are handed over to the section (受領).
 
 States: PENDING (waiting for next_signer) -> READY -> RUNNING -> ENDED | FAILED;
-PENDING -> REJECTED; PENDING/READY -> CANCELLED."""
+READY <-> HELD (an operator's hold); PENDING -> REJECTED; PENDING/READY/HELD -> CANCELLED."""
 from __future__ import annotations
 
 import datetime as _dt
@@ -182,7 +182,7 @@ def sign(store: Store, user: User, req: Request, entry: JobEntry, *, approve: bo
 
 
 def cancel(store: Store, user: User, req: Request, reason: str) -> Request:
-    if req.status not in ("PENDING", "READY"):
+    if req.status not in ("PENDING", "READY", "HELD"):
         raise RequestError(f"request #{req.id} is {req.status}; only a pending or ready request is cancelled")
     if not (user.username == req.requester or user.role == "operator"
             or (user.role == "approver" and user.section == req.section)):

@@ -60,6 +60,22 @@ def cancel_request(sv: Services, a: Actor, request_id: int, reason: str) -> dr.R
     return req
 
 
+def hold_request(sv: Services, a: Actor, request_id: int, hold: bool, reason: str) -> dr.Request:
+    """An operator holds a signed request (it will not be run) or releases it again."""
+    if a.user.role != "operator":
+        raise Forbidden("only an operator holds or releases a request")
+    if not reason.strip():
+        raise dr.RequestError("a hold or release needs a reason", field="reason")
+    req = visible_request(sv, a, request_id)
+    frm, to = ("READY", "HELD") if hold else ("HELD", "READY")
+    if not dr.set_state(sv.store, req.id, to, expect=(frm,)):
+        raise dr.RequestError(f"request #{req.id} is {req.status}; only a {frm} request is "
+                              f"{'held' if hold else 'released'}")
+    sv.audit(a.user, "hold" if hold else "release", what=f"request #{req.id} {req.job}", why=reason,
+             owner=req.section, ip=a.ip)
+    return dr.get(sv.store, req.id)
+
+
 def run_request(sv: Services, a: Actor, request_id: int, reason: str = "", *, force_date: bool = False) -> dr.Request:
     """An operator starts a signed request whose day has come."""
     if a.user.role != "operator":

@@ -206,3 +206,20 @@ def test_openapi_and_token(console):
     cal = httpx.get(console.url + "/densan/v1/calendar?month=2026-12", headers={"Authorization": f"Bearer {token}"}).json()
     closed = [d["date"] for d in cal["days"] if not d["open"]]
     assert "2026-12-29" in closed and "2026-12-05" in closed and "2026-12-04" not in closed
+
+
+def test_operator_holds_and_releases_a_request_in_the_console(console):
+    req = console.api("zeimu1")
+    rid = req.post("/densan/v1/requests", json={"job": "ZTAXFAIL", "params": {"fy": "2025"}, "when": "night"}).json()["id"]
+    op = console.client("oper1")
+    from tests.server.conftest import csrf_of
+    token = csrf_of(op.get(f"/requests/{rid}").text)
+    assert op.post(f"/requests/{rid}/hold", data={"csrf": token, "action": "hold", "reason": ""}).status_code == 422
+    r = op.post(f"/requests/{rid}/hold", data={"csrf": token, "action": "hold", "reason": "月次締め待ち",
+                                               "confirm": "yes"})
+    assert r.status_code == 303 and req.get(f"/densan/v1/requests/{rid}").json()["status"] == "HELD"
+    assert op.post(f"/requests/{rid}/run", data={"csrf": token, "confirm": "yes"}).status_code == 422
+    op.post(f"/requests/{rid}/hold", data={"csrf": token, "action": "release", "reason": "締め完了", "confirm": "yes"})
+    assert req.get(f"/densan/v1/requests/{rid}").json()["status"] == "READY"
+    holds = console.api("audit1").get("/densan/v1/audit", params={"action": "hold"}).json()
+    assert any(f"request #{rid} " in h["what"] and h["why"] == "月次締め待ち" for h in holds)
