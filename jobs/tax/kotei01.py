@@ -79,6 +79,52 @@ class Totals:
     chotei_sum: int = 0
 
 
+@dataclass(frozen=True)
+class Charset:
+    """The data's code page: ASCII with GnuCOBOL conventions (the legacy files), or an
+    EBCDIC page (cp930) with IBM's. The print files (notices, report) stay in the
+    workstation's code (ASCII, half-width katakana as cp932 single bytes): data
+    bytes printed go through `to_print`."""
+    encoding: str = "ascii"
+    dialect: str | None = None
+    space: int = 0x20
+    to_print: np.ndarray = None
+
+    def text(self, s: str) -> bytes:
+        if self.encoding == "ascii":
+            return s.encode("ascii")
+        from engine.codepages import get_codepage
+        return get_codepage(self.encoding).encode(s)
+
+    def printable(self, b):
+        if self.to_print is None:
+            return b
+        if isinstance(b, (bytes, bytearray)):
+            return self.to_print[np.frombuffer(bytes(b), np.uint8)].tobytes()
+        return self.to_print[b]
+
+
+def charset(encoding: str | None, dialect: str | None = None) -> Charset:
+    enc = (encoding or "ascii").lower()
+    if enc in ("ascii", "utf-8", "utf8", "cp932", "latin-1"):
+        return Charset()
+    from engine.codepages import get_codepage
+    cp = get_codepage(enc)
+    if not cp.is_ebcdic:
+        return Charset()
+    table = np.full(256, ord("?"), np.uint8)
+    for b in range(256):
+        c = int(cp.sbcs[b])
+        if c >= 0:
+            try:
+                x = chr(c).encode("cp932")
+            except UnicodeEncodeError:
+                continue
+            if len(x) == 1:
+                table[b] = x[0]
+    return Charset(enc, dialect or "ibm", 0x40, table)
+
+
 @dataclass
 class Result:
     rc: int
@@ -89,11 +135,13 @@ class Result:
 
 # =============================================================================== the step
 def assess(*, land_in, house_in, noki_in, chotei_out, notice_out, error_out, report,
-           parm: str | None, notice_pdf=None) -> Result:
+           parm: str | None, notice_pdf=None, encoding: str = "ascii", dialect: str | None = None) -> Result:
     """Run KOTEI01 over files. Each DD argument is a path, or None when the DD is not
     allocated. The steps and abnormal ends follow the legacy's order: DD paths, the
     REPORT, PARM (after the page header), inputs then outputs, NOKI-IN, the masters.
-    `notice_pdf` also renders the notices as PDF."""
+    `notice_pdf` also renders the notices as PDF. `encoding` cp930: the data files in
+    EBCDIC with IBM conventions (the same rules; the print files as for ASCII)."""
+    cs = charset(encoding, dialect)
     dds = {"REPORT": report, "LAND-IN": land_in, "HOUSE-IN": house_in, "NOKI-IN": noki_in,
            "CHOTEI-OUT": chotei_out, "NOTICE-OUT": notice_out, "ERROR-OUT": error_out}
     lines: list[bytes] | None = None
@@ -116,8 +164,8 @@ def assess(*, land_in, house_in, noki_in, chotei_out, notice_out, error_out, rep
         data = {dd: _read_input(dd, dds[dd]) for dd in IN_DDS}
         for dd in OUT_DDS:
             _open_output(dd, _allocated(dd, dds[dd])).close()
-        due = _due_dates(data["NOKI-IN"], dds["NOKI-IN"])
-        totals = _assess(data["LAND-IN"], data["HOUSE-IN"], dds, due, nendo, date, date_text[:10], notice_pdf)
+        due = _due_dates(data["NOKI-IN"], dds["NOKI-IN"], cs)
+        totals = _assess(data["LAND-IN"], data["HOUSE-IN"], dds, due, nendo, date, date_text[:10], notice_pdf, cs)
         rc = 4 if sum(totals.rejected) else 0
         lines += _control_totals(totals, rc)
         result = Result(rc, lines, [], totals)
@@ -171,7 +219,7 @@ def _recno(n: int) -> str:
     return edit_one(n, "ZZZ,ZZZ,ZZ9").strip()
 
 
-def _due_dates(data, path) -> list[int]:
+def _due_dates(data, path, cs: Charset) -> list[int]:
     """1500: exactly four NOKIKGN records, 期別 01-04 in order, calendar dates,
     checked as they are read."""
     if isinstance(data, str):
@@ -179,7 +227,7 @@ def _due_dates(data, path) -> list[int]:
     raw = data.tobytes()
     dates = []
     for n, i in enumerate(range(0, len(raw), 20), 1):
-        rec = raw[i:i + 20]
+        rec = cs.printable(raw[i:i + 20])
         if len(rec) < 20:
             raise _Abend(f"WRONG LENGTH RECORD ON DD NOKI-IN AT RECORD {_recno(n)}, FILE STATUS 04",
                          f"  PATH: {os.fspath(path)}")
@@ -207,7 +255,8 @@ class _Master:
     tail: int
     path: object
     unreadable: bool = False
-    owner: np.ndarray = None          # the owner's rank among both masters' owners (byte order)
+    owner: np.ndarray = None
+    cs: Charset = Charset()          # the owner's rank among both masters' owners (byte order)
 
     @property
     def rows(self) -> np.ndarray:
@@ -221,12 +270,15 @@ class _Master:
         return ("TM-" if self.src == 0 else "KM-") + name
 
 
-def _master(dd: str, src: int, data, path) -> _Master:
+def _master(dd: str, src: int, data, path, cs: Charset) -> _Master:
     copybook = "TOCHIMST" if src == 0 else "KAOKUMST"
     if isinstance(data, str):
-        return _Master(dd, src, Records(np.zeros((0, 100), np.uint8), copybook), 0, data, unreadable=True)
+        data, unreadable = np.zeros(0, np.uint8), True
+    else:
+        unreadable = False
     n = data.size // 100
-    return _Master(dd, src, Records(data[:n * 100].reshape(n, 100), copybook), data.size - n * 100, path)
+    rec = Records(data[:n * 100].reshape(n, 100), copybook, encoding=cs.encoding, dialect=cs.dialect)
+    return _Master(dd, src, rec, data.size - n * 100, path, unreadable, cs=cs)
 
 
 def _when(m: _Master, i: int, phase: int) -> tuple:
@@ -253,7 +305,8 @@ def _read_extent(m: _Master) -> tuple[int, tuple | None, _Abend | None]:
         j = brk.record - 1
         return j + 1, _when(m, j - 1, 1), _Abend(
             f"SEQUENCE ERROR ON {m.dd} AT RECORD {_recno(j + 1)} (KEYS MUST BE STRICTLY ASCENDING)",
-            b'  PREVIOUS KEY: "' + brk.previous + b'"', b'  CURRENT KEY:  "' + brk.current + b'"')
+            b'  PREVIOUS KEY: "' + m.cs.printable(brk.previous) + b'"',
+            b'  CURRENT KEY:  "' + m.cs.printable(brk.current) + b'"')
     if not hv.size and m.tail:
         return m.n, _when(m, m.n - 1, 1), _Abend(
             f"WRONG LENGTH RECORD ON DD {m.dd} AT RECORD {_recno(m.n + 1)}, FILE STATUS 04",
@@ -279,9 +332,9 @@ def _validate(m: _Master) -> tuple[np.ndarray, np.ndarray]:
     return reason, hyoka
 
 
-def _assess(land_data, house_data, dds, due, nendo, date, date_text, notice_pdf) -> Totals:
-    land = _master("LAND-IN", 0, land_data, dds["LAND-IN"])
-    house = _master("HOUSE-IN", 1, house_data, dds["HOUSE-IN"])
+def _assess(land_data, house_data, dds, due, nendo, date, date_text, notice_pdf, cs) -> Totals:
+    land = _master("LAND-IN", 0, land_data, dds["LAND-IN"], cs)
+    house = _master("HOUSE-IN", 1, house_data, dds["HOUSE-IN"], cs)
     land.owner, house.owner = key_ranks(land.rows[:, :10], house.rows[:, :10])
     t = Totals()
     frames, events = [], []
@@ -306,7 +359,7 @@ def _assess(land_data, house_data, dds, due, nendo, date, date_text, notice_pdf)
         o = over.row(0, named=True)
         m = land if o["src"] == 0 else house
         events.append(((o["owner"], o["src"], o["idx"], 0), _Abend(
-            b"OWNER " + m.rows[o["idx"], :10].tobytes() + b" HAS MORE THAN 9,999 TAXABLE PARCELS OR HOUSES")))
+            b"OWNER " + cs.printable(m.rows[o["idx"], :10].tobytes()) + b" HAS MORE THAN 9,999 TAXABLE PARCELS OR HOUSES")))
     if events:
         raise min(events, key=lambda e: e[0])[1]
 
@@ -334,7 +387,7 @@ def _assess(land_data, house_data, dds, due, nendo, date, date_text, notice_pdf)
     taxed = owners.filter("taxed")
     items = installments(taxed, count=4, unit=1000)
     chotei = collection_items(nendo=nendo, kamoku=KAMOKU, items=items, due=due, date=date)
-    write_items(chotei, dds["CHOTEI-OUT"])
+    write_items(chotei, dds["CHOTEI-OUT"], encoding=cs.encoding, dialect=cs.dialect)
     t.ki_records, t.chotei_sum = chotei.height, int(chotei["SH-CHOTEI-GAKU"].sum())
     _write_notices(dds["NOTICE-OUT"], taxed, items, recs.filter("taxable"), land, house, due, nendo,
                    date_text, notice_pdf)
@@ -365,7 +418,7 @@ def _identity(o: pl.DataFrame, land: _Master, house: _Master) -> np.ndarray:
     for s, m in ((0, land), (1, house)):
         sel = src == s
         out[sel] = m.rows[idx[sel]][:, np.r_[0:10, 20:50]]
-    return out
+    return land.cs.printable(out)
 
 
 def _write_errors(path, rejected: pl.DataFrame, land: _Master, house: _Master) -> None:
@@ -375,9 +428,11 @@ def _write_errors(path, rejected: pl.DataFrame, land: _Master, house: _Master) -
     for s, m in ((0, land), (1, house)):
         sel = src == s
         rows[sel, :100] = m.rows[idx[sel]]
-    rows[:, 100] = np.where(src == 0, ord("T"), ord("K"))
+    cs = land.cs
+    rows[:, 100] = np.where(src == 0, cs.text("T")[0], cs.text("K")[0])
     with open(path, "wb") as fh:
-        fh.write(reject_records(rows, rejected["reason"].to_numpy(), 120, at=101).tobytes())
+        fh.write(reject_records(rows, rejected["reason"].to_numpy(), 120, at=101, fill=cs.space,
+                                encode=cs.text).tobytes())
 
 
 # =============================================================================== notices
@@ -468,18 +523,18 @@ def _details(d: pl.DataFrame, m: _Master) -> np.ndarray:
     """NTC-LAND-DETAIL / NTC-HOUSE-DETAIL of the owners' taxable records."""
     r = m.rec.take(d["idx"].to_numpy())
     lines = blank_lines(len(r), W)
-    put(lines, 3, r.bytes(m.f("SHOZAI-CD")))
+    put(lines, 3, m.cs.printable(r.bytes(m.f("SHOZAI-CD"))))
     if m.src == 0:
-        put(lines, 11, r.bytes("TM-CHIBAN"))
-        put(lines, 25, r.bytes("TM-CHIMOKU"))
+        put(lines, 11, m.cs.printable(r.bytes("TM-CHIBAN")))
+        put(lines, 25, m.cs.printable(r.bytes("TM-CHIMOKU")))
         put(lines, 29, edit(r.value("TM-CHISEKI"), "Z,ZZZ,ZZ9.99"))
         put(lines, 43, edit(r.value("TM-HYOKA-GAKU"), "ZZ,ZZZ,ZZZ,ZZ9"))
-        put(lines, 59, RATIOS[r.bytes("TM-JUTAKU-KBN")[:, 0] - ord("0")])
+        put(lines, 59, RATIOS[r.bytes("TM-JUTAKU-KBN")[:, 0] - r.zone])
     else:
-        put(lines, 11, r.bytes("KM-KAOKU-NO"))
-        put(lines, 23, r.bytes("KM-KOZO"))
-        put(lines, 28, r.bytes("KM-YOTO"))
-        put(lines, 32, r.bytes("KM-KENCHIKU-NEN"))
+        put(lines, 11, m.cs.printable(r.bytes("KM-KAOKU-NO")))
+        put(lines, 23, m.cs.printable(r.bytes("KM-KOZO")))
+        put(lines, 28, m.cs.printable(r.bytes("KM-YOTO")))
+        put(lines, 32, m.cs.printable(r.bytes("KM-KENCHIKU-NEN")))
         put(lines, 37, edit(r.value("KM-YUKA-MENSEKI"), "ZZ,ZZ9.99"))
         put(lines, 48, edit(r.value("KM-HYOKA-GAKU"), "ZZ,ZZZ,ZZZ,ZZ9"))
     put(lines, 64, edit(d["kazei"].to_numpy(), "ZZ,ZZZ,ZZZ,ZZ9"))
@@ -547,6 +602,14 @@ def _abend_block(messages: list[bytes]) -> list[bytes]:
 
 
 # =============================================================================== job step
+def _dd_attr(step, attr: str):
+    """The data's encoding (or dialect), as the master DDs say."""
+    for name in ("LAND-IN", "HOUSE-IN", "CHOTEI-OUT"):
+        if step.has_dd(name) and getattr(step.dd(name), attr, None):
+            return getattr(step.dd(name), attr)
+    return "ascii" if attr == "encoding" else None
+
+
 def run(step) -> int:
     """The job step: DDs LAND-IN, HOUSE-IN, NOKI-IN, CHOTEI-OUT, NOTICE-OUT, ERROR-OUT,
     REPORT, and NOTICE-PDF (optional: the notices as PDF); PARM YYYYYYYYMMDD.
@@ -559,7 +622,8 @@ def run(step) -> int:
 
     result = assess(land_in=path("LAND-IN"), house_in=path("HOUSE-IN"), noki_in=path("NOKI-IN"),
                     chotei_out=path("CHOTEI-OUT"), notice_out=path("NOTICE-OUT"), error_out=path("ERROR-OUT"),
-                    report=path("REPORT"), parm=step.parm, notice_pdf=path("NOTICE-PDF"))
+                    report=path("REPORT"), parm=step.parm, notice_pdf=path("NOTICE-PDF"),
+                    encoding=_dd_attr(step, "encoding"), dialect=_dd_attr(step, "dialect"))
     for line in result.messages:
         step.log(line)
     t = result.totals
