@@ -197,3 +197,29 @@ def write_pdf(lines: Iterable[bytes], path, *, encoding: str = "cp932", title: s
             y += step
     pdf.output(str(path))
     return pdf.pages_count
+
+
+def edit_unsigned(values, picture: str) -> np.ndarray:
+    """`edit` for the common unsigned pictures of 9, Z, ',' and '/' (ZZZ,ZZ9,
+    9999/99/99 ...), vectorised over all values at once (no formatting per
+    distinct value): Z blanks a leading zero, a ',' among blanked digits is a
+    blank, '/' is always printed. Values keep their low-order digits. Other
+    pictures (signs, CR/DB, '.', '*', 'B', '0') go through `edit`."""
+    digits = picture.replace(",", "").replace("/", "")
+    if set(picture) - set("9Z,/") or "9Z" in digits:
+        return edit(values, picture)
+    v = np.abs(np.asarray(values, np.int64).reshape(-1))
+    ndig = sum(c in "9Z" for c in picture)
+    v = v % 10 ** ndig
+    out = np.empty((len(v), len(picture)), np.uint8)
+    shown = np.zeros(len(v), bool)
+    k = ndig
+    for col, c in enumerate(picture):
+        if c in "9Z":
+            k -= 1
+            d = (v // 10 ** k) % 10
+            shown |= (d != 0) | (c == "9")
+            out[:, col] = np.where(shown, 0x30 + d, 0x20)
+        else:
+            out[:, col] = np.where(shown, ord(c), 0x20) if c == "," else ord(c)
+    return out

@@ -45,17 +45,17 @@ class Line:
         return self
 
     def matrix(self) -> np.ndarray:
-        out = np.full((self.n, WIDTH), self.cs.space, np.uint8)
-        if self.parts:
-            row = np.concatenate([np.asarray(p, np.uint8).reshape(self.n, -1) for p in self.parts], axis=1)
-            out[:, :min(WIDTH, row.shape[1])] = row[:, :WIDTH]
-        return out
+        """The line as far as its last field (at most 132 positions)."""
+        if not self.parts:
+            return np.full((self.n, 1), self.cs.space, np.uint8)
+        row = np.concatenate([np.asarray(p, np.uint8).reshape(self.n, -1) for p in self.parts], axis=1)
+        return row[:, :WIDTH]
 
 
 def edit(values: np.ndarray, pic: str, cs) -> np.ndarray:
     """A numeric-edited PICTURE (ZZZ,ZZZ,ZZ9, 9999/99/99 ...) through the engine's
     edited codec, in the data's code page."""
-    images = printfile.edit(values, pic)
+    images = printfile.edit_unsigned(values, pic)
     return images if not cs.ebcdic else _to_page(cs)[images]
 
 
@@ -67,7 +67,13 @@ def _to_page(cs) -> np.ndarray:
     return table
 
 
-def bill_lines(cust: np.ndarray, acc: pl.DataFrame, p, cs) -> bytes:
+def bill_lines(cust: np.ndarray, acc: pl.DataFrame, p, cs, *, chunk: int = 50_000) -> bytes:
+    """BILL-OUT, built `chunk` bills at a time (memory stays flat)."""
+    return b"".join(_bill_lines(cust[a:a + chunk], acc.slice(a, chunk), p, cs)
+                    for a in range(0, len(cust), chunk))
+
+
+def _bill_lines(cust: np.ndarray, acc: pl.DataFrame, p, cs) -> bytes:
     """BILL-OUT for the accepted readings (tap order): cust their customers'
     records, acc their judged rows (readings, usage, months, charges)."""
     n = len(cust)
@@ -90,7 +96,7 @@ def bill_lines(cust: np.ndarray, acc: pl.DataFrame, p, cs) -> bytes:
                .text(" ").edit(col["konkai"], "ZZZ9").text("   METER EXCHANGE ")
                .choose(col["kokan_yes"], "YES", "NO", 3).text("   OLD FINAL ").edit(col["kyu"], "ZZZ9")
                .text("   NEW START ").edit(col["shin"], "ZZZ9")).matrix()
-    reading[~col["kokan_yes"], 87:] = cs.space
+    reading[~col["kokan_yes"], 87:] = cs.space          # MOVE SPACES TO BILL-REC (88:45)
     lines = [
         line().text(f"{TITLE_1}{p.nendo}   BILLING MONTH {p.yyyymm[:4]}/{p.month}"),
         line().text("TAP NO ").raw(cust[:, 0:10]).text("   USER ").raw(cust[:, 10:20]).text("   ")
@@ -108,26 +114,31 @@ def bill_lines(cust: np.ndarray, acc: pl.DataFrame, p, cs) -> bytes:
               .edit(np.full(n, int(p.nokigen)), "9999/99/99"),
         line(),
     ]
-    block = np.stack([m if isinstance(m, np.ndarray) else m.matrix() for m in lines], axis=1)
-    return line_sequential(block.reshape(n * len(lines), WIDTH), cs)
+    return line_sequential([m if isinstance(m, np.ndarray) else m.matrix() for m in lines], cs)
 
 
-def line_sequential(lines: np.ndarray, cs) -> bytes:
-    """(n, w) print lines -> the file GnuCOBOL writes: each line without its trailing
+def line_sequential(lines: list[np.ndarray], cs) -> bytes:
+    """Print lines as GnuCOBOL writes LINE SEQUENTIAL: `lines` holds one (n, w)
+    matrix per line of a bill; bill by bill, each line without its trailing
     blanks, then LF (UTF-8 text through the code page for EBCDIC data)."""
-    n, w = lines.shape
+    n = len(lines[0])
     if n == 0:
         return b""
     if cs.ebcdic:
         from engine.codepages import get_codepage
-        text, _ = get_codepage(cs.name).decode_column(lines, strip="right")
-        return "".join(s + "\n" for s in text.to_pylist()).encode("utf-8")
-    nonblank = lines != cs.space
-    length = np.where(nonblank.any(axis=1), w - np.argmax(nonblank[:, ::-1], axis=1), 0)
-    out = np.full((n, w + 1), 0x0A, np.uint8)
-    out[:, :w] = lines
-    out[np.arange(n), length] = 0x0A
-    keep = np.arange(w + 1)[None, :] <= length[:, None]
+        page = get_codepage(cs.name)
+        texts = [page.decode_column(m, strip="right")[0].to_pylist() for m in lines]
+        return "".join(s + "\n" for bill in zip(*texts) for s in bill).encode("utf-8")
+    widths = [m.shape[1] + 1 for m in lines]
+    offsets = np.cumsum([0] + widths)
+    out = np.full((n, offsets[-1]), 0x0A, np.uint8)
+    keep = np.zeros((n, offsets[-1]), bool)
+    for m, off, w in zip(lines, offsets, widths):
+        nonblank = m != cs.space
+        length = np.where(nonblank.any(axis=1), (w - 1) - np.argmax(nonblank[:, ::-1], axis=1), 0)
+        out[:, off:off + w - 1] = m
+        out[np.arange(n), off + length] = 0x0A
+        keep[:, off:off + w] = np.arange(w)[None, :] <= length[:, None]
     return out[keep].tobytes()
 
 
