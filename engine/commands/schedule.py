@@ -140,7 +140,8 @@ def status_cmd(date: str | None, jobnet: str | None, as_json: bool) -> None:
     for r in runs:
         flags = (" HELD" if r["held"] else "") + (" LATE" if r["late"] else "")
         click.echo(f"{r['jobnet']} {r['opday']} run {r['id']} ({r['kind']}): {r['status'].upper()}{flags}"
-                   f"  start {r['start_after'] or 'now'}  deadline {r['deadline'] or '-'}")
+                   f"  start {r['start_after'] or 'now'}  deadline {r['deadline'] or '-'}"
+                   + (f"  predicted end {r['predicted_end']}" if r["predicted_end"] else ""))
         click.echo(f"  {'UNIT':<22} {'JOB':<10} {'STATUS':<19} {'RC':<8} {'ABEND':<6} {'JOB RUN':<9} {'START':<8} END")
         for u in r["units"]:
             click.echo(_status_line(u))
@@ -220,6 +221,34 @@ def run_now_cmd(jobnet: str, date: str | None, params: tuple[str, ...], why: str
     kv = dict(p.split("=", 1) for p in params if "=" in p)
     rid = S.run_now(jobnet, _date(date), why=why, params=kv)
     click.echo(f"{jobnet.upper()} {_date(date)}: run {rid} created (run-now)")
+
+
+@schedule.command("gantt")
+@click.option("--date", default=None, help="Operating day (default: today).")
+@click.option("--width", default=60, show_default=True)
+@_guard("schedule gantt")
+def gantt_cmd(date: str | None, width: int) -> None:
+    """The night on one chart: a bar per unit from its start to its end (or now)."""
+    from engine.schedule import state as S
+    bars = S.gantt(_date(date))
+    ts = dt.datetime.fromisoformat
+    started = [ts(b["start"]) for b in bars if b["start"]]
+    if not started:
+        click.echo(f"nothing has started on {_date(date)}")
+        return
+    t0 = min(started)
+    t1 = max([ts(b["end"]) if b["end"] else dt.datetime.now() for b in bars if b["start"]] + [t0])
+    span = max((t1 - t0).total_seconds(), 1.0)
+    marks = {S.NORMAL: "=", S.WARNING: "w", S.ABNORMAL: "X", S.KILLED: "K", S.RUNNING: ">", S.SKIPPED: "s"}
+    click.echo(f"{'JOBNET/UNIT':<28} {t0:%H:%M:%S}{' ' * (width - 16)}{t1:%H:%M:%S}")
+    for b in bars:
+        line = [" "] * width
+        if b["start"]:
+            a = int((ts(b["start"]) - t0).total_seconds() / span * (width - 1))
+            e = int(((ts(b["end"]) if b["end"] else t1) - t0).total_seconds() / span * (width - 1))
+            for i in range(a, max(a, e) + 1):
+                line[i] = marks.get(b["status"], "-")
+        click.echo(f"{(b['jobnet'] + '/' + b['unit'])[:28]:<28} {''.join(line)} {b['status']}")
 
 
 @schedule.command("history")

@@ -251,16 +251,23 @@ class Engine:
                                   for p in self.children.values())
                 if mine and child_alive:
                     continue
-                # an earlier scheduler wrote it and died, or our launcher died before claiming it:
-                # take it back; a late launcher then finds it gone and runs nothing
+                # an earlier scheduler wrote it and died before or while starting the process: take it
+                # back (a late process then finds it gone and runs nothing) and start it again. Our own
+                # process that died before claiming it failed to launch: the unit ends abnormally.
                 with self.st.tx() as db:
                     cur = db.execute("UPDATE attempts SET status = 'lost', ended = ? WHERE id = ? AND status = 'starting'",
                                      (S.now(), a["id"]))
-                    if cur.rowcount:
+                    if cur.rowcount and not mine:
                         db.execute("UPDATE units SET status = ?, attempts = attempts - 1, started = NULL "
                                    "WHERE run = ? AND unit = ? AND status = ?", (S.WAITING, a["run"], a["unit"], S.RUNNING))
                         self.st.event(db, "requeue", who="scheduler", unit=a["unit"],
                                       why="its start was written but its process never claimed it", detail=f"attempt {a['id']}")
+                    elif cur.rowcount:
+                        db.execute("UPDATE units SET status = ?, abend = 'LAUNCH', ended = ? WHERE run = ? AND unit = ? "
+                                   "AND status = ?", (S.ABNORMAL, S.now(), a["run"], a["unit"], S.RUNNING))
+                        out = self.home / "schedule" / "attempts" / f"{a['id']}.out"
+                        self.st.event(db, "unit-lost", who="scheduler", unit=a["unit"],
+                                      why=f"its process ended before it began; see {out}", detail=f"attempt {a['id']}")
                 continue
             if _lock_held(lock):
                 continue

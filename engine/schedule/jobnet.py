@@ -45,8 +45,8 @@ from engine.errors import DensanError
 
 CONDITIONS = ("ok", "normal", "warning", "abnormal", "end")
 JOBNET_KEYS = {"jobnet", "description", "schedule", "base_time", "start", "deadline", "params", "exclusive",
-               "after_jobnets", "when", "units", "warning_rc", "calendar", "hold"}
-UNIT_KEYS = {"job", "jobnet", "name", "after", "params", "expected", "warning_rc", "hold", "deadline",
+               "after_jobnets", "when", "units", "warning_rc", "hold"}
+UNIT_KEYS = {"job", "jobnet", "name", "after", "params", "expected", "warning_rc", "hold",
              "hold_on_abnormal", "description", "days"}
 NAME_RE = re.compile(r"^[A-Za-z#@$][A-Za-z0-9#@$_-]{0,31}$")
 TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")

@@ -21,6 +21,7 @@ Python API (all take `home=None` for DENSAN_HOME; `who` defaults to the login na
 
     from engine.schedule import state as S
     S.status(date)                        -> list[dict]: jobnet runs of an operating day, each with "units"
+                                             (and "predicted_end" while running)
     S.jobnet_run(jobnet, date)            -> dict | None
     S.hold(jobnet, date, unit=None, who=, why=)     hold a unit, or the whole jobnet run
     S.release(jobnet, date, unit=None, who=, why=)
@@ -303,8 +304,13 @@ def _unit_dict(u: sqlite3.Row) -> dict:
 
 def _run_dict(st: State, r: sqlite3.Row) -> dict:
     units = st.units_of(r["id"])
+    predicted = None
+    if r["status"] == RUNNING:
+        from engine.schedule.engine import predict_end
+        p = predict_end(st, r["id"], dt.datetime.now())
+        predicted = p.isoformat(sep=" ", timespec="seconds") if p else None
     return {"id": r["id"], "jobnet": r["jobnet"], "opday": r["opday"], "kind": r["kind"], "seq": r["seq"],
-            "status": run_status(r, units), "held": bool(r["held"]), "start_after": r["start_after"],
+            "predicted_end": predicted, "status": run_status(r, units), "held": bool(r["held"]), "start_after": r["start_after"],
             "deadline": r["deadline"], "late": bool(r["late"]), "why": r["why"], "started": r["started"],
             "ended": r["ended"], "trigger": r["trigger"], "units": [_unit_dict(u) for u in units]}
 

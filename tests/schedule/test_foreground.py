@@ -29,6 +29,8 @@ def test_rerun_from_the_failed_job_is_byte_identical(night):
     assert "JOBNET TESTNET 2026-01-05 run 1: ENDED-NORMALLY" in r.stdout
     clean = datasets(home1)
     assert clean["T.D.G0002V00"].startswith(b"start\nD S1 20260105 ")
+    chart = densan(["schedule", "gantt", "--date", "2026-01-05"], e1).stdout.splitlines()
+    assert chart[-1].startswith("TESTNET/D") and chart[-1].endswith("= ended-normally")
 
     home2, e2 = night("failed")
     (home2 / "FAIL-B-S2").write_text("")
