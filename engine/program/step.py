@@ -71,18 +71,29 @@ def line_sequential(lines, *, newline: bytes = b"\n") -> bytes:
     return b"".join(bytes(line).rstrip(b" ") + newline for line in lines)
 
 
-def _line_sequential_matrix(m: np.ndarray) -> bytes:
+def _line_sequential_matrix(m: np.ndarray, chunk: int = 65536) -> bytes:
     """The same for a (n, width) matrix of lines, without a Python loop per line
-    (notices of a whole city are millions of lines)."""
+    (notices of a whole city are millions of lines): each line's length from the
+    last 8-byte word that is not all blanks, then that word's last non-blank byte;
+    the kept bytes and the LF gathered row by row, a chunk of lines at a time."""
     n, width = m.shape
-    if n == 0:
-        return b""
-    nonblank = m != 0x20
-    length = np.where(nonblank.any(axis=1), width - np.argmax(nonblank[:, ::-1], axis=1), 0)
-    out = np.empty((n, width + 1), np.uint8)
-    out[:, :width] = m
-    out[np.arange(n), length] = 0x0A
-    return out[np.arange(width + 1)[None, :] <= length[:, None]].tobytes()
+    parts = []
+    pad = (-width) % 8
+    for start in range(0, n, chunk):
+        c = m[start:start + chunk]
+        if pad:
+            c = np.concatenate([c, np.full((len(c), pad), 0x20, np.uint8)], axis=1)
+        c = np.ascontiguousarray(c)
+        rows = np.arange(len(c))
+        nonblank = c.view("<u8") != 0x2020202020202020
+        word = nonblank.shape[1] - 1 - np.argmax(nonblank[:, ::-1], axis=1)
+        last = c.reshape(len(c), -1, 8)[rows, word] != 0x20
+        length = np.where(nonblank.any(axis=1), word * 8 + 8 - np.argmax(last[:, ::-1], axis=1), 0)
+        out = np.empty((len(c), c.shape[1] + 1), np.uint8)
+        out[:, :c.shape[1]] = c
+        out[rows, length] = 0x0A
+        parts.append(out[np.arange(c.shape[1] + 1)[None, :] <= length[:, None]].tobytes())
+    return b"".join(parts)
 
 
 class ProgramStep:
