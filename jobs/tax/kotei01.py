@@ -44,7 +44,7 @@ MAX_LINES = 9_999                    # the notice buffer of one owner
 CHUNK_OWNERS = 20_000                # notices are built this many owners at a time
 IN_DDS = ("LAND-IN", "HOUSE-IN", "NOKI-IN")
 OUT_DDS = ("CHOTEI-OUT", "NOTICE-OUT", "ERROR-OUT")
-W = 120                              # the widest notice line (an amount with its note)
+W = 104                              # the widest notice line: an amount with its note, 102 columns
 
 
 class _Abend(Exception):
