@@ -87,3 +87,23 @@ def next_notice_number(master: np.ndarray | None, nendo: int, kamoku: int) -> in
     if not mine.any():
         return 1
     return int(((seq[mine] - 0x30).astype(np.int64) @ (10 ** np.arange(7, -1, -1, dtype=np.int64))).max()) + 1
+
+
+def slashed(date: int) -> bytes:
+    """YYYYMMDD as printed on a notice: YYYY/MM/DD."""
+    return f"{date // 10000:04d}/{date // 100 % 100:02d}/{date % 100:02d}".encode()
+
+
+def notice_header(doc, seq: np.ndarray, *, title: bytes, nendo: int, kamoku: int, who: bytes,
+                  kojin: np.ndarray, name: np.ndarray, date: int) -> None:
+    """The first lines of each notice (sections 0-2 of `doc`, an engine.program.documents
+    Documents): a line of '=' between two notices, the title with the fiscal year and
+    the notice number, then the payer's number and name and the day it was issued."""
+    from engine.program.printfile import edit, put
+    doc.text(seq[1:], 0, (1, b"=" * 100))
+    head = doc.text(seq, 1, (1, title), (61, f"FISCAL YEAR {nendo:04d}   NOTICE NO. {kamoku:02d}".encode()))
+    put(head, 93, edit(seq, "99999999"))
+    col = len(who) + 1
+    head = doc.text(seq, 2, (1, who), (col + 42, b"   ISSUED ON " + slashed(date)))
+    put(head, col, kojin)
+    put(head, col + 12, name)

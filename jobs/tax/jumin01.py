@@ -28,7 +28,7 @@ from engine.program.documents import Documents
 from engine.program.printfile import blank_lines, edit, edit_one, put
 from engine.program.records import Records
 from engine.program.step import line_sequential
-from jobs.tax.assessment import collection_items, installments, notices_pdf, write_items
+from jobs.tax.assessment import collection_items, installments, notice_header, notices_pdf, slashed, write_items
 from jobs.tax.taxjob import Abend, TaxFiles, due_file, parse_parm, rejected_records, sequence_check, write_report
 
 PROGRAM = "JUMIN01"
@@ -144,21 +144,13 @@ def _assess(rows, nendo, date, due, outs, notice_pdf, first_notice, rules) -> To
     return t
 
 
-def _slash(d: int) -> bytes:
-    return f"{d // 10000:04d}/{d // 100 % 100:02d}/{d % 100:02d}".encode()
-
-
 def _notices(taxed: pl.DataFrame, items: pl.DataFrame, r: Records, nendo, date, due) -> np.ndarray:
     doc = Documents(W)
     seq = taxed["seq"].to_numpy()
-    doc.text(seq[1:], 0, (1, b"=" * 100))
-    head = doc.text(seq, 1, (1, b"RESIDENT TAX NOTICE (KOJIN JUMINZEI NOZEI TSUCHISHO)"),
-                    (61, f"FISCAL YEAR {nendo:04d}   NOTICE NO. 01".encode()))
-    put(head, 93, edit(seq, "99999999"))
     who = r.take(taxed["idx"].to_numpy())
-    head = doc.text(seq, 2, (1, b"TAXPAYER (NOZEISHA) "), (63, b"   ISSUED ON " + _slash(date)))
-    put(head, 21, who.bytes("JZ-KOJIN-NO"))
-    put(head, 33, who.bytes("JZ-SHIMEI"))
+    notice_header(doc, seq, title=b"RESIDENT TAX NOTICE (KOJIN JUMINZEI NOZEI TSUCHISHO)", nendo=nendo,
+                  kamoku=KAMOKU, who=b"TAXPAYER (NOZEISHA) ", kojin=who.bytes("JZ-KOJIN-NO"),
+                  name=who.bytes("JZ-SHIMEI"), date=date)
     doc.text(seq, 3)
     for i, (label, col) in enumerate(((b"TOTAL INCOME (GOKEI SHOTOKU)", "income"),
                                       (b"INCOME DEDUCTIONS (SHOTOKU KOJO)", "kojo"),
@@ -173,7 +165,7 @@ def _notices(taxed: pl.DataFrame, items: pl.DataFrame, r: Records, nendo, date, 
     ki = items["ki"].to_numpy()
     lines = blank_lines(len(ki), W)
     put(lines, 5, edit(ki, "99"))
-    put(lines, 12, np.frombuffer(b"".join(_slash(d) for d in due), np.uint8).reshape(len(due), 10)[ki - 1])
+    put(lines, 12, np.frombuffer(b"".join(slashed(d) for d in due), np.uint8).reshape(len(due), 10)[ki - 1])
     put(lines, 47, edit(items["amount"].to_numpy(), "ZZZ,ZZZ,ZZZ,ZZ9"))
     doc.add(lines, items["seq"].to_numpy(), 22, ki)
     return doc.lines()

@@ -27,7 +27,7 @@ from engine.program.documents import Documents
 from engine.program.printfile import blank_lines, edit, edit_one, put
 from engine.program.records import Records
 from engine.program.step import line_sequential
-from jobs.tax.assessment import collection_items, installments, notices_pdf, write_items
+from jobs.tax.assessment import collection_items, installments, notice_header, notices_pdf, slashed, write_items
 from jobs.tax.taxjob import Abend, TaxFiles, due_file, parse_parm, rejected_records, sequence_check, write_report
 
 PROGRAM = "KEIJI01"
@@ -160,25 +160,30 @@ def _assess(rows, nendo, date, due, outs, notice_pdf, first_notice, heavy_years,
 def _notices(owners: pl.DataFrame, vehicles: pl.DataFrame, r: Records, nendo, date, due) -> np.ndarray:
     doc = Documents(W)
     seq = owners["seq"].to_numpy()
-    doc.text(seq[1:], 0, (1, b"=" * 100))
-    head = doc.text(seq, 1, (1, b"LIGHT VEHICLE TAX NOTICE (KEIJIDOSHA ZEI NOZEI TSUCHISHO)"),
-                    (61, f"FISCAL YEAR {nendo:04d}   NOTICE NO. 03".encode()))
-    put(head, 93, edit(seq, "99999999"))
     first = r.take(owners["first"].to_numpy())
-    head = doc.text(seq, 2, (1, b"OWNER (SHOYUSHA) "), (60, b"   ISSUED ON " + _slash(date)))
-    put(head, 18, first.bytes("KJ-KOJIN-NO"))
-    put(head, 30, first.bytes("KJ-SHOYUSHA-MEI"))
+    notice_header(doc, seq, title=b"LIGHT VEHICLE TAX NOTICE (KEIJIDOSHA ZEI NOZEI TSUCHISHO)", nendo=nendo,
+                  kamoku=KAMOKU, who=b"OWNER (SHOYUSHA) ", kojin=first.bytes("KJ-KOJIN-NO"),
+                  name=first.bytes("KJ-SHOYUSHA-MEI"), date=date)
     doc.text(seq, 3)
     doc.text(seq, 4, (1, b"  VEHICLE NO  CLASS                        FIRST REG  RATE            TAX"))
     vr = r.take(vehicles["idx"].to_numpy())
     lines = blank_lines(len(vr), W)
     put(lines, 3, vr.bytes("KJ-SHARYO-NO"))
-    put(lines, 15, [s.encode() for s in vehicles["label"].to_list()], width=28)
+    cls = vehicles["cls"].to_numpy()
+    labels = blank_lines(100, 28)
+    for c, v in RATES.items():
+        put(labels[c:c + 1], 1, v[0].encode())
+    put(lines, 15, labels[cls])
     reg = vr.value("KJ-SHOKEN-YM")
-    put(lines, 44, [f"{y // 100:04d}/{y % 100:02d}".encode() if b else b""
-                    for y, b in zip(reg.tolist(), vehicles["by_reg"].to_list())], width=7)
-    kinds = {"O": b"TO 2015/03", "N": b"2015/04 ON", "H": b"13 YEARS +", " ": b""}
-    put(lines, 54, [kinds[k] for k in vehicles["kind"].to_list()], width=10)
+    shown = vehicles["by_reg"].to_numpy()
+    put(lines, 44, np.where(shown[:, None], edit(reg // 100, "9999"), 0x20))
+    put(lines, 48, np.where(shown[:, None], np.frombuffer(b"/", np.uint8), 0x20))
+    put(lines, 49, np.where(shown[:, None], edit(reg % 100, "99"), 0x20))
+    kinds = blank_lines(4, 10)
+    for i, text in enumerate((b"", b"TO 2015/03", b"2015/04 ON", b"13 YEARS +")):
+        put(kinds[i:i + 1], 1, text)
+    kind = vehicles["kind"].replace_strict([" ", "O", "N", "H"], [0, 1, 2, 3]).to_numpy()
+    put(lines, 54, kinds[kind])
     put(lines, 65, edit(vehicles["tax"].to_numpy(), "ZZZ,ZZ9"))
     gm = vehicles["genmen"].to_numpy()
     lines[np.ix_(gm, np.arange(73, 79))] = np.frombuffer(b"GENMEN", np.uint8)
@@ -186,12 +191,8 @@ def _notices(owners: pl.DataFrame, vehicles: pl.DataFrame, r: Records, nendo, da
     doc.text(seq, 6)
     tax = edit(owners["tax"].to_numpy(), "ZZZ,ZZZ,ZZZ,ZZ9")
     put(doc.text(seq, 7, (3, b"ANNUAL TAX (NENGAKU)")), 63, tax)
-    put(doc.text(seq, 8, (3, b"KIBETSU 01  DUE DATE (NOKIGEN) " + _slash(due[0]))), 63, tax)
+    put(doc.text(seq, 8, (3, b"KIBETSU 01  DUE DATE (NOKIGEN) " + slashed(due[0]))), 63, tax)
     return doc.lines()
-
-
-def _slash(date: int) -> bytes:
-    return f"{date // 10000:04d}/{date // 100 % 100:02d}/{date % 100:02d}".encode()
 
 
 def _report_lines(t: Totals) -> list[bytes]:
