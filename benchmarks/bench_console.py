@@ -1,6 +1,7 @@
 """The console under load: 50 concurrent users (console pages with sessions, and API
-clients with tokens) against `densan serve` on loopback, while jobs run beside them
-(operators' runs of the test tax job, started through the API in a loop). Reports p50/p95/
+clients with tokens) against `densan serve` on loopback, while the scheduler (`densan
+scheduler`) runs nights of a test jobnet (run-now every few seconds) and operators submit
+jobs through the z/OSMF API beside them. Reports p50/p95/
 max page time, requests served and errors (expected 0) in extra_info; the baseline in the
 same run is a single user alone on the same pages.
 
@@ -17,7 +18,11 @@ import time
 
 import httpx
 
-from tests.server.conftest import start_console
+import datetime as dt
+import subprocess
+import sys
+
+from tests.server.conftest import env_for, start_console
 
 USERS = int(os.environ.get("DENSAN_BENCH_USERS", "50"))
 PER_USER = int(os.environ.get("DENSAN_BENCH_ROUNDS_PER_USER", "20"))
@@ -32,12 +37,16 @@ def _p(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))] * 1000 if values else 0.0
 
 
-def _session(console, user: str) -> httpx.Client:
-    return console.client(user)
+def _unit_runs(home) -> int:
+    from engine.schedule import state as S
+    return sum(1 for r in S.status(dt.date.today(), home=home) for u in r["units"] if u["job_run"])
 
 
-def test_console_under_load(benchmark, tmp_path):
+def test_console_under_load(benchmark, tmp_path, monkeypatch):
     console = start_console(tmp_path / "home")
+    monkeypatch.setenv("DENSAN_JOBS", env_for(console.home)["DENSAN_JOBS"])       # run_now finds the jobnet
+    scheduler = subprocess.Popen([sys.executable, "-m", "engine.cli", "scheduler", "--poll", "1"],
+                                 env=env_for(console.home), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         op_api = console.api("oper1")
         from engine.server.store import Store
@@ -88,8 +97,11 @@ def test_console_under_load(benchmark, tmp_path):
                 errors.extend(errs)
 
         def jobs() -> None:          # the night goes on beside the users
+            from engine.schedule import state as S
             n = 0
             while not stop.is_set() and n < 20:
+                if n % 4 == 0:
+                    S.run_now("ZTAXNET", dt.date.today(), who="bench", why="load test", home=console.home)
                 r = op_api.put("/zosmf/restjobs/jobs", content=f"//ZTAXLIST JOB\n// SET DISTRICT={n % 900 + 100:03d}\n",
                                headers={"Content-Type": "text/plain"})
                 if r.status_code != 201:
@@ -119,11 +131,14 @@ def test_console_under_load(benchmark, tmp_path):
         benchmark.extra_info.update({
             "users": USERS, "requests": len(times), "expected": expected, "errors": len(errors),
             "jobs_submitted_during_load": getattr(jobs, "count", 0),
+            "scheduler_unit_runs": _unit_runs(console.home),
             "p50_ms": round(_p(times, 0.50), 1), "p95_ms": round(_p(times, 0.95), 1),
             "max_ms": round(max(times) * 1000, 1), "throughput_rps": round(len(times) / load.wall, 1),
             "alone_p50_ms": round(_p(alone, 0.5), 1), "alone_p95_ms": round(_p(alone, 0.95), 1)})
         print("\nconsole load:", benchmark.extra_info)
         assert len(times) == expected and not errors, errors[:5]     # no lost request, no error
     finally:
+        scheduler.terminate()
+        scheduler.wait(30)
         console.proc.terminate()
         console.proc.wait(10)
