@@ -9,6 +9,7 @@ import datetime as dt
 import fcntl
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -88,8 +89,19 @@ def plan_diff(old: CityCalendar, new: CityCalendar, year: int, nets: dict[str, J
 
 # ==================================================================== creating runs
 
+_OPDAY_RE = re.compile(r"\{(opday|nendo)(?::([^{}]+))?\}")
+
+
 def _subst(value: str, opday: str, extra: dict[str, str]) -> str:
-    out = value.replace("{opday}", opday.replace("-", ""))
+    """A jobnet or unit param for an operating day: {opday} is YYYYMMDD, {opday:%Y%m} any
+    strftime form, {nendo} the fiscal year (April to March) as YYYY; {file} the arrived file."""
+    day = dt.date.fromisoformat(opday)
+
+    def one(m) -> str:
+        if m.group(1) == "nendo":
+            return str(day.year if day.month >= 4 else day.year - 1)
+        return day.strftime(m.group(2) or "%Y%m%d")
+    out = _OPDAY_RE.sub(one, value)
     for k, v in extra.items():
         out = out.replace("{" + k + "}", v)
     return out

@@ -62,3 +62,11 @@ def test_bad_jobnets_say_what_and_where(text, words):
     with pytest.raises(JobnetError, match=words) as err:
         parse_jobnet(text, source="lib/NET.yaml")
     assert "lib/NET.yaml" in str(err.value)
+
+
+def test_params_of_the_operating_day():
+    from engine.schedule.engine import _subst
+    assert _subst("{opday}", "2026-03-31", {}) == "20260331"
+    assert _subst("{opday:%Y%m}-{nendo}", "2026-03-31", {}) == "202603-2025"
+    assert _subst("{nendo}", "2026-04-01", {}) == "2026"
+    assert _subst("{file}", "2026-04-01", {"file": "/h/inbox/B.DAT"}) == "/h/inbox/B.DAT"
