@@ -119,7 +119,7 @@ def why_cmd(jobnet: str, date: str) -> None:
 def _status_line(u: dict) -> str:
     rc = "" if u["rc"] is None else f"RC={u['rc']:04d}"
     return (f"  {u['unit']:<22} {u['job']:<10} {u['status']:<19} {rc:<8} {u['abend'] or '':<6} "
-            f"{u['job_run'] or '':<9} {(u['started'] or '')[11:]:<8} {(u['ended'] or '')[11:]:<8}")
+            f"{u['job_run'] or '':<9} {(u['started'] or '')[11:19]:<8} {(u['ended'] or '')[11:19]:<8}")
 
 
 @schedule.command("status")
