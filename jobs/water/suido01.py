@@ -161,14 +161,32 @@ def sequence_abend(C, R, cs) -> tuple[int, int, int]:
 
 
 # ------------------------------------------------------------------------ the rules
-def charges(u: pl.Expr, basic: pl.Expr, bands: list[tuple[int, int, int]]) -> pl.Expr:
-    """A month's charge with its usage u: the basic charge plus, for every band that
-    u reaches, (min(u, to) - from + 1) x rate; x 1.10 truncated to 10 yen."""
-    net = basic
+def volume_charges(bands: list[tuple[int, int, int]]) -> np.ndarray:
+    """The volume charge of every monthly usage u = 0..1,000 m3 (half the HV limit),
+    tabulated once from the bands: the sum over the bands u reaches of
+    (min(u, to) - from + 1) x rate."""
+    u = np.arange(HV_LIMIT // 2 + 1)
+    net = np.zeros(len(u), np.int64)
     for kara, made, tanka in bands:
-        qty = pl.when(u >= kara).then(pl.min_horizontal(u, pl.lit(made)) - kara + 1).otherwise(0)
-        net = net + qty * tanka
+        net += np.clip(np.minimum(u, made) - kara + 1, 0, None) * tanka
+    return net
+
+
+def taxed(net: np.ndarray) -> np.ndarray:
+    """x 1.10 truncated to 10 yen: floor(net x 11 / 100) x 10."""
     return floor_to_unit(net * 11 // 10, 10)
+
+
+def with_charges(acc: pl.DataFrame, tariff: Tariff) -> pl.DataFrame:
+    """Each month's water (basic for the diameter + volume) and sewer (if connected:
+    basic + volume), each taxed on its own."""
+    water, sewer = volume_charges(tariff.water_bands), volume_charges(tariff.sewer_bands)
+    basic, gesui = acc["basic"].to_numpy(), acc["gesui"].to_numpy()
+    months = {k: acc[k].to_numpy() for k in ("m1", "m2")}
+    return acc.with_columns(
+        water1=taxed(basic + water[months["m1"]]), water2=taxed(basic + water[months["m2"]]),
+        sewer1=np.where(gesui, taxed(tariff.sewer_basic + sewer[months["m1"]]), 0),
+        sewer2=np.where(gesui, taxed(tariff.sewer_basic + sewer[months["m2"]]), 0))
 
 
 def segment(a: pl.Expr, b: pl.Expr) -> pl.Expr:
@@ -177,7 +195,8 @@ def segment(a: pl.Expr, b: pl.Expr) -> pl.Expr:
 
 
 def judge(readings: pl.DataFrame, customers: pl.DataFrame, tariff: Tariff, shori: int) -> pl.DataFrame:
-    """Each reading with its customer, reason (null: accepted), usage and charges."""
+    """Each reading with its customer, reason (null: accepted), usage and its split
+    over the two months (the odd m3 in month 2)."""
     c = pl.col
     usage = (pl.when(c("kokan_yes"))
              .then(segment(c("zenkai"), c("kyu")) + segment(c("shin"), c("konkai")))
@@ -191,15 +210,11 @@ def judge(readings: pl.DataFrame, customers: pl.DataFrame, tariff: Tariff, shori
         ("HV", c("usage") > HV_LIMIT),
         ("TF", c("basic").is_null()),
     ])
-    sewer = lambda u: pl.when(c("gesui")).then(charges(u, pl.lit(tariff.sewer_basic), tariff.sewer_bands))  # noqa: E731
     return (readings.with_columns(rank=pl.int_range(pl.len()).over("key"))
             .join(customers, on="key", how="left", maintain_order="left")
             .join(tariff.basic_frame(), on="kokei", how="left", maintain_order="left")
             .with_columns(usage=usage)
-            .with_columns(reason=reason, m1=c("usage") // 2, m2=c("usage") - c("usage") // 2)
-            .with_columns(water1=charges(c("m1"), c("basic"), tariff.water_bands),
-                          water2=charges(c("m2"), c("basic"), tariff.water_bands),
-                          sewer1=sewer(c("m1")).otherwise(0), sewer2=sewer(c("m2")).otherwise(0)))
+            .with_columns(reason=reason, m1=c("usage") // 2, m2=c("usage") - c("usage") // 2))
 
 
 # ------------------------------------------------------------------------ the pass
@@ -222,7 +237,7 @@ def billing_pass(C, R, tariff: Tariff, p: Parm, cs, shell) -> tuple[dict, Totals
     j = judge(readings, customers, tariff, p.shori)
 
     reason = j["reason"].fill_null("").to_numpy()
-    acc = j.filter(pl.col("reason").is_null())
+    acc = with_charges(j.filter(pl.col("reason").is_null()), tariff)
     a_cust, a_read = acc["cust"].to_numpy(), np.flatnonzero(reason == "")
     water = (acc["water1"] + acc["water2"]).to_numpy()
     sewer = (acc["sewer1"] + acc["sewer2"]).to_numpy()
