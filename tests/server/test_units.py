@@ -127,3 +127,11 @@ def test_mask_person_numbers_and_names():
     from engine.server.access import mask
     assert mask("1234567890 掛川 太郎  10,000") == "12******** 掛＊＊  10,000"
     assert mask("RC 0004 2026-12-04 12:00") == "RC 0004 2026-12-04 12:00"      # dates and codes stay
+
+
+def test_city_jobs_declare_their_sections():
+    owners = {name: load_job(name).request.section for name in ("SHUNOD", "KOTEIY", "SUIDOB", "JUKID")}
+    assert owners == {"SHUNOD": "出納室", "KOTEIY": "税務課", "SUIDOB": "水道課", "JUKID": "市民課"}
+    with pytest.raises(ParamValueError, match="does not match"):
+        load_job("SUIDOB").request.coerce({"nendo": "2026", "month": "202613", "date": "2026-06-01",
+                                           "due": "2026-06-30"})
