@@ -57,6 +57,7 @@ def city(masters, full, transactions, encoding, date, seed, unsorted, no_run, bi
     new generations in the densan home's catalog) and run the nightly job SHUNOD on
     it: SORT the day's payments, then post them (SHUNO01)."""
     from datasets.generate import generate_city, write_city
+    from datasets.residents import catalog_residents
     from engine.config import densan_home
 
     if masters is None:
@@ -79,8 +80,12 @@ def city(masters, full, transactions, encoding, date, seed, unsorted, no_run, bi
             master_dsn, tran_dsn = catalog_city(mpath, tpath, encoding=encoding, home=home, say=click.echo)
             from datasets.tax import city_tax      # the tax section's masters, owned by the residents
             tax_line = city_tax(seed=seed, full=full, folder=tmp, home=home, say=click.echo)
+            people, moves = catalog_residents(tmp, full=full, seed=seed, date=date, encoding=encoding, home=home,
+                                              say=click.echo)      # the population: run JUKID for their day
         click.echo(f"CITY  {masters:,} MASTERS -> {master_dsn}   {transactions:,} TRANSACTIONS -> {tran_dsn}"
                    f"   {encoding.upper()}  SEED {seed}  ({time.perf_counter() - t0:.1f} s)")
+        click.echo(f"      {people:,} RESIDENTS -> CITY.JUKI.MASTER   {moves:,} MOVEMENTS -> CITY.JUKI.MOVE"
+                   f"   (densan run JUKID --param date={date})")
         click.echo("      intended: " + "  ".join(f"{k} {v:,}" for k, v in made.intended.items()))
         click.echo(tax_line)
         click.echo(f"      home: {home}")

@@ -22,6 +22,7 @@ readings, as keyed at the counter.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -119,19 +120,31 @@ def names(rng: np.random.Generator, male: np.ndarray, surname: np.ndarray | None
     if surname is None:
         surname = rng.integers(0, len(SURNAMES), n)
     given = rng.integers(0, len(MALE_NAMES), n)
-    kanji = [f"{s}\u3000{g}" for s, _ in SURNAMES for g, _ in MALE_NAMES + FEMALE_NAMES]
-    kana = [f"{s} {g}" for _, s in SURNAMES for _, g in MALE_NAMES + FEMALE_NAMES]
+    kanji, kana = _name_tables()
     per = len(MALE_NAMES) + len(FEMALE_NAMES)
     idx = surname * per + np.where(male, given, len(MALE_NAMES) + given)
-    return _table(kanji, 30)[idx], _table(kana, 30)[idx]
+    return kanji[idx], kana[idx]
+
+
+@lru_cache(maxsize=1)
+def _name_tables() -> tuple[np.ndarray, np.ndarray]:
+    kanji = [f"{s}\u3000{g}" for s, _ in SURNAMES for g, _ in MALE_NAMES + FEMALE_NAMES]
+    kana = [f"{s} {g}" for _, s in SURNAMES for _, g in MALE_NAMES + FEMALE_NAMES]
+    return _table(kanji, 30), _table(kana, 30)
 
 
 def banchi(rng: np.random.Generator, n: int) -> np.ndarray:
     """番地・方書 such as '16-7' or '2-14-7' (ASCII, space padded): (n, 20), drawn
     from a table of every form (no string work per person)."""
+    table = _banchi_table()
+    return table[rng.integers(0, len(table), n)]
+
+
+@lru_cache(maxsize=1)
+def _banchi_table() -> np.ndarray:
     forms = [f"{b}-{c}" for b in range(1, 40) for c in range(1, 20)]
     forms += [f"{a}-{b}-{c}" for a in range(1, 30) for b in range(1, 40) for c in range(1, 20)]
-    return _table(forms, 20, "ascii")[rng.integers(0, len(forms), n)]
+    return _table(forms, 20, "ascii")
 
 
 def address_codes(rng: np.random.Generator, n: int) -> np.ndarray:
@@ -216,3 +229,137 @@ def write_residents(people: Residents, path) -> int:
     with open(path, "wb") as f:
         f.write(np.ascontiguousarray(people.records).tobytes())
     return len(people.records)
+
+
+# --------------------------------------------------------------------------- a day of movements
+MOVE_LRECL = 160
+SAMPLE_MOVEMENTS = 300             # a normal day: a few hundred
+CITY_MOVEMENTS = 3_000             # the end of March / beginning of April: several thousand
+# 異動事由 and their share of a day: 転入 出生 転出 死亡 職権消除 転居 氏名変更 世帯変更
+JIYU = np.array([11, 12, 21, 22, 23, 31, 41, 51])
+JIYU_SHARES = np.array([0.18, 0.06, 0.20, 0.07, 0.01, 0.25, 0.08, 0.15])
+BAD_SHARE = 0.03                   # keyed with an error at the counter (IV); others are rejected by state
+
+
+def generate_movements(people: Residents, count: int = SAMPLE_MOVEMENTS, *, seed: int = 1,
+                       sort: bool = True) -> np.ndarray:
+    """A day's movements (IDOTRN records, (count, 160) uint8) against `people`:
+    every 異動事由, new persons on unused keys, a few revivals, several
+    movements for some persons, a few keyed wrong. In key order (`sort`), or in
+    the order keyed at the counter (the daily job JUKID sorts them)."""
+    rng = np.random.default_rng([seed, 160, count])
+    n = len(people.kojin_no)
+    today = _day(people.date)
+    jiyu = rng.choice(JIYU, count, p=JIYU_SHARES)
+    active = np.flatnonzero(people.active)
+    removed = np.flatnonzero(~people.active)
+    # whose movement: an active resident, a removed one (revival), or a new key in a gap
+    who = rng.choice(active, count) if len(active) else np.zeros(count, np.int64)
+    revival = (jiyu == 11) & (rng.random(count) < 0.1) & (len(removed) > 0)
+    if len(removed):
+        who = np.where(revival, rng.choice(removed, count), who)
+    again = rng.random(count) < 0.08                                           # a second movement of someone
+    who[1:] = np.where(again[1:], who[:-1], who[1:])
+    key = people.kojin_no[who] if n else np.full(count, FIRST_KEY)
+    new = ((jiyu == 11) & ~revival) | (jiyu == 12)
+    key = np.where(new, key + rng.integers(1, 100, count), key)                 # masters are 100 apart
+    ido = _ymd(today - rng.integers(0, 5, count))
+    rec = np.full((count, MOVE_LRECL), 0x20, np.uint8)
+
+    def put(start, width, val, rows=slice(None)):
+        rec[rows, start:start + width] = val
+
+    put(0, 10, digits(key, 10))
+    put(10, 8, digits(ido, 8))
+    put(18, 6, digits(np.arange(1, count + 1), 6))
+    put(24, 2, digits(jiyu, 2))
+    male = rng.random(count) < 0.5
+    shimei, kana = names(rng, male)
+    jusho = address_codes(rng, count)
+    person = new | revival
+    household = person | (jiyu == 51)
+    setai = np.where(jiyu == 12, people.kojin_no[who] if n else key, key)   # a baby joins the parent's household
+    zoku = np.where(jiyu == 12, 3, 1)                                         # others head their own
+    put(26, 10, digits(setai, 10)[household], household)
+    put(36, 2, digits(zoku, 2)[household], household)
+    named = person | (jiyu == 41)
+    put(38, 30, shimei[named], named)
+    put(68, 30, kana[named], named)
+    born = jiyu == 11
+    put(98, 8, digits(_ymd(today - rng.integers(365, 80 * 365, count)), 8)[born], born)
+    put(106, 1, np.where(male, 0x31, 0x32).astype(np.uint8)[person, None], person)
+    put(107, 1, np.where(rng.random(count) < FOREIGN_SHARE, 0x32, 0x31).astype(np.uint8)[person, None], person)
+    moved = person | (jiyu == 31)
+    put(108, 6, digits(jusho, 6)[moved], moved)
+    put(114, 20, banchi(rng, count)[moved], moved)
+    # a few keyed wrong at the counter: ASCII in the kana, an address outside the city, an unknown reason
+    bad = np.flatnonzero(rng.random(count) < BAD_SHARE)
+    kind = rng.integers(0, 3, len(bad))
+    rec[bad[kind == 0], 24:26] = np.frombuffer(b"99", np.uint8)
+    rec[bad[kind == 1], 108:114] = np.frombuffer(b"950101", np.uint8)
+    rec[bad[kind == 2], 68:72] = np.frombuffer(b"SATO", np.uint8)
+    rec[bad[kind == 2], 24:26] = np.frombuffer(b"41", np.uint8)
+    if sort and count:
+        from engine.program.keys import key_ranks
+        rank = key_ranks(rec[:, :24])[0]
+        rec = rec[np.argsort(rank, kind="stable")]
+    return rec
+
+
+# --------------------------------------------------------------------------- into the city's catalog
+MASTER_DSN, MOVE_DSN, ERROR_DSN = "CITY.JUKI.MASTER", "CITY.JUKI.MOVE", "CITY.JUKI.ERROR"
+
+
+def to_host(records: np.ndarray, name_field: tuple[int, int], encoding: str = "cp930") -> np.ndarray:
+    """ASCII / Shift_JIS records as the host holds them (EBCDIC): every byte through
+    the code page's one-byte table (digits, letters, half-width katakana), the
+    kanji name field re-encoded with SO/SI and padded with X'40'."""
+    from engine.codepages import get_codepage
+    cp = get_codepage(encoding)
+    table = np.full(256, 0x6F, np.uint8)
+    for b in range(256):
+        try:
+            e = cp.encode(bytes([b]).decode("cp932"))
+        except Exception:  # noqa: BLE001 — a byte with no one-byte character
+            continue
+        if len(e) == 1:
+            table[b] = e[0]
+    out = table[records]
+    start, width = name_field
+    names, inverse = np.unique(records[:, start:start + width], axis=0, return_inverse=True)
+    host = np.full((len(names), width), 0x40, np.uint8)
+    for i, raw in enumerate(names):
+        e = cp.encode(bytes(raw).decode("cp932").rstrip(" "))[:width]
+        host[i, :len(e)] = np.frombuffer(e, np.uint8)
+    out[:, start:start + width] = host[inverse.reshape(-1)]
+    return out
+
+
+def catalog_residents(folder, *, full: bool = False, seed: int = 1, date: str = DEFAULT_DATE,
+                      encoding: str = "ascii", home=None, say=None) -> tuple[int, int]:
+    """Generate the residents and a day's movements (in counter order: the daily job
+    JUKID sorts them) and catalog them as new generations of CITY.JUKI.MASTER and
+    CITY.JUKI.MOVE (defining the GDGs, and CITY.JUKI.ERROR, when missing)."""
+    from pathlib import Path
+
+    from engine.job.catalog import Catalog, import_dataset
+
+    people = generate_residents(CITY_RESIDENTS if full else SAMPLE_RESIDENTS, seed=seed, date=date)
+    moves = generate_movements(people, CITY_MOVEMENTS if full else SAMPLE_MOVEMENTS, seed=seed, sort=False)
+    master = people.records
+    if encoding != "ascii":
+        master, moves = to_host(master, F_SHIMEI, encoding), to_host(moves, (38, 30), encoding)
+    catalog = Catalog(home)
+    try:
+        for base in (MASTER_DSN, MOVE_DSN, ERROR_DSN):
+            if catalog.gdg(base) is None:
+                catalog.define_gdg(base, 7)
+    finally:
+        catalog.close()
+    dialect = "ibm" if encoding != "ascii" else "gnucobol"
+    for dsn, data, copybook, lrecl in ((MASTER_DSN, master, "JUKIMST", LRECL), (MOVE_DSN, moves, "IDOTRN", MOVE_LRECL)):
+        path = Path(folder) / f"{copybook}.dat"
+        path.write_bytes(np.ascontiguousarray(data).tobytes())
+        import_dataset(f"{dsn}(+1)", path, copybook=copybook, encoding=encoding, recfm="FB", lrecl=lrecl,
+                       dialect=dialect, move=True, home=home, say=say)
+    return len(master), len(moves)

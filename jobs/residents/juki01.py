@@ -41,14 +41,14 @@ def run(ctx) -> int:
     step = ProgramStep(ctx)
     if not step.has("REPORT"):
         return _abend(step, None, Abend("DD REPORT NOT ALLOCATED: ENVIRONMENT VARIABLE REPORT IS NOT SET"))
-    parm_text = (step.parm or "").ljust(16)[:16]
-    parm = parm_text[:8] if parm_text[:8].isdigit() and parm_text[:8].isascii() and not parm_text[8:].strip() else None
+    text = (step.parm or "").encode("utf-8", "surrogateescape")[:16].ljust(16)    # ACCEPT ... PIC X(16)
+    parm = text[:8].decode("ascii") if text[:8].isdigit() and not text[8:].strip(b" ") else None
     if parm is not None and not is_valid_date(np.array([int(parm)]))[0]:
         parm = None
-    shown = f"{parm[:4]}/{parm[4:6]}/{parm[6:]}" if parm else parm_text[:10]
+    shown = f"{parm[:4]}/{parm[4:6]}/{parm[6:]}".encode() if parm else text[:10]
     try:
         if parm is None:
-            raise Abend(f'PARM IS NOT A VALID PROCESSING DATE YYYYMMDD: "{parm_text.rstrip()}"')
+            raise Abend(b'PARM IS NOT A VALID PROCESSING DATE YYYYMMDD: "' + text.rstrip(b" ") + b'"')
         for dd, env in DATA_DDS:
             _allocated(step, dd, env)
         return _process(step, int(parm), shown)
@@ -56,7 +56,7 @@ def run(ctx) -> int:
         return _abend(step, shown, stop)
 
 
-def _process(step: ProgramStep, parm: int, shown: str) -> int:
+def _process(step: ProgramStep, parm: int, shown: bytes) -> int:
     enc, dialect = step.encoding("RES-IN", "MOVE-IN"), step.dialect("RES-IN", "MOVE-IN")
     mf, tf = step.fixed("RES-IN", 200), step.fixed("MOVE-IN", 160)
     master = Records(mf.data, "JUKIMST", encoding=enc, dialect=dialect)
@@ -284,9 +284,9 @@ def _check_sequence(step, master: Records, moves: Records, master_short: bool, m
     raise Abend(f"WRONG LENGTH RECORD ON DD MOVE-IN AT RECORD {t_at:,}, FILE STATUS 04", f"  PATH: {path}")
 
 
-def _abend(step: ProgramStep, shown: str | None, stop: Abend) -> int:
+def _abend(step: ProgramStep, shown: bytes | None, stop: Abend) -> int:
     for text in stop.lines:
-        step.log(f"{PROGRAM}   {text.decode('latin-1').rstrip()}")
+        step.log(f"{PROGRAM}   {text.decode('utf-8', 'replace').rstrip()}")
     step.log(f"{PROGRAM}   ABNORMAL END, RETURN CODE 16")
     if shown is not None:
         step.write_lines("REPORT", abend_report(shown, stop))

@@ -21,19 +21,19 @@ class Abend(Exception):
     """An abnormal end (RC 16) with the legacy's message lines (text or bytes)."""
 
     def __init__(self, *lines):
-        self.lines = [x if isinstance(x, bytes) else x.encode("latin-1") for x in lines]
-        super().__init__(self.lines[0].decode("latin-1"))
+        self.lines = [x if isinstance(x, bytes) else x.encode("utf-8") for x in lines]
+        super().__init__(self.lines[0].decode("utf-8", "replace"))
 
 
-def _page_header(title: str, page: int, shown: str) -> list[bytes]:
+def _page_header(title: str, page: int, shown: bytes) -> list[bytes]:
     return [line((1, PROGRAM), (37, title), (124, "PAGE " + edit_one(page, "ZZZ9"))),
-            line((37, "PROCESSING DATE (SHORI-BI) " + shown))]
+            line((37, b"PROCESSING DATE (SHORI-BI) " + shown))]
 
 
 class ListFile:
     """LIST-OUT: 4 header lines a page, 50 movements a page, then the trailer."""
 
-    def __init__(self, shown: str):
+    def __init__(self, shown: bytes):
         self.shown = shown
 
     def header(self, page: int) -> list[bytes]:
@@ -86,7 +86,7 @@ def print_table(kind: np.ndarray, applied: np.ndarray, reasons: np.ndarray, by_r
     return rows
 
 
-def control_report(shown: str, t: Totals, rc: int) -> list[bytes]:
+def control_report(shown: bytes, t: Totals, rc: int) -> list[bytes]:
     out = _page_header("RESIDENT MOVEMENTS (JUMIN IDO SHORI) - CONTROL TOTALS", 1, shown) + [rule()]
     out += [b"", b"MOVEMENTS (IDOTRN) BY IDO JIYU", b"",
             line((66, "------- REJECTED TO ERROR-OUT, BY REASON CODE ---------")),
@@ -118,7 +118,7 @@ def _rc_line(rc: int, text: str) -> bytes:
     return line((1, "JUKI01 ENDED RETURN CODE"), (26, edit_one(rc, "ZZZ9")), (33, text))
 
 
-def abend_report(shown: str, stop: Abend) -> list[bytes]:
+def abend_report(shown: bytes, stop: Abend) -> list[bytes]:
     """The page header, the abend message (each line cut at 132), the RC 16 line."""
     head = _page_header("RESIDENT MOVEMENTS (JUMIN IDO SHORI) - CONTROL TOTALS", 1, shown) + [rule()]
     return head + [b"", b"*** ABNORMAL END ***"] + [m[:132] for m in stop.lines] + [

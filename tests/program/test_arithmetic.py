@@ -3,7 +3,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 import numpy as np
 import polars as pl
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from engine.program import arithmetic as ar
 
@@ -20,6 +20,7 @@ def ref_rescale(v, fs, ts, rounded):
     return int(q)
 
 
+@settings(deadline=None)
 @given(st.lists(ints, min_size=1, max_size=30), st.integers(1, 15), st.booleans())
 def test_truncate_numpy_and_polars_agree_with_reference(vals, digits, signed):
     arr = np.array(vals, np.int64)
@@ -36,6 +37,7 @@ def test_truncate_examples():
     assert ar.fits(np.array([999, 1000]), 3).tolist() == [True, False]
 
 
+@settings(deadline=None)
 @given(st.lists(ints, min_size=1, max_size=30), st.integers(0, 6), st.integers(0, 6), st.booleans())
 def test_rescale_against_decimal(vals, fs, ts, rounded):
     arr = np.array(vals, np.int64) // 1000
@@ -45,6 +47,7 @@ def test_rescale_against_decimal(vals, fs, ts, rounded):
     assert got.to_list() == want
 
 
+@settings(deadline=None)
 @given(st.lists(st.tuples(st.integers(-10**12, 10**12), st.integers(-10**6, 10**6).filter(bool)),
                 min_size=1, max_size=30), st.integers(0, 4), st.booleans())
 def test_divide_against_decimal(pairs, scale, rounded):

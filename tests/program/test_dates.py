@@ -4,7 +4,7 @@ import datetime as dt
 
 import numpy as np
 import polars as pl
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from engine.program import dates as D
 
@@ -26,6 +26,7 @@ def num(d: dt.date) -> int:
     return d.year * 10000 + d.month * 100 + d.day
 
 
+@settings(deadline=None)
 @given(st.lists(yyyymmdd, min_size=1, max_size=50))
 def test_validity_matches_the_calendar(vals):
     want = [ref_valid(v) for v in vals]
@@ -38,12 +39,14 @@ def test_leap_days():
     assert D.is_valid_date(v).tolist() == [True, False, False, True, False, False, False, False]
 
 
+@settings(deadline=None)
 @given(real_dates, real_dates)
 def test_day_counts(a, b):
     assert D.days_between(np.array([num(a)]), np.array([num(b)])).tolist() == [(b - a).days]
     assert D.from_day_number(D.day_number(np.array([num(a)]))).tolist() == [num(a)]
 
 
+@settings(deadline=None)
 @given(real_dates, st.integers(-1200, 1200))
 def test_add_months_clamps_to_the_month_end(d, n):
     total = d.year * 12 + d.month - 1 + n
@@ -55,6 +58,7 @@ def test_add_months_clamps_to_the_month_end(d, n):
     assert pl.select(D.add_months(pl.lit(num(d)), n)).item() == num(want)
 
 
+@settings(deadline=None)
 @given(real_dates)
 def test_month_end(d):
     assert D.month_end(np.array([num(d)])).tolist() == [num(d.replace(day=calendar.monthrange(d.year, d.month)[1]))]

@@ -1,11 +1,12 @@
 """engine.program.keys and engine.program.records."""
 import numpy as np
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from engine.program.keys import compare, key_ranks
 from engine.program.records import Records, zoned_digits
 
 
+@settings(deadline=None)
 @given(st.lists(st.binary(min_size=11, max_size=11), min_size=1, max_size=40),
        st.lists(st.binary(min_size=11, max_size=11), max_size=40))
 def test_ranks_order_like_bytes(a, b):

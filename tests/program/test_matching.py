@@ -1,7 +1,7 @@
 """engine.program.matching: two-file match, control breaks, group totals."""
 import numpy as np
 import polars as pl
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from engine.program.matching import group_starts, group_totals, match, rank_in_group
 
@@ -10,6 +10,7 @@ def _keys(ks):
     return np.frombuffer(b"".join(b"%03d" % k for k in ks), np.uint8).reshape(len(ks), 3)
 
 
+@settings(deadline=None)
 @given(st.lists(st.integers(0, 20), max_size=30), st.lists(st.integers(0, 20), max_size=30))
 def test_match_against_a_loop(left, right):
     left, right = sorted(left), sorted(right)

@@ -1,6 +1,6 @@
 """engine.program.printfile: print lines, edited numbers, pages, PDF."""
 import numpy as np
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from engine.program.printfile import Pages, blank_lines, edit, edit_one, line, put, write_pdf
 from engine.program.step import line_sequential
@@ -13,6 +13,7 @@ def ref_zzz(v: int, groups: int) -> str:
     return s.rjust(width)
 
 
+@settings(deadline=None)
 @given(st.lists(st.integers(0, 999_999_999), min_size=1, max_size=20))
 def test_edit_matches_a_hand_formatter(vals):
     got = edit(np.array(vals), "ZZZ,ZZZ,ZZ9")

@@ -1,7 +1,7 @@
 """engine.program.validation and engine.program.sequence, against plain-Python loops."""
 import numpy as np
 import polars as pl
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from engine.program.sequence import first_out_of_order
 from engine.program.validation import first_failure, reason_counts, reject_records
@@ -9,6 +9,7 @@ from engine.program.validation import first_failure, reason_counts, reject_recor
 CODES = ["IV", "DT", "NF", "DU"]
 
 
+@settings(deadline=None)
 @given(st.lists(st.tuples(*[st.booleans()] * 4), min_size=1, max_size=40))
 def test_first_failure_is_the_first_failing_check(rows):
     cols = [np.array([r[i] for r in rows]) for i in range(4)]
@@ -43,6 +44,7 @@ def ref_first_break(ks, strict):
     return None
 
 
+@settings(deadline=None)
 @given(keys, st.booleans())
 def test_first_out_of_order_matches_a_record_loop(ks, strict):
     arr = np.frombuffer(b"".join(ks), np.uint8).reshape(len(ks), 3)

@@ -5,6 +5,7 @@ import polars as pl
 from datasets.residents import (CITY_RESIDENTS, generate_residents, person_numbers, tohyoku,
                                 write_residents)
 from engine.records import read_dataset
+from tests.conftest import requires_cobc
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes():
@@ -53,3 +54,51 @@ def test_city_share_of_active_residents():
 
 def test_polling_district_rule():
     assert tohyoku(np.array([340105, 120405, 230402, 890101])).tolist() == [11, 1, 12, 6]
+
+
+def test_a_day_of_movements_has_every_kind_and_decodes(tmp_path):
+    from datasets.residents import JIYU, generate_movements
+    people = generate_residents(3000, seed=5)
+    moves = generate_movements(people, 400, seed=5)
+    assert moves.shape == (400, 160)
+    keys = [bytes(r[:24]) for r in moves]
+    assert keys == sorted(keys)
+    kinds = {bytes(r[24:26]) for r in moves}
+    assert {b"%02d" % j for j in JIYU} <= kinds
+    assert generate_movements(people, 400, seed=5).tobytes() == moves.tobytes()
+    unsorted = generate_movements(people, 400, seed=5, sort=False)
+    assert sorted(bytes(r) for r in unsorted) == sorted(bytes(r) for r in moves)
+
+
+def test_host_copy_is_the_field_aware_cp930_conversion():
+    from datasets.residents import F_SHIMEI, generate_movements, to_host
+    from tests.juki01.cases import ebcdic_master, ebcdic_move
+    people = generate_residents(200, seed=6)
+    moves = generate_movements(people, 50, seed=6)
+    host = to_host(people.records, F_SHIMEI)
+    assert all(bytes(host[i]) == ebcdic_master(bytes(people.records[i])) for i in range(200))
+    host = to_host(moves, (38, 30))
+    assert all(bytes(host[i]) == ebcdic_move(bytes(moves[i])) for i in range(50))
+
+
+@requires_cobc
+def test_a_generated_day_is_byte_exact_with_the_legacy(tmp_path):
+    from datasets.residents import generate_movements
+    from tests.juki01.cases import Case, assert_same, run_densan_case, run_legacy_case
+    people = generate_residents(2000, seed=7)
+    moves = generate_movements(people, 300, seed=7)
+    case = Case([bytes(r) for r in people.records], [bytes(r) for r in moves])
+    legacy = run_legacy_case(case, tmp_path)
+    assert legacy.rc == 4
+    assert_same(legacy, run_densan_case(case, tmp_path), case)
+
+
+def test_city_catalogues_the_residents(tmp_path, densan_home):
+    from click.testing import CliRunner
+
+    from engine.cli import cli
+    r = CliRunner().invoke(cli, ["city", "--no-run", "--masters", "200", "--transactions", "10"])
+    assert r.exit_code == 0, r.output
+    assert "RESIDENTS -> CITY.JUKI.MASTER" in r.output
+    r = CliRunner().invoke(cli, ["run", "JUKID", "--param", "date=20250131", "-q"])
+    assert r.exit_code == 4, r.output
