@@ -87,25 +87,11 @@ class Update:
         return out
 
     def write(self, fh, chunk: int = 1 << 16) -> int:
-        """Write the next generation to a binary file, in chunks: runs of
-        untouched master records go out as slices of the master."""
-        idx = self.order
-        n = len(idx)
-        if n == 0:
-            return 0
-        # runs where the output is a contiguous slice of the master
-        step = np.diff(idx)
-        brk = np.ones(n, bool)
-        brk[1:] = (step != 1) | (idx[1:] < 0) | (idx[:-1] < 0)
-        starts = np.flatnonzero(brk)
-        ends = np.append(starts[1:], n)
-        for s, e in zip(starts.tolist(), ends.tolist()):
-            first = int(idx[s])
-            if first >= 0:
-                for a in range(first, first + (e - s), chunk):
-                    fh.write(np.ascontiguousarray(self.master[a:min(a + chunk, first + e - s)]).tobytes())
-            else:
-                fh.write(self.group_rec[-1 - idx[s:e]].tobytes())
+        """Write the next generation to a binary file, `chunk` records at a time
+        (each chunk one gather from the master and the touched keys' records)."""
+        n = len(self.order)
+        for a in range(0, n, chunk):
+            fh.write(self._gather(self.order[a:a + chunk]).tobytes())
         return n
 
 

@@ -35,12 +35,19 @@ def words(keys: np.ndarray) -> np.ndarray:
 
 def compare(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Row-wise comparison of two (n, k) key matrices: -1, 0 or 1 (int8)."""
-    wa, wb = words(a), words(b)
-    diff = wa != wb
-    first = diff.argmax(axis=1)
-    rows = np.arange(len(wa))
-    lt = wa[rows, first] < wb[rows, first]
-    return np.where(diff.any(axis=1), np.where(lt, -1, 1), 0).astype(np.int8)
+    return compare_words(words(a), words(b))
+
+
+def compare_words(wa: np.ndarray, wb: np.ndarray) -> np.ndarray:
+    """`compare` on keys already turned into `words` (one pass per 8-byte word)."""
+    out = np.zeros(len(wa), np.int8)
+    undecided = np.ones(len(wa), bool)
+    for j in range(wa.shape[1]):
+        x, y = wa[:, j], wb[:, j]
+        out[undecided & (x < y)] = -1
+        out[undecided & (x > y)] = 1
+        undecided &= x == y
+    return out
 
 
 def key_ranks(*keys: np.ndarray) -> list[np.ndarray]:

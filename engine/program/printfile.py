@@ -144,12 +144,14 @@ class Pages:
         self.per_page = per_page
         self.header = header
         self.pages = 0
+        self.starts: list[int] = []          # line numbers where pages start (for write_pdf)
 
     def lay_out(self, details) -> list[bytes]:
         rows = [bytes(r) for r in details] if isinstance(details, np.ndarray) else list(details)
         out: list[bytes] = []
         for start in range(0, max(len(rows), 1), self.per_page):
             self.pages += 1
+            self.starts.append(len(out))
             out.extend(self.header(self.pages))
             out.extend(rows[start:start + self.per_page])
         return out

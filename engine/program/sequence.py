@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.program.keys import compare
+from engine.program.keys import compare_words, words
 
 
 @dataclass
@@ -31,12 +31,12 @@ def first_out_of_order(keys: np.ndarray, *, strict: bool, start: bytes | None = 
     n, k = keys.shape
     if n == 0:
         return None
-    prev = np.empty_like(keys)
-    prev[0] = np.frombuffer(start, np.uint8) if start is not None else 0
-    prev[1:] = keys[:-1]
-    c = compare(keys, prev)
+    w = words(keys)
+    first = words(np.frombuffer(start, np.uint8)[None, :] if start is not None else np.zeros((1, k), np.uint8))
+    c = np.concatenate([compare_words(w[:1], first), compare_words(w[1:], w[:-1])])
     bad = c <= 0 if strict else c < 0
     if not bad.any():
         return None
     i = int(np.argmax(bad))
-    return SequenceBreak(i + 1, prev[i].tobytes(), keys[i].tobytes())
+    prev = keys[i - 1].tobytes() if i else (start if start is not None else bytes(k))
+    return SequenceBreak(i + 1, prev, keys[i].tobytes())

@@ -139,6 +139,22 @@ class ProgramStep:
         f = self.fixed(name, layout.record_length)
         return Records(f.data, layout, encoding=dd.encoding or "ascii", dialect=dd.dialect)
 
+    def frame(self, name: str, columns=None, *, copybook=None, keep_raw: bool = True):
+        """The DD decoded through its copybook as a Polars frame (the engine's codecs;
+        a value that does not decode is null; `__record__` holds the raw bytes)."""
+        return self.records(name, copybook).frame(columns, keep_raw=keep_raw)
+
+    def write_frame(self, name: str, frame) -> int:
+        """A Polars frame encoded through the DD's copybook (fields, or `__record__`)."""
+        return self.dd(name).write(frame)
+
+    def open(self, name: str, count: int):
+        """A binary file for the DD's output, to stream `count` records into."""
+        dd = self.dd(name)
+        dd.written = True
+        dd.count(written=count)
+        return open(os.devnull if dd.dummy else dd.path, "wb")
+
     def write(self, name: str, data) -> int:
         """Fixed-length records ((n, lrecl) uint8, or Records) to the DD."""
         if isinstance(data, Records):

@@ -22,6 +22,7 @@ import numpy as np
 from engine.program.balance_line import update
 from engine.program.dates import is_valid_date
 from engine.program.keys import compare
+from engine.program.printfile import write_pdf
 from engine.program.records import Records
 from engine.program.sequence import first_out_of_order
 from engine.program.step import ProgramStep
@@ -104,15 +105,18 @@ def _process(step: ProgramStep, parm: int, shown: bytes) -> int:
     applied = result.applied
 
     # outputs
-    with open(step.dd("RES-OUT").path, "wb") as fh:
+    with step.open("RES-OUT", len(result)) as fh:
         written = result.write(fh)
-    step.dd("RES-OUT").count(written=written)
     rejected = ~applied
     errors = reject_records(moves.data[rejected], result.reasons[rejected], 180, fill=master.space,
                             encode=master.literal)
     step.write("ERROR-OUT", errors)
-    listed = lines[applied]
-    step.write_lines("LIST-OUT", ListFile(shown).lay_out(listed))
+    listing = ListFile(shown)
+    list_lines = listing.lay_out(lines[applied])
+    step.write_lines("LIST-OUT", list_lines)
+    if step.has("LIST-PDF"):                  # not the legacy's: the list rendered for people
+        step.dd("LIST-PDF").count(written=write_pdf(list_lines, step.dd("LIST-PDF").path, title="異動者一覧",
+                                                     page_starts=listing.page_starts))
 
     totals = Totals(
         table=print_table(kind, applied, result.reasons, reason_counts(result.reasons, REASONS, kind, 9), REASONS),

@@ -58,7 +58,9 @@ class ListFile:
         return lines
 
     def lay_out(self, details: np.ndarray) -> list[bytes]:
-        out = Pages(50, self.header).lay_out(details)
+        pages = Pages(50, self.header)
+        out = pages.lay_out(details)
+        self.page_starts = pages.starts
         return out + [b"", line((1, "MOVEMENTS LISTED"), (25, edit_one(len(details), COUNT))), b"*** END OF LIST ***"]
 
 

@@ -282,3 +282,18 @@ def assert_same(legacy: Outcome, densan: Outcome, case: Case | None = None) -> N
     if legacy.rc < 16:
         for dd in ("RES-OUT", "ERROR-OUT", "LIST-OUT"):
             assert densan.files[dd] == legacy.files[dd], f"{dd} differs{notes}"
+
+
+def write_case_folder(case: Case, folder: Path) -> Path:
+    """A `densan verify` case folder: the inputs and a case.yaml whose legacy outputs
+    `densan verify --build-legacy` makes with GnuCOBOL from the legacy source."""
+    import yaml
+    write_inputs(case, folder)
+    doc = {"job": "JUKI01", "description": ", ".join(case.notes) or "JUKI01 case",
+           "inputs": {"RES-IN": "res-in.dat", "MOVE-IN": "move-in.dat"},
+           "outputs": {dd: {"file": f, "compare": "bytes"} for dd, f in FILES.items()},
+           "legacy": {"program": str(LEGACY / "programs" / "JUKI01.cob"), "copybooks": [str(LEGACY / "copybooks")]}}
+    if case.parm is not None:
+        doc["parm"] = case.parm
+    (folder / "case.yaml").write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return folder

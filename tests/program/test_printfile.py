@@ -41,6 +41,7 @@ def test_lines_and_line_sequential():
 def test_pages_header_before_every_page_and_on_an_empty_file():
     pages = Pages(2, lambda p: [b"H%d" % p])
     assert pages.lay_out([b"a", b"b", b"c"]) == [b"H1", b"a", b"b", b"H2", b"c"]
+    assert pages.starts == [0, 3]
     assert Pages(2, lambda p: [b"H%d" % p]).lay_out([]) == [b"H1"]
     assert Pages(2, lambda p: [b"H%d" % p]).lay_out([b"a", b"b"]) == [b"H1", b"a", b"b"]
 
