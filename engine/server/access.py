@@ -116,12 +116,13 @@ def must_mask(user: User, entry: JobEntry | None) -> bool:
     return not (user.role in ("requester", "approver") and entry.section == user.section)
 
 
-PERSON_NO = re.compile(r"(?<!\d)(\d{2})\d{6,14}(?!\d)")           # 個人番号 and other long numbers
+PERSON_NO = re.compile(r"(?<!\d)(\d{2})\d{8,}(?!\d)")           # 個人番号 (10 digits) and longer; not dates
 KANJI_NAME = re.compile(r"([\u4e00-\u9fff\u3005])[\u3040-\u30ff\u4e00-\u9fff\u3005]{1,9}(\s|　)"
                         r"[\u3040-\u30ff\u4e00-\u9fff\u3005]{1,9}")
 
 
 def mask(text: str) -> str:
-    """Long numbers keep their first two digits; names (姓 名) keep their first character."""
+    """Numbers of 10+ digits keep their first two digits (YYYYMMDD dates stay readable);
+    names (姓 名) keep their first character."""
     text = PERSON_NO.sub(lambda m: m.group(1) + "*" * (len(m.group(0)) - 2), text)
     return KANJI_NAME.sub(lambda m: m.group(1) + "＊＊", text)

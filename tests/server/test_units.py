@@ -127,6 +127,7 @@ def test_mask_person_numbers_and_names():
     from engine.server.access import mask
     assert mask("1234567890 掛川 太郎  10,000") == "12******** 掛＊＊  10,000"
     assert mask("RC 0004 2026-12-04 12:00") == "RC 0004 2026-12-04 12:00"      # dates and codes stay
+    assert mask("PARAMS date=20250131 KEY 000001234567890123") == "PARAMS date=20250131 KEY 00****************"
 
 
 def test_city_jobs_declare_their_sections():
