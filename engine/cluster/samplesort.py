@@ -87,10 +87,17 @@ def _pre_block(text: str, block: RecordBlock, encoding: str, recfm: str) -> tupl
 def sample_task(text: str, r: ByteRange, fmt: RecordFormat, encoding: str) -> np.ndarray:
     """Sorted-key bytes of up to SAMPLE_PER_RANGE records of the range, evenly spaced."""
     from engine.sort.statements import compile_statements
-    block = read_range(r, fmt)
-    if len(block) > SAMPLE_PER_RANGE:
-        rows = np.linspace(0, len(block) - 1, SAMPLE_PER_RANGE).astype(np.int64)
-        block = block.take(rows)
+    if fmt.fixed and r.records > SAMPLE_PER_RANGE:       # only the sampled records are read
+        rows = np.linspace(0, r.records - 1, SAMPLE_PER_RANGE).astype(np.int64)
+        mapped = np.memmap(r.path, np.uint8, "r", offset=r.start, shape=(r.records, fmt.lrecl))
+        block = RecordBlock(np.array(mapped[rows]), np.full(len(rows), fmt.lrecl, np.int32),
+                            r.start + rows * fmt.lrecl, r.first_record, r.path)
+        del mapped
+    else:
+        block = read_range(r, fmt)
+        if len(block) > SAMPLE_PER_RANGE:
+            rows = np.linspace(0, len(block) - 1, SAMPLE_PER_RANGE).astype(np.int64)
+            block = block.take(rows)
     kept, _ = _pre_block(text, block, encoding, fmt.recfm)
     return _keys_of(compile_statements(text), kept, encoding, fmt.recfm)
 
