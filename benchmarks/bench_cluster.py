@@ -49,12 +49,14 @@ def big_city():
     return master, tran, DEFAULT_DATE
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def two_workers():
+    """A fresh cluster per benchmark: each worker's peak RSS is that benchmark's."""
     from distributed import Client, LocalCluster
     cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                            dashboard_address=None, resources={"densan": 1})
     client = Client(cluster, set_as_default=False)
+    client.wait_for_workers(2, timeout=300)
     try:
         yield cluster.scheduler_address, client
     finally:
@@ -112,7 +114,6 @@ def _report(name: str, benchmark, info: dict) -> None:
 def test_shuno01_on_two_workers(benchmark, big_city, two_workers, tmp_path):
     master, tran, date = big_city
     address, client = two_workers
-    client.restart()                      # fresh worker processes: their peak RSS is this run's
     floor = _floor(master, tmp_path)
     env = dict(os.environ, DENSAN_HOME=str(tmp_path / "home-local"))
     os.sync()
@@ -147,7 +148,6 @@ def test_shuno01_on_two_workers(benchmark, big_city, two_workers, tmp_path):
 def test_sort_on_two_workers(benchmark, big_city, two_workers, tmp_path):
     master = big_city[0]
     address, client = two_workers
-    client.restart()                      # fresh worker processes: their peak RSS is this run's
     floor = _floor(master, tmp_path)
     base = [sys.executable, "-m", "engine.cli", "sort", "--sysin", SORT_TEXT, "--in", str(master),
             "--lrecl", "100"]

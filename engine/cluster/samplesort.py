@@ -5,8 +5,10 @@
    and keyed exactly as the sort keys them (engine.sort.keys.normalised_keys); the
    sorted sample gives B-1 range boundaries.
 3. Scatter, one task per input range: INCLUDE/OMIT and INREC over the range, then each
-   record to the bucket of its key (a key equal to a boundary always goes the same way,
-   so equal keys share a bucket), one bucket file per (range, bucket).
+   record to the bucket of its key, one bucket file per (range, bucket). With SUM, equal
+   keys share a bucket (a key equal to a boundary always goes the same way); without it,
+   the key is followed by the record's place in the input, so a heavy key is spread over
+   buckets and still comes out in input order (EQUALS).
 4. One task per bucket: its files in input order, run through the rest of the control
    statements (SORT — stable, so EQUALS order holds — SUM, OUTREC, OUTFIL) by
    engine.sort's run_control; each output written in its final format.
@@ -84,8 +86,19 @@ def _pre_block(text: str, block: RecordBlock, encoding: str, recfm: str) -> tupl
 
 
 # ------------------------------------------------------------------ tasks (run on workers)
-def sample_task(text: str, r: ByteRange, fmt: RecordFormat, encoding: str) -> np.ndarray:
-    """Sorted-key bytes of up to SAMPLE_PER_RANGE records of the range, evenly spaced."""
+def _with_position(keys: np.ndarray, control, positions: np.ndarray) -> np.ndarray:
+    """Without SUM, equal keys may fall into two buckets: the record's place in the input
+    (8 bytes, big-endian) after its key keeps EQUALS order across the cut, so one heavy
+    key cannot make one bucket hold most of the file."""
+    if control.sum is not None:
+        return keys
+    pos = np.asarray(positions, ">u8").view(np.uint8).reshape(-1, 8)
+    return np.ascontiguousarray(np.concatenate([keys, pos], axis=1))
+
+
+def sample_task(text: str, r: ByteRange, fmt: RecordFormat, encoding: str, base: int = 0) -> np.ndarray:
+    """Sorted-key bytes of up to SAMPLE_PER_RANGE records of the range, evenly spaced;
+    base: the records of the inputs before this range."""
     from engine.sort.statements import compile_statements
     if fmt.fixed and r.records > SAMPLE_PER_RANGE:       # only the sampled records are read
         rows = np.linspace(0, r.records - 1, SAMPLE_PER_RANGE).astype(np.int64)
@@ -99,18 +112,22 @@ def sample_task(text: str, r: ByteRange, fmt: RecordFormat, encoding: str) -> np
             rows = np.linspace(0, len(block) - 1, SAMPLE_PER_RANGE).astype(np.int64)
             block = block.take(rows)
     kept, _ = _pre_block(text, block, encoding, fmt.recfm)
-    return _keys_of(compile_statements(text), kept, encoding, fmt.recfm)
+    control = compile_statements(text)
+    spread = np.linspace(0, max(r.records - 1, 0), len(kept)).astype(np.int64)
+    return _with_position(_keys_of(control, kept, encoding, fmt.recfm), control, base + spread)
 
 
 def scatter_task(text: str, r: ByteRange, fmt: RecordFormat, encoding: str, bounds: np.ndarray,
-                 work: str, index: int) -> dict:
+                 work: str, index: int, base: int = 0) -> dict:
     """INCLUDE/OMIT + INREC over the range, each record to its bucket's file."""
     from engine.sort.statements import compile_statements
     block = read_range(r, fmt)
     n_in = len(block)
     try:
         kept, deleted = _pre_block(text, block, encoding, fmt.recfm)
-        keys = _as_strings(_keys_of(compile_statements(text), kept, encoding, fmt.recfm))
+        control = compile_statements(text)
+        keys = _as_strings(_with_position(_keys_of(control, kept, encoding, fmt.recfm), control,
+                                          base + np.arange(len(kept))))
     except DensanError as exc:
         return {"error": exc}
     bucket = np.searchsorted(bounds, keys, side="right") if len(bounds) else np.zeros(len(keys), np.int64)
@@ -222,11 +239,14 @@ def distributed_sort(text: str, inputs: list, fmt: RecordFormat, encoding: str, 
         results = run_tasks("COPY", tasks)
         scattered = {"in": sum(int(x.get("counts", {}).get("in", 0)) for x in results), "deleted": 0}
     else:
-        samples = run_tasks("SAMPLE", [Task(i, f"sample-{i:05d}", sample_task, (text, r, fmt, encoding),
-                                            r.describe()) for i, r in enumerate(ranges)])
+        bases = np.cumsum([0] + [r.records for r in ranges])       # records before each range
+        samples = run_tasks("SAMPLE", [Task(i, f"sample-{i:05d}", sample_task,
+                                            (text, r, fmt, encoding, int(bases[i])), r.describe())
+                                       for i, r in enumerate(ranges)])
         bounds = boundaries(samples, len(ranges))
         scatters = run_tasks("SCATTER", [Task(i, f"scatter-{i:05d}", scatter_task,
-                                              (text, r, fmt, encoding, bounds, str(work), i), r.describe())
+                                              (text, r, fmt, encoding, bounds, str(work), i, int(bases[i])),
+                                              r.describe())
                                          for i, r in enumerate(ranges)])
         errors = [s["error"] for s in scatters if "error" in s]
         if errors:

@@ -87,6 +87,7 @@ SORTS = {
     "outfil": " SORT FIELDS=(7,2,CH,D,60,8,CH,A)\n OUTFIL FNAMES=PAID,INCLUDE=(76,1,CH,EQ,C'2')\n"
               " OUTFIL FNAMES=REST,SAVE\n",
     "copy": " SORT FIELDS=COPY\n OMIT COND=(76,1,CH,EQ,C'0')\n",
+    "heavy-key": " SORT FIELDS=(76,1,CH,A)\n",      # a few keys over every bucket, EQUALS order kept
 }
 
 
