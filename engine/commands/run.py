@@ -27,6 +27,7 @@ Examples:
   densan run SHUNOD --param date=20250131
   densan run SHUNOD --dd MASTER-IN=old.dat --dd POST.MASTER-OUT=new.dat --parm 20250131
   densan run SHUNOD --restart POST        (or --restart '*': where the last run stopped)
+  densan run SHUNO01 --dd MASTER-OUT=new.dat --disp MASTER-OUT=OLD   (new.dat exists: replace it)
 """
 
 
@@ -35,6 +36,9 @@ Examples:
 @click.option("--dd", "dds", multiple=True, metavar="[STEP.]NAME=PATH",
               help="Use a plain file for a DD (every step with that DD, or one step); repeat NAME for a "
                    "concatenation; NAME=DUMMY for a dummy DD. Outputs are still written atomically.")
+@click.option("--disp", "disps", multiple=True, metavar="[STEP.]NAME=STATUS",
+              help="Give a DD an explicit DISP (OLD replaces an existing file at a normal end, MOD extends "
+                   "it, SHR reads it); a NEW DD never replaces a file that exists.")
 @click.option("--parm", default=None, help="Replace the PARM of the job's program steps.")
 @click.option("--param", "params", multiple=True, metavar="KEY=VALUE", help="Override a job param (date=today …).")
 @click.option("--restart", default=None, metavar="STEP",
@@ -44,7 +48,7 @@ Examples:
 @click.option("--cluster", default=None, metavar="tcp://HOST:8786",
               help="Run the partitionable steps on this Dask cluster (default: DENSAN_CLUSTER; "
                    "'local' = here). Needs pip install 'densan[cluster]'.")
-def run(job: str, dds: tuple[str, ...], parm: str | None, params: tuple[str, ...], restart: str | None,
+def run(job: str, dds: tuple[str, ...], disps: tuple[str, ...], parm: str | None, params: tuple[str, ...], restart: str | None,
         quiet: bool, cluster: str | None) -> None:
     from engine.cluster import cluster_address
     from engine.job.runner import EXIT_JCL_ERROR, run_job
@@ -60,7 +64,7 @@ def run(job: str, dds: tuple[str, ...], parm: str | None, params: tuple[str, ...
         from engine.schedule.jobnet import is_jobnet_file
         if is_jobnet_file(find_job(job)):           # a jobnet: run it once in the foreground
             _run_jobnet(job, kv, restart, quiet, dds, parm)
-        result = run_job(job, dd=list(dds), parm=parm, params=kv, restart=restart,
+        result = run_job(job, dd=list(dds), disp=list(disps), parm=parm, params=kv, restart=restart,
                          echo=None if quiet else click.echo, cluster=cluster_address(cluster))
     except JobDefinitionError as exc:
         click.echo(f"densan run: JCL ERROR: {exc}", err=True)

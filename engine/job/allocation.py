@@ -6,7 +6,9 @@ A mixin of JobRunner (engine.job.runner), whose state it uses: the catalog, para
 resolution, && temporaries, passed datasets, --dd redirects, the job log."""
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +41,7 @@ class Allocation:
             alloc = self._alloc_one(step, ddef, where)
             allocs.append(alloc)
             self._log_alloc(alloc)
+        _check_no_file_twice(step, allocs)
         return allocs
 
     def _log_alloc(self, a: Alloc) -> None:
@@ -55,6 +58,8 @@ class Allocation:
                 what = f"{a.dsn} (CONCATENATION) " + what
         else:
             what = f"{a.dsn or ''} {a.final}".strip()
+            if a.ddef.replace_existing and a.exists and a.status == "NEW":
+                what += " (REPLACES THE EXISTING FILE AT A NORMAL END: --disp OLD)"
         self.log(f"  ALLOC {dd.name:<10} {a.status:<4} {what}")
 
     def _dd(self, ddef: DDDef, **kw) -> DD:
@@ -73,6 +78,18 @@ class Allocation:
         temp = final.with_name(f"{final.name}.densan-tmp.{self.run_id}.{step.name}")
         self.catalog.add_pending(temp, self.run_id)
         return temp
+
+    def _start_temp(self, temp: Path, where: str, copy_of: Path | None = None) -> None:
+        """Create an output's temporary (empty, or a copy for MOD): a JCL error if it cannot be."""
+        try:
+            if copy_of is not None:
+                shutil.copyfile(copy_of, temp)
+            else:
+                temp.write_bytes(b"")
+        except OSError as exc:
+            raise JobDefinitionError(f"{where}: cannot write beside {temp.parent / temp.name.split('.densan-tmp.')[0]}: "
+                                     f"{exc.strerror or exc}",
+                                     hint="give an output a file in a folder you can write") from None
 
     def _alloc_one(self, step: StepDef, ddef: DDDef, where: str) -> Alloc:
         if ddef.dummy:
@@ -94,7 +111,7 @@ class Allocation:
     def _alloc_paths(self, step: StepDef, ddef: DDDef, where: str) -> Alloc:
         paths = [Path(substitute(p, self.params, where)).expanduser().absolute() for p in ddef.paths]
         exists = all(p.exists() for p in paths)
-        status = ddef.status or ("SHR" if exists else "NEW")
+        status = ddef.status or ("NEW" if ddef.replace_existing or not exists else "SHR")
         if status in ("NEW", "MOD", "OLD") and len(paths) > 1:
             raise JobDefinitionError(f"{where}: a concatenation is read only (disp {status})")
         if status in ("SHR", "OLD"):
@@ -102,20 +119,32 @@ class Allocation:
             if missing:
                 raise JobDefinitionError(f"{where}: file {missing[0]} does not exist",
                                          hint="check the path, or give disp: NEW for an output")
+            for p in paths:
+                if p.is_dir():
+                    raise JobDefinitionError(f"{where}: {p} is a directory, not a dataset",
+                                             hint="name a file")
             # OLD, or a single file given without disp: write()/write_raw()/open_text() replace it
             # atomically at step end (a program writing .path itself writes in place)
             writable = status == "OLD" or (ddef.status is None and len(paths) == 1)
+            if writable and not _replaceable(paths[0], ddef.name, where, must_exist=True, strict=status == "OLD"):
+                writable = False
             dd = self._dd(ddef, dsn=None, paths=paths, status=status,
                           out_path=self._tempfile(paths[0], step) if writable else None)
             return Alloc(dd, ddef, "path", status, final=paths[0], temp=dd._out, exists=True)
         final = paths[0]
-        final.parent.mkdir(parents=True, exist_ok=True)
+        if status == "NEW" and (final.exists() or final.is_symlink()) and not ddef.replace_existing:
+            implied = " (implied: the DD gives no disp and this step is the first to name its dataset)" \
+                if ddef.implied_status else ""
+            raise JobDefinitionError(
+                f"{where}: file {final} already exists and the DD's DISP is NEW{implied}; "
+                f"NEW never replaces an existing file",
+                hint=f"to replace it run with --disp {step.name}.{ddef.name}=OLD (or write disp: OLD in the job), "
+                     f"to extend it --disp {step.name}.{ddef.name}=MOD, to read it disp: SHR; "
+                     f"or give a file that does not exist yet")
+        _replaceable(final, ddef.name, where, must_exist=False)
         temp = self._tempfile(final, step)
         append = status == "MOD" and final.exists()
-        if append:
-            shutil.copyfile(final, temp)
-        else:
-            temp.write_bytes(b"")
+        self._start_temp(temp, where, copy_of=final if append else None)
         dd = self._dd(ddef, dsn=None, paths=[final] if append else [], out_path=temp, is_output=True,
                       append=append, status=status)
         for orig in ddef.orig_dsns:       # later steps reading this dataset read the file
@@ -160,6 +189,8 @@ class Allocation:
         # disp omitted: NEW only where the job first names a dataset that does not exist yet
         status = ddef.status or ("NEW" if not exists and self._first_user(written[0], self.steps) is step
                                  else "SHR")
+        if ddef.replace_existing and exists:
+            status = "OLD"
         if dsn in self.redirects:
             if status in ("NEW", "MOD", "OLD"):
                 raise JobDefinitionError(f"{where}: {dsn} was redirected to {path} by --dd; override this DD too")
@@ -180,12 +211,12 @@ class Allocation:
             final = self.catalog.dataset_file(dsn)
         temp = None
         if status in ("NEW", "MOD", "OLD"):
-            final.parent.mkdir(parents=True, exist_ok=True)
+            _replaceable(final, ddef.name, where, must_exist=False)
             temp = self._tempfile(final, step)
             if status == "MOD" and exists:
-                shutil.copyfile(final, temp)
+                self._start_temp(temp, where, copy_of=final)
             elif status != "OLD":
-                temp.write_bytes(b"")
+                self._start_temp(temp, where)
         is_output = status in ("NEW", "MOD")
         dd = self._dd(ddef, dsn=dsn, paths=[path] if exists else [], out_path=temp, is_output=is_output,
                       append=status == "MOD" and exists, status=status)
@@ -224,3 +255,74 @@ class Allocation:
             if dd.append and a.final is not None and a.final.exists():
                 _, base = dataset_info(a.final, dd.recfm, dd.lrecl)
             dd.records_written = records - (base or 0)
+
+
+def _replaceable(final: Path, ddname: str, where: str, *, must_exist: bool, strict: bool = True) -> bool:
+    """An output is written beside its target and renamed over it at step end: the target
+    must be a regular file (or not exist yet) in a folder densan can create and write. Not so
+    is a JCL error now, before the step runs (strict), or False (a file merely read)."""
+    def refuse(why: str, hint: str) -> bool:
+        if strict:
+            raise JobDefinitionError(f"{where}: {final} cannot be written: {why}", hint=hint)
+        return False
+    if final.is_dir() or final.name in ("", ".", ".."):
+        return refuse("it is a directory", "name a file, not a folder")
+    try:
+        st = final.stat()
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        return refuse(exc.strerror or str(exc), "name a file densan can reach")
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        return refuse("it is not a regular file (a device, a pipe or a socket)",
+                      f"to discard the output write --dd {ddname}=DUMMY")
+    folder = final.parent
+    if not folder.exists():
+        if must_exist or not strict:
+            return refuse(f"folder {folder} does not exist", "create the folder first")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            return refuse(f"folder {folder} cannot be created: {exc.strerror or exc}",
+                          "give an output a file in a folder you can write")
+    if not folder.is_dir():
+        return refuse(f"{folder} is not a folder", "check the path")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return refuse(f"folder {folder} is not writable", "give an output a file in a folder you can write")
+    return True
+
+
+def _identity(p: Path) -> tuple:
+    try:
+        st = p.stat()
+        return ("inode", st.st_dev, st.st_ino)
+    except OSError:
+        return ("path", str(p.resolve()))
+
+
+def _check_no_file_twice(step: StepDef, allocs: list[Alloc]) -> None:
+    """One step may not read a file through one DD and write it through another, nor write
+    one file through two DDs: refused before the program runs."""
+    reads: dict[tuple, str] = {}
+    writes: dict[tuple, str] = {}
+    for a in allocs:
+        if a.kind in ("dummy", "sysout", "inline"):
+            continue
+        writing = a.temp is not None and a.status in ("NEW", "MOD", "OLD")
+        if writing and a.final is not None:
+            key = _identity(a.final)
+            if key in writes:
+                raise JobDefinitionError(f"step {step.name}: dd {a.dd.name} and dd {writes[key]} write the same "
+                                         f"file {a.final}", hint="give each output its own file")
+            writes[key] = a.dd.name
+        for p in a.dd.paths:
+            if writing and a.final is not None and _identity(p) == _identity(a.final):
+                continue            # OLD / MOD: the DD's own file
+            reads.setdefault(_identity(p), a.dd.name)
+    for key, name in writes.items():
+        if key in reads and reads[key] != name:
+            a = next(x for x in allocs if x.dd.name == name)
+            raise JobDefinitionError(
+                f"step {step.name}: file {a.final} is both read (dd {reads[key]}) and written (dd {name}) by "
+                f"the step; writing it would replace the input the step reads",
+                hint="write the output to another file and rename it after the job")

@@ -48,6 +48,9 @@ CREATE TABLE IF NOT EXISTS fileops (
 """
 
 
+FILEOP_FAILED = "COULD NOT"
+
+
 def now() -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S")
 
@@ -233,14 +236,23 @@ class Catalog:
         done = []
         for i, row in enumerate(rows):
             src = Path(row["src"])
-            if row["op"] == "rename":
-                if src.exists():
-                    os.replace(src, row["dst"])
-                    done.append(f"renamed {src} -> {row['dst']}")
-            elif row["op"] == "delete":
-                if src.exists() or src.is_symlink():
-                    src.unlink()
-                    done.append(f"deleted {src}")
+            try:
+                if row["op"] == "rename":
+                    if src.exists():
+                        os.replace(src, row["dst"])
+                        done.append(f"renamed {src} -> {row['dst']}")
+                elif row["op"] == "delete":
+                    if src.is_dir() and not src.is_symlink():
+                        done.append(f"{FILEOP_FAILED} delete {src}: it is a directory; left as it is")
+                    elif src.exists() or src.is_symlink():
+                        src.unlink()
+                        done.append(f"deleted {src}")
+            except OSError as exc:
+                # a target that cannot be replaced must not stop every later run on this home:
+                # the file stays where it is (never swept), the operation is reported and forgotten
+                self.db.execute("DELETE FROM pending WHERE path = ?", (str(src),))
+                done.append(f"{FILEOP_FAILED} {row['op']} {src}" + (f" -> {row['dst']}" if row["dst"] else "")
+                            + f": {exc.strerror or exc}; the file is kept at {src}")
             if crash is not None and i == 0:
                 crash("mid-rename")
             self.db.execute("DELETE FROM fileops WHERE id = ?", (row["id"],))

@@ -50,6 +50,9 @@ class DDDef:
     sysout: str | None = None
     inline: str | None = None
     override: bool = False                             # came from --dd
+    implied_status: bool = False                       # status not written: taken from the dataset
+    replace_existing: bool = False                     # --disp NAME=OLD on an output: the user asked to
+                                                       # replace the existing file (written aside, renamed)
     orig_dsns: list[str] = field(default_factory=list)  # the dsn a --dd override replaced
     print_file: bool = False                           # a SYSOUT that a --dd file replaced: kept
                                                        # even when the step fails, as SYSOUT is

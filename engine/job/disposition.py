@@ -11,7 +11,7 @@ from typing import Callable
 
 from engine.job import gdg as gdgmod
 from engine.job.allocation import Alloc
-from engine.job.catalog import Dataset, dataset_info, now
+from engine.job.catalog import FILEOP_FAILED, Dataset, dataset_info, now
 from engine.job.crashpoints import crash_point
 from engine.job.definition import DDDef, StepDef
 
@@ -62,7 +62,9 @@ class StepEnd:
                                                    (str(a.final) if a.final else a.kind.upper()),
                                                    a.dd.records_read, a.dd.records_written))
         crash_point("after-commit", step.name)
-        self.catalog.do_fileops(self.run_id, crash=lambda p: crash_point(p, step.name))
+        for m in self.catalog.do_fileops(self.run_id, crash=lambda p: crash_point(p, step.name)):
+            if m.startswith(FILEOP_FAILED):
+                lines.append(f"  WARNING: {m}")
         for f in after:
             f()
         crash_point("after-step", step.name)

@@ -84,6 +84,19 @@ class JobResult:
         return min(self.max_rc, MAX_RC_EXIT)
 
 
+def parse_disp_overrides(items: list[str]) -> list[tuple[str | None, str, tuple]]:
+    """`[STEP.]NAME=STATUS[,NORMAL[,ABNORMAL]]`: the user's explicit DISP for a DD."""
+    from engine.job.definition import parse_disp
+    out = []
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise JobDefinitionError(f"--disp {item!r}: write --disp NAME=OLD or --disp STEP.NAME=MOD")
+        step, _, name = key.strip().rpartition(".")
+        out.append((step.upper() or None, name.upper(), parse_disp(value, f"--disp {item}")))
+    return out
+
+
 def parse_dd_overrides(items: list[str]) -> list[tuple[str | None, str, list[str]]]:
     """`[STEP.]NAME=path` (repeat NAME for a concatenation; NAME=DUMMY for a dummy DD)."""
     out: dict[tuple[str | None, str], list[str]] = {}
@@ -100,11 +113,13 @@ class JobRunner(Allocation, StepEnd):
     def __init__(self, job: JobDef, *, dd_overrides: list[tuple[str | None, str, list[str]]] = (),
                  parm: str | None = None, params: dict[str, str] | None = None, restart: str | None = None,
                  echo: Callable[[str], None] | None = None, home: Path | None = None,
-                 cluster: str | None = None):
+                 cluster: str | None = None,
+                 disp_overrides: list[tuple[str | None, str, tuple]] = ()):
         self.job = job
         self.cluster = cluster              # a cluster address (engine.cluster), None: local
         self._executor = None
         self.overrides = list(dd_overrides)
+        self.disp_overrides = list(disp_overrides)
         self.parm_override = parm
         self.params = resolve_params(job.params, dict(params or {}))
         self.restart = restart
@@ -143,9 +158,24 @@ class JobRunner(Allocation, StepEnd):
                 if old.dsns and not old.status:
                     # keep the direction the definition implies: an output stays an output
                     new.status = self._default_status_of(old, step, steps)
+                    new.implied_status = True
                 new.orig_dsns = list(old.dsns)
                 new.print_file = bool(old.sysout) or old.print_file
                 step.dd[ddname] = new
+        for step_name, ddname, disp in self.disp_overrides:
+            targets = [s for s in steps if (step_name is None or s.name.upper() == step_name) and ddname in s.dd]
+            if not targets:
+                raise JobDefinitionError(f"--disp {(step_name + '.') if step_name else ''}{ddname}: no step of job "
+                                         f"{self.job.name} has that DD")
+            for step in targets:
+                status, normal, abnormal = disp
+                old = step.dd[ddname]
+                replace = status == "OLD" and old.status in (None, "NEW")
+                if replace:         # an output stays an output: written aside, renamed over the file
+                    status = old.status
+                step.dd[ddname] = dataclasses.replace(old, status=status, normal=normal or old.normal,
+                                                      abnormal=abnormal or old.abnormal, implied_status=False,
+                                                      replace_existing=replace)
         self._resolve_backrefs(steps)
         return steps
 
@@ -514,12 +544,14 @@ def _cpu() -> float:
 def run_job(job: JobDef | str, *, dd: list[str] | list[tuple] = (), parm: str | None = None,
             params: dict[str, str] | None = None, restart: str | None = None,
             echo: Callable[[str], None] | None = None, home: Path | None = None,
-            cluster: str | None = None) -> JobResult:
+            cluster: str | None = None, disp: list[str] = ()) -> JobResult:
     """Run a job (a JobDef, a job name found along DENSAN_JOBS, or a YAML path).
 
-    dd: ["[STEP.]NAME=path", …] overrides; parm replaces the PARM of program steps;
+    dd: ["[STEP.]NAME=path", …] overrides; disp: ["[STEP.]NAME=OLD", …] the user's explicit
+    DISP of a DD (how an existing file is replaced or extended); parm replaces the PARM of program steps;
     params override the job's params; restart: a step name, or "*" for where the last run stopped."""
     jobdef = load_job(job) if isinstance(job, str) else job
     overrides = parse_dd_overrides(list(dd)) if dd and isinstance(list(dd)[0], str) else list(dd)
     return JobRunner(jobdef, dd_overrides=overrides, parm=parm, params=params, restart=restart, echo=echo,
-                     home=home, cluster=cluster).run()
+                     home=home, cluster=cluster,
+                     disp_overrides=parse_disp_overrides(list(disp))).run()

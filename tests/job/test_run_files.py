@@ -5,6 +5,7 @@ import pytest
 from click.testing import CliRunner
 
 from engine.cli import cli
+from engine.errors import JobDefinitionError
 from engine.job import run_job
 from engine.job.runner import EXIT_ABEND, EXIT_JCL_ERROR
 
@@ -262,11 +263,17 @@ def test_rerun_on_existing_output_files_stays_atomic(lib, tmp_path):
             program: rawcopy_{lib.tag}
             dd: {{P: {{path: '{tmp_path}/p.txt'}}}}
     """)
-    res = run_job("RERUN", dd=[f"IN={tmp_path}/in.txt", f"OUT={tmp_path}/o.txt"])
+    # the existing o.txt is not replaced silently: NEW on an existing file is a JCL error
+    with pytest.raises(JobDefinitionError, match=r"o.txt already exists and the DD's DISP is NEW \(implied"):
+        run_job("RERUN", dd=[f"IN={tmp_path}/in.txt", f"OUT={tmp_path}/o.txt"])
+    assert (tmp_path / "o.txt").read_bytes() == b"stale\n"
+    # asked explicitly (--disp OUT=OLD), it is replaced atomically
+    res = run_job("RERUN", dd=[f"IN={tmp_path}/in.txt", f"OUT={tmp_path}/o.txt"], disp=["OUT=OLD"])
     assert res.max_rc == 0
     assert (tmp_path / "o.txt").read_bytes() == b"S\n"       # upcase appends to its OUT: a fresh temp
     assert (tmp_path / "p.txt").read_bytes() == b"fresh\n"
     assert "ALLOC OUT        NEW" in res.log_path.read_text()
+    assert "REPLACES THE EXISTING FILE" in res.log_path.read_text()
 
 
 def test_sysout_replaced_by_dd_file_is_kept_when_the_step_fails(lib, tmp_path):
