@@ -63,8 +63,9 @@ def run_convert(input, output, *, copybook, encoding="ascii", recfm="F", lrecl=N
     input, output = Path(input), Path(output)
     if not input.exists():
         raise DensanError(f"input dataset not found: {input}")
-    if output.resolve() == input.resolve():
-        raise DensanError(f"output {output} is the input", hint="write to another file")
+    from engine.samefile import refuse_same_file
+    refuse_same_file("convert", [("INPUT", input)],
+                     [("OUTPUT", output)] + ([("--reject", Path(reject))] if reject else []))
     chunk = chunk_records or DEFAULT_CHUNK
     layout = resolve_layout(copybook, dialect=dialect, encoding=encoding)
     fmt = record_format(layout, recfm or "F", lrecl,

@@ -2,6 +2,7 @@
 Exit status: the sort's return code (0, 4; 16 on a statement or data error)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -78,6 +79,8 @@ def sort(sysin, inputs, output, outfil, encoding, recfm, lrecl, out_lrecl, clust
     """Sort, merge or copy records with DFSORT control statements (SORT, MERGE, OPTION,
     INCLUDE/OMIT, INREC, OUTREC, SUM, OUTFIL). EBCDIC data sorts in EBCDIC order."""
     from engine.records import RecordFormat, write_records
+    from engine.records.dataset import AtomicOutput
+    from engine.samefile import refuse_same_file
     from engine.sort.program import execute
     from engine.sort.statements import compile_statements
 
@@ -94,6 +97,8 @@ def sort(sysin, inputs, output, outfil, encoding, recfm, lrecl, out_lrecl, clust
             if not sep or not name or not path:
                 raise DensanError(f"--outfil {item!r} is not NAME=PATH", hint="e.g. --outfil OUT1=high.dat")
             targets[name.strip().upper()] = Path(path)
+        refuse_same_file("sort", [("--in", Path(p)) for p in inputs],
+                         [("--out" if n == "SORTOUT" else f"--outfil {n}", p) for n, p in targets.items()])
         mode = compile_statements(text).mode
         if mode == "merge":
             ins = [(f"SORTIN{k:02d}", [Path(p)]) for k, p in enumerate(inputs, 1)]
@@ -105,14 +110,20 @@ def sort(sysin, inputs, output, outfil, encoding, recfm, lrecl, out_lrecl, clust
             if rc is not None:
                 sys.exit(rc)
 
-        def write(name, block):
-            lrecl_out, recfm_out = (out_lrecl if name == "SORTOUT" else None), recfm
-            return write_records(targets[name], block, RecordFormat(recfm=recfm_out, lrecl=lrecl_out))
+        with contextlib.ExitStack() as written:    # every output renamed into place at the end, or none
 
-        result, rc = execute(text, ins, encoding=encoding, recfm=recfm, lrecl=lrecl, write=write,
-                             outputs=lambda name: name in targets, log=log,
-                             out_lrecl=lambda name: (out_lrecl if name == "SORTOUT" else None, recfm))
+            def write(name, block):
+                lrecl_out, recfm_out = (out_lrecl if name == "SORTOUT" else None), recfm
+                temp = written.enter_context(AtomicOutput(targets[name]))
+                return write_records(temp, block, RecordFormat(recfm=recfm_out, lrecl=lrecl_out))
+
+            result, rc = execute(text, ins, encoding=encoding, recfm=recfm, lrecl=lrecl, write=write,
+                                 outputs=lambda name: name in targets, log=log,
+                                 out_lrecl=lambda name: (out_lrecl if name == "SORTOUT" else None, recfm))
     except DensanError as exc:
         click.echo(f"densan sort: {exc}", err=True)
+        sys.exit(16)
+    except OSError as exc:      # a file vanishing, a disk full: nothing was renamed into place
+        click.echo(f"densan sort: {exc.filename or ''}: {exc.strerror or exc}", err=True)
         sys.exit(16)
     sys.exit(rc)
