@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import importlib.util
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -97,6 +98,13 @@ def find_job(name: str) -> Path:
     p = Path(name)
     if p.suffix in (".yaml", ".yml") and p.is_file():
         return p
+    if os.sep in name or p.exists() or not NAME_RE.match(name):
+        if p.is_file() or (p.exists() and not p.is_dir()):
+            return p
+        why = "is a directory" if p.is_dir() else "does not exist" if os.sep in name or p.suffix else \
+            "is not a job name (letters, digits, #, @, $, -, _)"
+        raise JobDefinitionError(f"job {name}: {why}",
+                                 hint="give a job name (found as NAME.yaml along DENSAN_JOBS) or the path of a job's YAML file")
     for root in job_path():
         if not root.is_dir():
             continue
@@ -106,7 +114,7 @@ def find_job(name: str) -> Path:
                 if hits:
                     return hits[0]
     raise JobDefinitionError(f"job {name} not found",
-                             hint="looked for {name}.yaml under " + ", ".join(str(r) for r in job_path())
+                             hint=f"looked for {name}.yaml under " + ", ".join(str(r) for r in job_path())
                              + " (set DENSAN_JOBS to the job library)")
 
 
@@ -116,6 +124,10 @@ def load_job(name: str) -> JobDef:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise JobDefinitionError(f"{path}: cannot read the job definition: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise JobDefinitionError(f"{path}: byte offset {exc.start}: the job definition is not UTF-8 text "
+                                 f"(X'{exc.object[exc.start:exc.start + 1].hex().upper()}')",
+                                 hint="save the YAML as UTF-8") from None
     return parse_job(text, source=str(path))
 
 
@@ -238,6 +250,9 @@ def parse_dd(name: str, spec: object, where: str) -> DDDef:
         dd.inline = spec
         return dd
     if isinstance(spec, list):          # concatenation: [{dsn: A}, {dsn: B}]
+        if not spec:
+            raise JobDefinitionError(f"{where}: an empty list names no dataset",
+                                     hint="write {dsn: NAME}, a list [{dsn: A}, {dsn: B}], or dummy: true")
         for i, part in enumerate(spec, 1):
             if not isinstance(part, dict) or set(part) - {"dsn", "path"} or len(part) != 1:
                 raise JobDefinitionError(f"{where}: concatenation entry #{i}: write {{dsn: NAME}} or {{path: FILE}}")
