@@ -13,6 +13,8 @@ from pathlib import Path
 
 import click
 
+from engine.records.recfm import MAX_LRECL
+
 from engine.errors import DensanError
 
 TEXT_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".jsonl": "jsonl",
@@ -239,6 +241,9 @@ def _on_cluster(input, output, reject, options: dict, cluster: str | None) -> di
                                   reject=reject, **options)
 
 
+LRECL = click.IntRange(1, MAX_LRECL)   # a record length: refused by option name beyond the limit
+
+
 @click.command("convert")
 @click.argument("input", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
@@ -247,7 +252,7 @@ def _on_cluster(input, output, reject, options: dict, cluster: str | None) -> di
               help="Code page of the input (cp930, cp037, cp932, ascii, ...).")
 @click.option("--recfm", type=click.Choice(["F", "FB", "V", "VB", "LS"], case_sensitive=False),
               default="F", show_default=True, help="Record format of the input.")
-@click.option("--lrecl", type=int, help="Record length (default: the copybook's; V/VB: with RDW).")
+@click.option("--lrecl", type=LRECL, help="Record length (default: the copybook's; V/VB: with RDW).")
 @click.option("--dialect", type=click.Choice(["ibm", "gnucobol"], case_sensitive=False),
               help="Compiler storage rules (default: ibm for EBCDIC, gnucobol for ASCII).")
 @click.option("--rdw-little-endian", is_flag=True, help="RDW/BDW lengths are little-endian.")
@@ -261,7 +266,7 @@ def _on_cluster(input, output, reject, options: dict, cluster: str | None) -> di
 @click.option("--to-encoding", help="Code page of a fixed-width output (default: --encoding).")
 @click.option("--to-recfm", type=click.Choice(["F", "FB", "V", "VB", "LS"], case_sensitive=False),
               help="Record format of a fixed-width output (default: --recfm).")
-@click.option("--to-lrecl", type=int, help="Record length of a fixed-width output.")
+@click.option("--to-lrecl", type=LRECL, help="Record length of a fixed-width output.")
 @click.option("--to-dialect", type=click.Choice(["ibm", "gnucobol"], case_sensitive=False),
               help="Compiler storage rules of a fixed-width output.")
 @click.option("--flatten", is_flag=True, help="OCCURS as NAME-1, NAME-2 ... columns.")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from engine.records.recfm import MAX_LRECL
+
 from engine.errors import DensanError
 
 
@@ -62,6 +64,9 @@ def _on_cluster(text, inputs, targets, encoding, recfm, lrecl, out_lrecl, cluste
         ledger.close(finished=finished)
 
 
+LRECL = click.IntRange(1, MAX_LRECL)   # a record length: refused by option name beyond the limit
+
+
 @click.command("sort")
 @click.option("--sysin", required=True,
               help="Control statements: a file, or the text itself (lines separated by newlines or \\n).")
@@ -71,8 +76,8 @@ def _on_cluster(text, inputs, targets, encoding, recfm, lrecl, out_lrecl, cluste
 @click.option("--outfil", multiple=True, metavar="NAME=PATH", help="File for an OUTFIL FNAMES= name.")
 @click.option("--encoding", default="ascii", show_default=True, help="Code page of the data (C'..' constants, ZD signs).")
 @click.option("--recfm", default="FB", show_default=True, help="F, FB, V, VB or LS.")
-@click.option("--lrecl", type=int, default=None, help="Record length (F/FB: required; V/VB: the maximum).")
-@click.option("--out-lrecl", type=int, default=None, help="SORTOUT LRECL, when it differs (pad X'00' / truncate).")
+@click.option("--lrecl", type=LRECL, default=None, help="Record length (F/FB: required; V/VB: the maximum).")
+@click.option("--out-lrecl", type=LRECL, default=None, help="SORTOUT LRECL, when it differs (pad X'00' / truncate).")
 @click.option("--cluster", default=None, metavar="tcp://HOST:8786",
               help="Sort on this Dask cluster (a sample sort; default: DENSAN_CLUSTER); same bytes.")
 def sort(sysin, inputs, output, outfil, encoding, recfm, lrecl, out_lrecl, cluster):

@@ -578,6 +578,51 @@ def _place(f: Field, offset: int, dialect: Dialect | None) -> int:
     return largest
 
 
+MAX_RECORD_BYTES = 1 << 20       # densan's record limit (a job's LRECL too); the host's is 32,760
+MAX_ELEMENTARY = 100_000         # elementary items of one record, every OCCURS expanded
+
+
+def _too_big(f: Field, size) -> bool:
+    return size(f) > (MAX_RECORD_BYTES if size is _limit_bytes else MAX_ELEMENTARY)
+
+
+def _limit_bytes(f: Field) -> int:
+    return f.total_size
+
+
+def _limit_items(f: Field) -> int:
+    inner = sum(_limit_items(c) for c in f.children) if f.children else 1
+    return inner * (f.occurs or 1)
+
+
+def _culprit(record: Field, size) -> Field:
+    """The innermost item that is itself beyond the limit (its OCCURS or PICTURE), else the record."""
+    node = record
+    while True:
+        inner = [c for c in node.children if _too_big(c, size)]
+        if not inner:
+            return node
+        node = inner[0]
+
+
+def check_limits(layout: Layout) -> None:
+    """Sizes that cannot fit are refused with the item's file:line:column before anything is
+    allocated for them (a nested OCCURS can describe gigabytes in three lines)."""
+    for record in layout.records:
+        for size, what, limit in ((_limit_bytes, "bytes", MAX_RECORD_BYTES), (_limit_items, "elementary items", MAX_ELEMENTARY)):
+            total = size(record)
+            if total <= limit:
+                continue
+            f = _culprit(record, size)
+            loc = f.location
+            occurs = f" (OCCURS {f.occurs})" if f.occurs else ""
+            raise CopybookError(f"{f.name}{occurs}: record {record.name} would hold {total:,} {what}, more than "
+                                f"densan's limit of {limit:,}",
+                                file=loc.file if loc else layout.source, line=loc.line if loc else None,
+                                column=loc.column if loc else None,
+                                hint="check the OCCURS counts and PICTURE sizes (the host's LRECL is at most 32,760)")
+
+
 def assign_offsets(layout: Layout, dialect: "str | Dialect | None" = None) -> Layout:
     """(Re)compute the size and 0-based offset of every item, in place. With a
     dialect, elementary sizes are recomputed for it (binary and pointer sizes
@@ -586,6 +631,7 @@ def assign_offsets(layout: Layout, dialect: "str | Dialect | None" = None) -> La
     d = get_dialect(dialect) if dialect is not None else None
     for record in layout.records:
         _place(record, 0, d)
+    check_limits(layout)
     for r in layout.renames:
         first = layout.find(r.first)
         last = layout.find(r.last) if r.last else first

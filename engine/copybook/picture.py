@@ -26,15 +26,32 @@ _VALID = set("XA9SVPNGZ*+-,.B0/$E")
 _EDIT_ONLY = set("Z*+-,.B0/$") | {"CR", "DB"}
 
 
+# The largest item densan lays out: its record limit (a job's LRECL is at most 1 MiB too;
+# the host's is 32,760). Checked before a repetition is expanded, so a PICTURE such as
+# X(2147483647) is refused at once instead of building a string of that size.
+MAX_POSITIONS = 1 << 20
+
+
+class PictureTooLong(ValueError):
+    def __init__(self, message: str, offset: int):
+        super().__init__(message)
+        self.offset = offset
+
+
 def expand(source: str) -> str:
     """`S9(3)V9(2)` -> `S999V99` (upper case)."""
     text = source.upper()
-    out, pos = [], 0
+    out, pos, total = [], 0, 0
     for m in _REPEAT.finditer(text):
         out.append(text[pos:m.start()])
         count = int(m.group(2))
         if count == 0:
             raise ValueError(f"repetition count 0 in {source!r}")
+        total += m.start() - pos + count
+        if total > MAX_POSITIONS:
+            raise PictureTooLong(f"{m.group(1)}({m.group(2)}) makes the item longer than densan's limit of "
+                                 f"{MAX_POSITIONS:,} positions (a record's limit; the host's LRECL is at most "
+                                 f"32,760)", m.start(2))
         out.append(m.group(1) * count)
         pos = m.end()
     out.append(text[pos:])
@@ -64,6 +81,11 @@ def parse_picture(source: str, *, file: str | None = None, line: int | None = No
     where = {"file": file, "line": line, "column": column}
     try:
         expanded = expand(source)
+    except PictureTooLong as exc:
+        if column is not None:
+            where["column"] = column + exc.offset
+        raise CopybookError(f"PICTURE {source[:40]!r}: {exc}", **where,
+                            hint="describe the data in items of a realistic size") from None
     except ValueError as exc:
         raise CopybookError(f"invalid PICTURE string {source!r}: {exc}", **where,
                             hint="write repetitions as 9(5), X(10)") from None

@@ -38,6 +38,8 @@ FORMATS = ("F", "FB", "V", "VB", "LS")
 _ALIASES = {"FBA": "FB", "FA": "F", "VBA": "VB", "VA": "V", "LINE": "LS", "TEXT": "LS",
             "LINE-SEQUENTIAL": "LS", "L": "LS"}
 DEFAULT_CHUNK = 262_144
+CHUNK_BYTES = 64 << 20      # a chunk holds at most this many bytes of records, whatever the LRECL
+MAX_LRECL = 1 << 20         # densan's record limit (copybooks and job DDs too); the host's is 32,760
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,9 @@ class RecordFormat:
             low = RDW if self.variable else 1
             if lrecl < low:
                 raise RecordError(f"LRECL {lrecl} is too small for RECFM={recfm}")
+            if lrecl > MAX_LRECL:
+                raise RecordError(f"LRECL {lrecl:,} is beyond densan's record limit of {MAX_LRECL:,} bytes",
+                                  hint="check the record length (the host's LRECL is at most 32,760)")
             object.__setattr__(self, "lrecl", lrecl)
         if self.bdw_byteorder not in (None, "big", "little"):
             raise RecordError(f"BDW byte order must be 'big' or 'little', not {self.bdw_byteorder!r}")
@@ -296,12 +301,19 @@ def _iter_fixed(buf, fmt, source, chunk):
             file=source, record=n + 1, offset=n * lrecl,
             hint="check the LRECL and RECFM (a variable-length file needs RECFM=V/VB, "
                  "a text file RECFM=LS)")
-    step = n if not chunk else max(1, int(chunk))
+    step = _records_per_chunk(chunk, lrecl, n)
     for start in range(0, n, step):
         stop = min(n, start + step)
         data = np.array(buf[start * lrecl:stop * lrecl]).reshape(stop - start, lrecl)
         offsets = np.arange(start, stop, dtype=np.int64) * lrecl
         yield RecordBlock(data, np.full(stop - start, lrecl, np.int32), offsets, start + 1, source)
+
+
+def _records_per_chunk(chunk, width: int, n: int) -> int:
+    """Records per block: `chunk`, but never more than CHUNK_BYTES of them (None: all)."""
+    if not chunk:
+        return max(1, n)
+    return max(1, min(int(chunk), CHUNK_BYTES // max(1, width)))
 
 
 def _gather(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray, width: int, pad: int) -> np.ndarray:
@@ -474,14 +486,14 @@ def _iter_variable(mm, buf, fmt: RecordFormat, source: str, chunk):
     for area_start, area_end in areas:
         pos = area_start
         while pos < area_end:
-            want = (chunk - pending_count) if chunk else None
+            want = (_records_per_chunk(chunk, limit or 32_760, 0) - pending_count) if chunk else None
             starts, pos, problem = _walk_rdws(mm, pos, area_end, little, adjust, want)
             if problem is not None:
                 raise _rdw_error(problem, mm, fmt, source, record_no + pending_count + len(starts))
             if len(starts):
                 pending.append(starts)
                 pending_count += len(starts)
-            if chunk and pending_count >= chunk:
+            if chunk and pending_count >= _records_per_chunk(chunk, limit or 32_760, 0):
                 yield flush()
     if pending_count:
         yield flush()
@@ -507,39 +519,72 @@ def _variable_block(buf, starts, fmt, little, adjust, limit, source, first) -> R
 
 
 def _iter_lines(buf, fmt: RecordFormat, source: str, chunk):
+    """Lines ended by LF (CR LF), read window by window: memory is bounded by a window of the
+    file and a chunk of records, never by the file."""
     size = len(buf)
-    newlines = np.flatnonzero(buf == 0x0A)
-    starts = np.concatenate([[0], newlines + 1]).astype(np.int64)
-    ends = np.concatenate([newlines, [size]]).astype(np.int64)
-    if starts[-1] >= size:          # the file ends with a line end: no empty last record
+    limit = fmt.lrecl
+    window = CHUNK_BYTES if chunk else size
+    pos, record_no, ending, yielded = 0, 1, "unknown", False
+    while pos < size:
+        end = min(size, pos + window)
+        part = buf[pos:end]
+        newlines = np.flatnonzero(part == 0x0A)
+        if end < size and not len(newlines):
+            if limit is not None and end - pos > limit + 1:
+                raise RecordError(f"line {record_no} is longer than LRECL {limit}", file=source,
+                                  record=record_no, offset=pos,
+                                  hint="raise the LRECL, or check the file is line sequential text")
+            window *= 2                 # one line longer than the window: widen it
+            continue
+        if end < size:                  # complete lines only; the rest starts the next window
+            end = pos + int(newlines[-1]) + 1
+        block_starts, block_lengths, block_ending = _lines(buf, pos, end, size)
+        if len(block_lengths) and limit is not None and int(block_lengths.max()) > limit:
+            bad = int(np.argmax(block_lengths > limit))
+            raise RecordError(
+                f"line {record_no + bad} is {int(block_lengths[bad])} bytes, longer than LRECL {limit}",
+                file=source, record=record_no + bad, offset=int(block_starts[bad]),
+                hint="raise the LRECL, or check the file is line sequential text")
+        if block_ending == "mixed":
+            ending = None
+        elif block_ending is not None:
+            ending = block_ending if ending in ("unknown", block_ending) else None
+        n = len(block_starts)
+        width = limit if limit is not None else (int(block_lengths.max()) if n else 0)
+        step = _records_per_chunk(chunk, width, n)
+        for a in range(0, n, step):
+            b = min(n, a + step)
+            data = _gather(buf, block_starts[a:b], block_lengths[a:b], width, fmt.pad_byte())
+            yield RecordBlock(data, block_lengths[a:b], block_starts[a:b], record_no + a, source,
+                              None if ending == "unknown" else ending)
+            yielded = True
+        record_no += n
+        pos = end
+    if not yielded:
+        width = limit or 0
+        yield RecordBlock(np.zeros((0, width), np.uint8), np.zeros(0, np.int32), np.zeros(0, np.int64),
+                          1, source, None)
+
+
+def _lines(buf, pos: int, end: int, size: int):
+    """(starts, lengths, ending) of the lines in buf[pos:end]; ending "lf"/"crlf" when every
+    ended line has that ending, "mixed" when not, None when no line is ended."""
+    newlines = np.flatnonzero(buf[pos:end] == 0x0A).astype(np.int64) + pos
+    starts = np.concatenate([[pos], newlines + 1]).astype(np.int64)
+    ends = np.concatenate([newlines, [end]]).astype(np.int64)
+    if starts[-1] >= end:           # the window ends with a line end: no empty last record
         starts, ends = starts[:-1], ends[:-1]
     has_nl = ends < size
+    has_nl &= buf[np.minimum(ends, size - 1)] == 0x0A
     cr = np.zeros(len(ends), dtype=bool)
     cr[has_nl] = (ends[has_nl] > starts[has_nl]) & (buf[np.maximum(ends[has_nl] - 1, 0)] == 0x0D)
     ends = ends - cr
-    lengths = (ends - starts).astype(np.int32)
     ending = None
-    terminated = has_nl.sum()
+    terminated = int(has_nl.sum())
     if terminated:
         crs = int(cr[has_nl].sum())
-        ending = "crlf" if crs == terminated else ("lf" if crs == 0 else None)
-    limit = fmt.lrecl
-    if limit is not None and len(lengths) and int(lengths.max()) > limit:
-        bad = int(np.argmax(lengths > limit))
-        raise RecordError(
-            f"line {bad + 1} is {int(lengths[bad])} bytes, longer than LRECL {limit}",
-            file=source, record=bad + 1, offset=int(starts[bad]),
-            hint="raise the LRECL, or check the file is line sequential text")
-    width = limit if limit is not None else (int(lengths.max()) if len(lengths) else 0)
-    n = len(starts)
-    step = n if not chunk else max(1, int(chunk))
-    if n == 0:
-        yield RecordBlock(np.zeros((0, width), np.uint8), np.zeros(0, np.int32), np.zeros(0, np.int64),
-                          1, source, ending)
-    for a in range(0, n, step):
-        b = min(n, a + step)
-        data = _gather(buf, starts[a:b], lengths[a:b], width, fmt.pad_byte())
-        yield RecordBlock(data, lengths[a:b], starts[a:b], a + 1, source, ending)
+        ending = "crlf" if crs == terminated else ("lf" if crs == 0 else "mixed")
+    return starts, (ends - starts).astype(np.int32), ending
 
 
 # ---------------------------------------------------------------------------------------------
