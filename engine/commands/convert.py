@@ -70,6 +70,11 @@ def run_convert(input, output, *, copybook, encoding="ascii", recfm="F", lrecl=N
                      [("OUTPUT", output)] + ([("--reject", Path(reject))] if reject else []))
     chunk = chunk_records or DEFAULT_CHUNK
     layout = resolve_layout(copybook, dialect=dialect, encoding=encoding)
+    source_kind = TEXT_FORMATS.get(input.suffix.lower())
+    if source_kind is not None:
+        return _from_open_format(input, output, source_kind, layout, started, encoding=to_encoding or encoding,
+                                 dialect=to_dialect or dialect, recfm=to_recfm or recfm or "F",
+                                 lrecl=to_lrecl or lrecl, rdw=(rdw_little_endian, rdw_excludes_header, bdw))
     fmt = record_format(layout, recfm or "F", lrecl,
                         **_fmt_options(rdw_little_endian, rdw_excludes_header, bdw))
     kind = TEXT_FORMATS.get(output.suffix.lower(), "dataset")
@@ -109,6 +114,31 @@ def run_convert(input, output, *, copybook, encoding="ascii", recfm="F", lrecl=N
     _finish_rejects(input, fmt, stats, rejects, reject)
     return {"in": stats.records_in, "out": written, "rejected": stats.rejected,
             "seconds": time.monotonic() - started, "messages": stats.messages}
+
+
+def _from_open_format(input, output, kind, layout, started, *, encoding, dialect, recfm, lrecl, rdw) -> dict:
+    """Parquet / CSV / JSON lines -> host records through the copybook (the way back)."""
+    from engine.records.codec import RecordCodec
+    from engine.records.dataset import AtomicOutput, encode_frames, record_format
+    from engine.records.from_open import read_open_format
+    from engine.records.recfm import write_records
+
+    if TEXT_FORMATS.get(output.suffix.lower()) is not None:
+        raise DensanError(f"{input.name} -> {output.name}: one side must be a host dataset",
+                          hint="convert an open format to records (any other extension), or records to it")
+    codec = RecordCodec(layout, codepage=encoding, dialect=dialect)
+    fmt = record_format(layout, recfm, lrecl, **_fmt_options(*rdw))
+    counted = []
+
+    def frames():
+        for frame in read_open_format(input, kind, codec, layout):
+            counted.append(len(frame))
+            yield frame
+
+    with AtomicOutput(output) as temp:
+        written = write_records(temp, encode_frames(frames(), codec, fmt=fmt), fmt)
+    return {"in": sum(counted), "out": written, "rejected": 0, "seconds": time.monotonic() - started,
+            "messages": []}
 
 
 def run_cobrix(input, output, *, copybook, options=()) -> dict:
@@ -282,7 +312,9 @@ def convert(input, output, copybook, encoding, recfm, lrecl, dialect, rdw_little
             rdw_excludes_header, bdw, errors, reject, to_copybook, to_encoding, to_recfm, to_lrecl,
             to_dialect, flatten, raw, cobrix, cobrix_options, cluster):
     """Convert dataset INPUT to OUTPUT: .parquet, .csv, .jsonl, or (any other
-    extension) a fixed-width dataset, re-encoding every field."""
+    extension) a fixed-width dataset, re-encoding every field. The way back: an INPUT
+    in .parquet, .csv or .jsonl (as convert writes them) becomes host records through
+    the copybook (--encoding/--recfm/--lrecl, or --to-*, describe the records written)."""
     if cobrix or cobrix_options:
         try:
             result = run_cobrix(input, output, copybook=copybook, options=cobrix_options)

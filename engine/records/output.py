@@ -216,7 +216,11 @@ class _Json:
         objects = exploded.select(
             pl.col(_INDEX), self.obj(self.members(exploded, field.children, set(names))).alias("o"))
         joined = (objects.group_by(_INDEX, maintain_order=True)
-                  .agg(pl.col("o").str.join(",")).sort(_INDEX))
+                  .agg(pl.col("o").str.join(",")))
+        # a record whose table is empty may have no exploded row at all (Polars 2 drops
+        # them, Polars 1 keeps a null): put every record back in its place either way
+        rows = pl.DataFrame({_INDEX: pl.int_range(0, len(frame), eager=True).cast(sub.schema[_INDEX])})
+        joined = rows.join(joined, on=_INDEX, how="left").sort(_INDEX)
         text = joined.select(pl.concat_str([pl.lit("["), pl.col("o"), pl.lit("]")])).to_series()
         return pl.select(pl.when(pl.lit(lengths).fill_null(0) == 0).then(pl.lit("[]"))
                          .otherwise(pl.lit(text))).to_series()

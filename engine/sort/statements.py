@@ -33,6 +33,10 @@ def _where(node) -> tuple[int, int]:
     return node.line, node.col
 
 
+_SEQ_MAX_LENGTH = {"ZD": 16, "PD": 8, "BI": 8, "FI": 8}     # DFSORT's SEQNUM lengths
+_SEQ_MAX_VALUE = 10 ** 15 - 1                             # START= / INCR=: up to 15 digits
+
+
 def _int(node, what: str, minimum: int = 0) -> int:
     if not (isinstance(node, Atom) and node.token.kind == "num"):
         fail(f"{what} must be a number", *_where(node))
@@ -289,10 +293,16 @@ def _reformat(mode: str, node, where: str) -> Reformat:
             if fmt not in _SEQ_FORMATS:
                 fail(f"{where}: SEQNUM format {fmt} is not supported (ZD, PD, BI, FI are)",
                      *_where(items_in[i + 2]))
+            if length > _SEQ_MAX_LENGTH[fmt]:
+                fail(f"{where}: SEQNUM length {length} is too long for {fmt} (1 to {_SEQ_MAX_LENGTH[fmt]} bytes)",
+                     *_where(items_in[i + 1]))
             item = Item("seqnum", column, length=length, fmt=fmt, line=line, col=col)
             i += 3
             while i < len(items_in) and isinstance(items_in[i], Pair) and items_in[i].key in ("START", "INCR"):
                 value = _int(items_in[i].value, items_in[i].key, 0)
+                if value > _SEQ_MAX_VALUE:
+                    fail(f"{where}: SEQNUM {items_in[i].key}={value} has more than 15 digits",
+                         *_where(items_in[i].value))
                 if items_in[i].key == "START":
                     item.start = value
                 else:

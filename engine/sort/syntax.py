@@ -138,8 +138,10 @@ def split_statements(text: str) -> list[tuple[str, int, int, list[tuple[str, int
             # A statement name with its operands in column 1 is taken as the statement,
             # not as a label: inline SYSIN in a YAML block scalar loses its leading
             # blank, and DFSORT would reject the line anyway (there is no such label use).
-            if label.upper() in _OPERATION_NAMES and (not rest or "=" in rest.split(" ")[0]
-                                                      or rest.split(" ")[0].upper() == "COPY"):
+            # A label is followed by an operation name: OPTION EQUALS is the statement
+            # OPTION (EQUALS is no operation), SORT SORT FIELDS=… a label SORT and a statement.
+            if label.upper() in _OPERATION_NAMES and (not rest or rest.split(" ")[0].upper()
+                                                      not in _OPERATION_NAMES):
                 i = 0
             else:
                 i = len(body) if j < 0 else j
