@@ -123,11 +123,12 @@ class Allocation:
                 if p.is_dir():
                     raise JobDefinitionError(f"{where}: {p} is a directory, not a dataset",
                                              hint="name a file")
-            # OLD, or a single file given without disp: write()/write_raw()/open_text() replace it
-            # atomically at step end (a program writing .path itself writes in place)
-            writable = status == "OLD" or (ddef.status is None and len(paths) == 1)
-            if writable and not _replaceable(paths[0], ddef.name, where, must_exist=True, strict=status == "OLD"):
-                writable = False
+            # OLD: write()/write_raw()/open_text() replace it atomically at step end (a program
+            # writing .path itself writes in place). SHR, written or implied (a path: given
+            # without disp that exists), is read only: the job's DISP never said to replace it
+            writable = status == "OLD"
+            if writable:
+                _replaceable(paths[0], ddef.name, where, must_exist=True)
             dd = self._dd(ddef, dsn=None, paths=paths, status=status,
                           out_path=self._tempfile(paths[0], step) if writable else None)
             return Alloc(dd, ddef, "path", status, final=paths[0], temp=dd._out, exists=True)

@@ -254,6 +254,8 @@ def command_line(rng: random.Random, inputs: list[str], fresh: list[str], odd: l
     if cmd == "layout":
         return ["layout", rng.choice([cpy, path()])]
     argv = ["run", rng.choice([job, job, path()]), "-q"]
+    if rng.random() < 0.5:          # a job on the user's files: its input, and an output anywhere
+        argv += ["--dd", f"SORTIN={path('in')}", "--dd", f"SORTOUT={path()}"]
     for _ in range(rng.randint(0, 3)):
         dd = rng.choice(["SORTIN", "SORTOUT", "S0.SORTIN", "S1.SORTOUT", "NOPE", "", "X.Y.Z"])
         argv += ["--dd", f"{dd}={path()}" if rng.random() < 0.9 else rng.choice(["=", "A=", "DUMMY"])]

@@ -189,3 +189,24 @@ def test_a_journalled_rename_onto_a_directory_never_poisons_the_home(densan_home
         r = CliRunner().invoke(cli, cmd)
         assert r.exit_code == 0 and "Traceback" not in r.output, r.output
     assert Catalog().db.execute("SELECT COUNT(*) FROM fileops").fetchone()[0] == 0
+
+
+def test_a_path_dd_without_disp_on_an_existing_file_is_only_read(lib, tmp_path):
+    """path: without disp that exists is SHR: the job never said to replace it."""
+    (tmp_path / "p.txt").write_bytes(b"the user's\n")
+    (lib.jobs / f"writep_{lib.tag}.py").write_text(
+        "def run(step):\n"
+        "    with step.dd('P').open_text() as f:\n"
+        "        f.write('overwritten\\n')\n"
+        "    return 0\n")
+    lib.job("WRITEP", f"""
+        job: WRITEP
+        steps:
+          - name: S1
+            program: writep_{lib.tag}
+            dd: {{P: {{path: '{tmp_path}/p.txt'}}}}
+    """)
+    res = run_job("WRITEP")
+    assert res.abend == "U4000"
+    assert "DD P is not an output" in res.log_path.read_text()
+    assert (tmp_path / "p.txt").read_bytes() == b"the user's\n"

@@ -244,7 +244,8 @@ steps:
 
 def test_rerun_on_existing_output_files_stays_atomic(lib, tmp_path):
     """A --dd output whose file is left from an earlier run is still an output (the DD it
-    replaces says so), and a path: DD without disp is replaced atomically when written."""
+    replaces says so), refused as NEW until --disp OLD asks to replace it; a path: DD with
+    disp: OLD is replaced atomically when written."""
     (tmp_path / "in.txt").write_bytes(b"s\n")
     (tmp_path / "o.txt").write_bytes(b"stale\n")
     (tmp_path / "p.txt").write_bytes(b"stale\n")
@@ -261,7 +262,7 @@ def test_rerun_on_existing_output_files_stays_atomic(lib, tmp_path):
             dd: {{IN: {{dsn: CITY.IN, disp: SHR}}, OUT: {{dsn: CITY.OUT}}}}
           - name: S2
             program: rawcopy_{lib.tag}
-            dd: {{P: {{path: '{tmp_path}/p.txt'}}}}
+            dd: {{P: {{path: '{tmp_path}/p.txt', disp: OLD}}}}
     """)
     # the existing o.txt is not replaced silently: NEW on an existing file is a JCL error
     with pytest.raises(JobDefinitionError, match=r"o.txt already exists and the DD's DISP is NEW \(implied"):
