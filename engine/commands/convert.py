@@ -329,6 +329,9 @@ def convert(input, output, copybook, encoding, recfm, lrecl, dialect, rdw_little
                    errors=errors, to_copybook=to_copybook, to_encoding=to_encoding, to_recfm=to_recfm,
                    to_lrecl=to_lrecl, to_dialect=to_dialect, flatten=flatten, raw=raw)
     try:
+        from engine.samefile import refuse_same_file    # before a cluster is asked for anything
+        refuse_same_file("convert", [("INPUT", Path(input))],
+                         [("OUTPUT", Path(output))] + ([("--reject", Path(reject))] if reject else []))
         result = _on_cluster(input, output, reject, options, cluster)
         if result is None:
             result = run_convert(input, output, reject=reject, **options)
