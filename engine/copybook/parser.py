@@ -34,7 +34,7 @@ from typing import Iterable
 
 from engine.copybook.model import (Category, Condition, Field, Figurative, Layout, Renames,
                                    SourceLocation, Usage)
-from engine.copybook.picture import parse_picture
+from engine.copybook.picture import MAX_POSITIONS, parse_picture, picture_positions
 from engine.copybook.source import CopyExpander, Token, detect_format, find_member, read_text
 from engine.dialect import IBM, Dialect, get_dialect
 from engine.errors import CopybookError
@@ -380,6 +380,27 @@ class _Parser:
 # --------------------------------------------------------------------------- hierarchy
 
 
+MAX_COPYBOOK_POSITIONS = 4 << 20   # every PICTURE of one copybook together (REDEFINES overlap)
+
+
+def _check_picture_total(entries) -> None:
+    """Refuse a copybook whose PICTUREs add up past any record densan lays out, before any of
+    them is expanded: the time to lay out a copybook stays bounded."""
+    total = 0
+    for e in entries:
+        tok = e.picture_tok
+        if tok is None:
+            continue
+        n = picture_positions(tok.value)
+        if n > MAX_POSITIONS:           # one PICTURE too long: its own message, with its column
+            parse_picture(tok.value, file=tok.file, line=tok.line, column=tok.column)
+        total += n
+        if total > MAX_COPYBOOK_POSITIONS:
+            raise tok.error(f"the PICTUREs up to here describe {total:,} positions, more than densan lays out "
+                            f"in one copybook ({MAX_COPYBOOK_POSITIONS:,})",
+                            hint="check the PICTURE sizes (a record's limit is 1,048,576 bytes)")
+
+
 def _build(entries: list[_Entry], root_name: str) -> tuple[list[Field], list, dict]:
     records: list[Field] = []
     stack: list[Field] = []
@@ -659,6 +680,7 @@ def parse_tokens(tokens: list[Token], *, name: str, source: str | None,
     if not entries:
         raise CopybookError("the copybook describes no data items", file=source or "<string>",
                             line=1, column=1, hint="a copybook starts with a level number such as 01")
+    _check_picture_total(entries)
     records, pending, declared = _build(entries, name.upper())
     layout = Layout(name=name, records=records, source=source)
     _check_odo(layout, declared)

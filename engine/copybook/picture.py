@@ -61,18 +61,18 @@ def expand(source: str) -> str:
     return result
 
 
+_SYMBOL = re.compile(r"CR|DB|.", re.DOTALL)
+
+
 def _symbols(expanded: str) -> list[str]:
     """Split into symbols, keeping CR and DB as one."""
-    out, i = [], 0
-    while i < len(expanded):
-        two = expanded[i:i + 2]
-        if two in ("CR", "DB"):
-            out.append(two)
-            i += 2
-        else:
-            out.append(expanded[i])
-            i += 1
-    return out
+    return _SYMBOL.findall(expanded)
+
+
+def picture_positions(source: str) -> int:
+    """The length of a PICTURE once expanded, counted without expanding it."""
+    text = source.upper()
+    return len(_REPEAT.sub("", text)) + sum(int(m.group(2)) for m in _REPEAT.finditer(text))
 
 
 def parse_picture(source: str, *, file: str | None = None, line: int | None = None,

@@ -104,3 +104,11 @@ def test_a_line_longer_than_lrecl_says_which(tmp_path, monkeypatch):
     p.write_bytes(b"ab\n" * 100 + b"c" * 500 + b"\n")
     with pytest.raises(RecordError, match="line 101 is longer than LRECL 10"):
         list(iter_records(p, RecordFormat("LS", 10), 7))
+
+
+def test_many_large_pictures_are_refused_before_they_are_expanded():
+    body = "\n".join(f"   05 A{k} PIC X(1000000)." for k in range(200))
+    t = time.monotonic()
+    with pytest.raises(CopybookError, match=r"big.cpy:6:\d+: the PICTUREs up to here describe 5,000,000 positions"):
+        parse_copybook(_cpy(body), filename="big.cpy")
+    assert time.monotonic() - t < 5
