@@ -31,9 +31,13 @@ def _dist_name(requirement: str) -> str:
 
 
 def declared() -> tuple[set[str], set[str]]:
+    """(what engine/, jobs/, datasets/ may import, what tests/ and benchmarks/ may add): the
+    dependencies and the feature extras (`pip install 'densan[cluster]'`), and the test extra."""
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extras = project.get("optional-dependencies", {})
     runtime = {_dist_name(r) for r in project.get("dependencies", [])}
-    test = {_dist_name(r) for r in project.get("optional-dependencies", {}).get("test", [])}
+    runtime |= {_dist_name(r) for name, reqs in extras.items() if name != "test" for r in reqs}
+    test = {_dist_name(r) for r in extras.get("test", [])}
     return runtime, test
 
 

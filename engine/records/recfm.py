@@ -655,8 +655,9 @@ def _encode_block(block: RecordBlock, fmt: RecordFormat, target: str, first: int
         raise RecordError("a record holds a line-feed byte (X'0A'), which would split the line",
                           file=target, record=first + int(np.argmax(feeds)),
                           hint="write this data as RECFM=F/FB or V/VB")
-    last = body[np.arange(n), np.maximum(lengths - 1, 0)]
-    carriage = (last == 0x0D) & (lengths > 0)
+    carriage = np.zeros(n, dtype=bool)
+    if width:
+        carriage = (body[np.arange(n), np.maximum(lengths - 1, 0)] == 0x0D) & (lengths > 0)
     if carriage.any():
         bad = int(np.argmax(carriage))
         raise RecordError(f"a record ends with X'0D' (byte {int(lengths[bad])} of the record: a packed sign or a "
