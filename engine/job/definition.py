@@ -274,6 +274,10 @@ def parse_dd(name: str, spec: object, where: str) -> DDDef:
     if len(kinds) != 1:
         raise JobDefinitionError(f"{where}: give exactly one of dsn:, path:, dummy: true, sysout:, inline: "
                                  f"(got {', '.join(kinds) or 'none'})")
+    for key in ("dsn", "path"):
+        if isinstance(spec.get(key), list) and not spec[key]:
+            raise JobDefinitionError(f"{where}: key {key}: an empty list names no dataset",
+                                     hint=f"write {key}: NAME, or a list of them for a concatenation")
     if "dsn" in spec:
         value = spec["dsn"]
         values = value if isinstance(value, list) else [value]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from engine.sort.model import (BoolOp, Compare, Cond, Constant, Control, Field, Item, Key,  # noqa: F401
                                Outfil, Reformat)
-from engine.sort.syntax import Atom, ColumnMark, Group, Pair, Statement, fail, parse
+from engine.sort.syntax import MAX_REPEAT, Atom, ColumnMark, Group, Pair, Statement, fail, parse
 
 KEY_FORMATS = {"CH", "ZD", "PD", "BI", "FI", "AC"}
 COND_FORMATS = {"CH", "ZD", "PD", "BI", "FI", "AC", "SS"}
@@ -314,6 +314,8 @@ def _reformat(mode: str, node, where: str) -> Reformat:
             count = int(it.token.value[:-1] or 1)
             if count < 1:
                 fail(f"{where}: {it.token.value} is empty", line, col)
+            if count > MAX_REPEAT:
+                fail(f"{where}: {it.token.value}: DFSORT allows 1 to {MAX_REPEAT} blanks or zeros", line, col)
             items.append(Item("blank" if it.token.value[-1] == "X" else "zero", column, count=count,
                               line=line, col=col))
             i += 1

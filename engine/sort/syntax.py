@@ -75,6 +75,9 @@ class Statement:
     col: int = 0
 
 
+MAX_REPEAT = 4095     # nC'..', nX, nZ: DFSORT's largest repetition
+
+
 def fail(message: str, line: int, col: int, hint: str | None = None) -> None:
     raise SortStatementError(f"SYSIN line {line} column {col}: {message}", hint=hint)
 
@@ -190,6 +193,8 @@ def tokenize(pieces: list[tuple[str, int, int]]) -> list[Token]:
             m = _CONST.match(text, i)
             if m:
                 repeat = int(m.group(1)) if m.group(1) else 1
+                if not 1 <= repeat <= MAX_REPEAT:
+                    fail(f"a constant repeated {repeat} times: DFSORT allows 1 to {MAX_REPEAT}", line, col)
                 tokens.append(Token("const", m.group(3).replace("''", "'"), line, col,
                                     ctype=m.group(2).upper(), repeat=repeat))
                 i = m.end()

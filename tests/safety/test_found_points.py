@@ -94,3 +94,25 @@ def test_option_equals_in_column_1_is_a_statement(tmp_path):
     r = CliRunner().invoke(cli, ["sort", "--sysin", str(sysin), "--in", str(data), "--recfm", "LS", "--out", str(out)])
     assert r.exit_code == 0, r.output
     assert out.read_bytes() == b"a1\nb2\nb1\n"
+
+
+def test_campaign_findings_are_refused_with_line_and_column():
+    """Found by tests/fuzz/campaign.py: a constant repeated 2,147,483,647 times (the sort
+    never ended), 100000X."""
+    import pytest
+    from engine.errors import SortStatementError
+    with pytest.raises(SortStatementError, match="line 2 column .*repeated 2147483647 times"):
+        compile_statements(" SORT FIELDS=COPY\n OUTFIL FNAMES=OUT2,INCLUDE=(5,1,CH,EQ,2147483647C'A')\n")
+    with pytest.raises(SortStatementError, match="100000X: DFSORT allows 1 to 4095"):
+        compile_statements(" SORT FIELDS=COPY\n OUTREC BUILD=(1,2,100000X)\n")
+    assert compile_statements(" SORT FIELDS=COPY\n OUTREC BUILD=(1,2,4095X,3C'AB')\n")
+
+
+def test_campaign_finding_a_dd_path_given_as_an_empty_list():
+    """Found by the campaign: `path: []` reached allocation and raised IndexError."""
+    import pytest
+    from engine.errors import JobDefinitionError
+    from engine.job.definition import parse_job
+    for key in ("path", "dsn"):
+        with pytest.raises(JobDefinitionError, match=f"dd SORTIN: key {key}: an empty list names no dataset"):
+            parse_job(f"job: J\nsteps:\n  - name: S\n    program: SORT\n    dd:\n      SORTIN: {{{key}: []}}\n")
