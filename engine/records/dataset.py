@@ -296,6 +296,19 @@ class AtomicOutput:
         self.path = Path(path)
 
     def __enter__(self) -> Path:
+        import stat
+        self.direct = False
+        try:
+            mode = self.path.stat().st_mode
+        except OSError:
+            mode = None
+        if mode is not None and stat.S_ISDIR(mode):
+            raise DensanError(f"cannot write dataset {self.path}: it is a directory", hint="name a file")
+        if mode is not None and not stat.S_ISREG(mode):
+            # a device or a pipe (/dev/null …): written as it is, never replaced by a rename
+            self.direct = True
+            self.temp = self.path
+            return self.path
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
@@ -310,6 +323,8 @@ class AtomicOutput:
         return self.temp
 
     def __exit__(self, exc_type, exc, tb):
+        if self.direct:
+            return False
         if exc_type is None:
             os.replace(self.temp, self.path)
         else:

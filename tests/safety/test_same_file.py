@@ -76,3 +76,17 @@ def test_sort_failing_leaves_an_existing_output_as_it_was(tmp_path):
                                  "--in", str(data), "--recfm", "LS", "--out", str(out)])
     assert r.exit_code == 16, r.output
     assert out.read_bytes() == b"previous\n"
+
+
+def test_dev_null_as_an_output_stays_a_device(tmp_path):
+    """Writing to /dev/null must never rename a file over it (it once did: convert and sort
+    wrote a temporary beside the target and renamed it into place)."""
+    import os
+    import stat
+    cpy, data = _files(tmp_path)
+    r = CliRunner().invoke(cli, ["convert", str(data), "/dev/null", "--copybook", str(cpy), "--errors", "lenient"])
+    assert r.exit_code == 4, r.output
+    r = CliRunner().invoke(cli, ["sort", "--sysin", " SORT FIELDS=(1,1,CH,A)", "--in", str(data),
+                                 "--recfm", "LS", "--out", "/dev/null"])
+    assert r.exit_code == 0, r.output
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
