@@ -175,3 +175,40 @@ def assert_same(legacy: Outcome, densan: Outcome, case: Case | None = None) -> N
     if legacy.rc < 16:
         for dd in ("MASTER-OUT", "NOTICE-OUT", "ENTAI-OUT", "ERROR-OUT"):
             assert densan.files[dd] == legacy.files[dd], f"{dd} differs{notes}"
+
+
+# ----------------------------------------------------------------------------- EBCDIC
+def ebcdic_master(rec: bytes) -> bytes:
+    """A SHUNOMST record in EBCDIC: text fields translated, packed fields as they are."""
+    from tests.shuno01.cases import ebcdic_master as convert
+    return convert(rec)
+
+
+def ebcdic_files(case: Case, folder: Path) -> dict[str, Path]:
+    from tests.shuno01.cases import convert_file, ebcdic_text
+    folder.mkdir(parents=True, exist_ok=True)
+    mi, ri = folder / "master-in.dat", folder / "rate-in.dat"
+    mi.write_bytes(convert_file(b"".join(case.masters) + case.master_tail, 100, ebcdic_master))
+    ri.write_bytes(ebcdic_text(b"".join(case.rates) + case.rate_tail))
+    return {"MASTER-IN": mi, "RATE-IN": ri}
+
+
+def ebcdic_outputs(out: Outcome) -> dict[str, bytes | None]:
+    """The legacy's ASCII outputs as the same run gives them in EBCDIC."""
+    from tests.shuno01.cases import convert_file, ebcdic_text
+    f = out.files
+
+    def error(rec: bytes) -> bytes:
+        return ebcdic_master(rec[:100]) + ebcdic_text(rec[100:])
+    return {"MASTER-OUT": convert_file(f["MASTER-OUT"], 100, ebcdic_master),
+            "NOTICE-OUT": ebcdic_text(f["NOTICE-OUT"]), "ENTAI-OUT": ebcdic_text(f["ENTAI-OUT"]),
+            "ERROR-OUT": convert_file(f["ERROR-OUT"], 120, error), "REPORT": f["REPORT"]}
+
+
+def run_densan_ebcdic(case: Case, folder: Path) -> Outcome:
+    from jobs.collection.entai01 import entai01
+    dds = _dds(case, ebcdic_files(case, folder / "in-ebcdic"), folder / "densan-ebcdic")
+    res = entai01(master_in=dds["MASTER-IN"], rate_in=dds["RATE-IN"], master_out=dds["MASTER-OUT"],
+                  notice_out=dds["NOTICE-OUT"], entai_out=dds["ENTAI-OUT"],
+                  error_out=dds["ERROR-OUT"], report=dds["REPORT"], parm=case.parm, encoding="cp930")
+    return _outcome(res.rc, folder / "densan-ebcdic")
