@@ -62,3 +62,48 @@ def bank_result(request_path, result_path, *, seed: int = 0, failure_rate: float
     zengin.write({k: v.drop("__record__", strict=False) for k, v in result.items()}, result_path,
                  code_kubun=code_kubun)
     return data
+
+
+def with_transfer_flags(master: np.ndarray, cols: dict) -> np.ndarray:
+    """The master with SH-KOFURI-KBN '1' on every installment of a notice paid by
+    account transfer (the generator marks only those already paid): the items the
+    account-transfer request picks up on their due date."""
+    out = master.copy()
+    out[:, 76] = np.where(cols["kofuri"], ord("1"), out[:, 76]).astype(np.uint8)
+    return out
+
+
+def transfer_payers(master: np.ndarray) -> np.ndarray:
+    """The 個人番号 of the payers with at least one item paid by account transfer."""
+    rows = master[master[:, 76] == ord("1")]
+    digits = (rows[:, 18:28] - 0x30).astype(np.int64)
+    return np.unique(digits @ (10 ** np.arange(9, -1, -1, dtype=np.int64)))
+
+
+def catalog_followups(master: np.ndarray, *, home=None, seed: int = 1, say=None) -> list[str]:
+    """Catalog what the follow-up jobs read beside the master: the account master
+    (CITY.KOZA.MASTER) and the late-fee rate table (CITY.ENTAI.RATE); define the
+    GDG bases their outputs go to."""
+    import tempfile
+    from pathlib import Path
+
+    from engine.job.catalog import Catalog, import_dataset
+    from engine.records.dataset import write_dataset
+
+    catalog = Catalog(home)
+    try:
+        for base in ("CITY.ENTAI.NOTICE", "CITY.ENTAI.LIST", "CITY.ENTAI.ERROR", "CITY.KOFURI.REQUEST",
+                     "CITY.KOFURI.RESULT", "CITY.KOFURI.FUNO", "CITY.KONBINI.REJECT"):
+            if catalog.gdg(base) is None:
+                catalog.define_gdg(base, 7)
+    finally:
+        catalog.close()
+    with tempfile.TemporaryDirectory(prefix="followups-") as tmp:
+        koza, rates = Path(tmp) / "koza.dat", Path(tmp) / "rates.dat"
+        write_dataset(accounts(transfer_payers(master), seed=seed), koza, "KOZAMST", encoding="cp932")
+        rates.write_bytes(rate_table())
+        made = [import_dataset("CITY.KOZA.MASTER", koza, copybook="KOZAMST", encoding="cp932", recfm="FB",
+                               lrecl=120, move=True, home=home, say=say, replace=True).dsn,
+                import_dataset("CITY.ENTAI.RATE", rates, copybook="ENTAIRT", recfm="FB", lrecl=20,
+                               move=True, home=home, say=say, replace=True).dsn]
+    return made

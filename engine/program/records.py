@@ -157,7 +157,7 @@ class Records:
         b = self.bytes(name)
         if f.usage == Usage.PACKED:
             hi, lo = (b >> 4).astype(np.int64), (b & 0xF).astype(np.int64)
-            nib = np.stack([hi, lo], axis=2).reshape(len(b), -1)
+            nib = np.stack([hi, lo], axis=2).reshape(len(b), 2 * b.shape[1])
             v = _horner(nib[:, :-1])
             return np.where(nib[:, -1] == 0xD, -v, v)
         v = _horner((b & 0x0F).astype(np.int64))

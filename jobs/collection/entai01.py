@@ -23,81 +23,89 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from jobs.collection.report import edit_count
-from jobs.collection.fields import (Charset, calendar_date_ok, charset_for, day_number,
-                                     digits_ok, digits_value, last_day_of_month, packed_ok,
-                                     packed_value, zoned_digits)
+from engine.program import dates
+from engine.program.arithmetic import floor_to_unit
+from engine.program.printfile import edit
+from engine.program.records import Records
+from engine.program.sequence import first_out_of_order
+from engine.program.validation import first_failure, reject_records
 
 PROGRAM = "ENTAI01"
 MASTER_LEN, RATE_LEN, NOTICE_LEN, ENTAI_LEN, ERROR_LEN = 100, 20, 80, 100, 120
 RATE_MAX = 100
-OPEN_END = 999_999_999                  # the last rate period's end, a one-month end past 9999
+OPEN_END = 999_999_999                  # the last rate period has no end
 REASONS = ("IV", "DT", "AM", "RT")
 DATA_DDS = ("MASTER-IN", "MASTER-OUT", "NOTICE-OUT", "ENTAI-OUT", "ERROR-OUT")
 ALL_DDS = ("REPORT", "MASTER-IN", "RATE-IN", "MASTER-OUT", "NOTICE-OUT", "ENTAI-OUT", "ERROR-OUT")
 
-# SHUNOMST (0-based slices)
-SH_KEY, SH_KOJIN, SH_NOKIGEN = slice(0, 18), slice(18, 28), slice(28, 36)
-SH_CHOTEI, SH_NOFU = slice(36, 42), slice(42, 48)
-SH_TOKUSOKU, SH_JOTAI, SH_KOSHIN = slice(67, 75), 75, slice(77, 85)
-
 
 # --------------------------------------------------------------------------- the rules
+def decode_master(m: Records) -> pl.DataFrame:
+    """The fields the rules read, one column each (values of invalid fields are 0).
+    A signed packed field is NUMERIC in GnuCOBOL with sign nibble C or D only."""
+    def packed_ok(name):
+        return m.numeric(name) & ((m.bytes(name)[:, -1] & 0x0F) != 0x0F)
+
+    def value(name, ok):
+        return np.where(ok, m.value(name), 0)
+    due_ok, toku_ok = m.numeric("SH-NOKIGEN"), m.numeric("SH-TOKUSOKU-BI")
+    chotei_ok, nofu_ok = packed_ok("SH-CHOTEI-GAKU"), packed_ok("SH-NOFU-GAKU")
+    return pl.DataFrame({
+        "considered": m.is_in("SH-JOTAI", ("0", "1")),
+        "iv": ~(m.numeric("SH-KEY") & m.numeric("SH-KOJIN-NO") & chotei_ok & nofu_ok),
+        "chotei": value("SH-CHOTEI-GAKU", chotei_ok), "nofu": value("SH-NOFU-GAKU", nofu_ok),
+        "due_ok": due_ok, "due": value("SH-NOKIGEN", due_ok),
+        "toku_ok": toku_ok, "toku": value("SH-TOKUSOKU-BI", toku_ok)})
+
+
 def item_rules(m: pl.DataFrame, *, parm_days: int, first_rate_day: int) -> pl.DataFrame:
-    """Rules 3-6 of the spec over the decoded master: the reason of each invalid
-    item, whether it is overdue and whether it is reminded now."""
-    due_days = day_number(pl.col("due"))
-    reason = (pl.when(~pl.col("considered")).then(None)
-              .when(~(pl.col("key_ok") & pl.col("kojin_ok") & pl.col("chotei_ok") & pl.col("nofu_ok")))
-              .then(pl.lit("IV"))
-              .when(~(pl.col("due_ok") & pl.col("toku_ok")) | ~calendar_date_ok(pl.col("due")))
-              .then(pl.lit("DT"))
-              .when(pl.col("mino") <= 0).then(pl.lit("AM"))
-              .when((pl.col("due_days") < parm_days) & (pl.col("due_days") + 1 < first_rate_day))
-              .then(pl.lit("RT")))
-    return (m.with_columns(due_days=pl.when(pl.col("due_ok")).then(due_days).otherwise(0),
+    """Rules 3-6 of the spec: the reason of each invalid item (the first failed check),
+    whether a valid item is overdue, and whether it is reminded now."""
+    due, due_days = pl.col("due"), pl.col("due_days")
+    reason = first_failure([
+        ("IV", pl.col("iv")),
+        ("DT", ~pl.col("due_ok") | ~pl.col("toku_ok") | ~dates.is_valid_date(due)),
+        ("AM", pl.col("mino") <= 0),
+        ("RT", (due_days < parm_days) & (due_days + 1 < first_rate_day))])
+    valid = pl.col("considered") & pl.col("reason").is_null()
+    return (m.with_columns(due_days=pl.when(dates.is_valid_date(due)).then(dates.day_number(due)).otherwise(0),
                            mino=pl.col("chotei") - pl.col("nofu"))
-            .with_columns(reason=reason)
-            .with_columns(valid=pl.col("considered") & pl.col("reason").is_null())
-            .with_columns(overdue=pl.col("valid") & (pl.col("due_days") < parm_days))
-            .with_columns(remind=pl.col("overdue") & (pl.col("toku") == 0)
-                          & (pl.col("due_days") + 20 < parm_days)))
+            .with_columns(reason=pl.when(pl.col("considered")).then(reason))
+            .with_columns(overdue=valid & (due_days < parm_days))
+            .with_columns(remind=pl.col("overdue") & (pl.col("toku") == 0) & (due_days + 20 < parm_days)))
 
 
-def one_month_end(due: pl.Expr) -> pl.Expr:
-    """納期限の翌日から1月を経過する日 (civil code art. 143) as a day number: the due
-    date's day in the next month, clipped to that month's end; the next month's last
-    day when the due date is the last of its month. Past 9999: OPEN_END."""
-    y, mo, d = due // 10000, due // 100 % 100, due % 100
-    ny = pl.when(mo == 12).then(y + 1).otherwise(y)
-    nm = pl.when(mo == 12).then(1).otherwise(mo + 1)
-    next_last = last_day_of_month(ny, nm)
-    nd = pl.when((d == last_day_of_month(y, mo)) | (d > next_last)).then(next_last).otherwise(d)
-    return pl.when(ny > 9999).then(OPEN_END).otherwise(day_number(ny * 10000 + nm * 100 + nd))
+def one_month_end(df: pl.DataFrame) -> pl.DataFrame:
+    """納期限の翌日から1月を経過する日 (civil code art. 143) as the day number
+    `month_end`: the due date's day in the next month, clipped to that month's end;
+    the next month's last day when the due date is the last of its month. (Past
+    9999-12-31 it is after any processing date, as the legacy's 999999999 is.)"""
+    due = pl.col("due")
+    return (df.with_columns(next_month=dates.add_months(due, 1), due_is_month_end=due == dates.month_end(due))
+            .with_columns(month_end=pl.when(pl.col("due_is_month_end"))
+                          .then(dates.month_end(pl.col("next_month"))).otherwise(pl.col("next_month")))
+            .with_columns(month_end=dates.day_number(pl.col("month_end"))))
 
 
 def late_fees(items: pl.DataFrame, rates: "RateTable", parm_days: int) -> pl.DataFrame:
     """Rule 7 on the overdue items: base, the days at each rate, and the fee summed
     over the pieces of each part cut at the rate periods, truncated to 100 yen."""
-    start = pl.col("due_days") + 1
-    me = pl.col("month_end")
+    start, me = pl.col("due_days") + 1, pl.col("month_end")
     first_only = me >= parm_days
-    df = items.with_columns(kiso=pl.col("mino") // 1000 * 1000,
-                            month_end=one_month_end(pl.col("due"))).with_columns(
+    df = one_month_end(items.with_columns(kiso=floor_to_unit(pl.col("mino"), 1000))).with_columns(
         nissu_1=pl.when(first_only).then(parm_days - start + 1).otherwise(me - start + 1),
-        nissu_2=pl.when(first_only).then(0).otherwise(parm_days - me))
-    parts = ((start, start + pl.col("nissu_1") - 1, rates.rate_1),
-             (me + 1, pl.lit(parm_days), rates.rate_2))
+        nissu_2=pl.when(first_only).then(0).otherwise(parm_days - me),
+        thousands=pl.col("kiso") // 1000)
+    df = df.with_columns(lo_1=start, hi_1=start + pl.col("nissu_1") - 1, lo_2=me + 1,
+                         hi_2=pl.when(pl.col("nissu_2") > 0).then(parm_days).otherwise(me))
     pieces = []
-    for part, (lo, hi, rate) in enumerate(parts):
+    for part, rate in ((1, rates.rate_1), (2, rates.rate_2)):
+        lo, hi = pl.col(f"lo_{part}"), pl.col(f"hi_{part}")
         for p in range(len(rates)):
             days = (pl.min_horizontal(hi, rates.to_days[p]) - pl.max_horizontal(lo, rates.from_days[p]) + 1)
-            days = pl.when(days > 0).then(days).otherwise(0)
-            if part == 1:
-                days = pl.when(pl.col("nissu_2") > 0).then(days).otherwise(0)
-            pieces.append(piece_fee(pl.col("kiso") // 1000 * int(rate[p]), days))
-    total = pl.sum_horizontal(pieces) if pieces else pl.lit(0)
-    fee = pl.when(pl.col("kiso") >= 2000).then(total).otherwise(0) // 100 * 100
+            pieces.append(piece_fee(pl.col("thousands") * int(rate[p]), days.clip(lower_bound=0)))
+    df = df.with_columns(pieces=pl.sum_horizontal(pieces) if pieces else pl.lit(0))
+    fee = floor_to_unit(pl.when(pl.col("kiso") >= 2000).then(pl.col("pieces")).otherwise(0), 100)
     return df.with_columns(entai=pl.when(fee < 1000).then(0).otherwise(fee))
 
 
@@ -121,75 +129,42 @@ class RateTable:
         return len(self.start)
 
 
-def load_rates(data: bytes, cs: Charset, path) -> RateTable:
-    """1500: every record a calendar start date above the previous and two numeric
-    rates, 1 to 100 records; the first fault ends the step (in file order)."""
-    t = RateTable()
+def load_rates(data: np.ndarray, encoding: str, path) -> RateTable:
+    """1500: every record a calendar start date above the previous one and two
+    numeric rates, 1 to 100 records; the first fault in file order ends the step."""
     full, rest = divmod(len(data), RATE_LEN)
-    for i in range(full):
-        rec = data[i * RATE_LEN:(i + 1) * RATE_LEN]
-        if len(t) >= RATE_MAX:
+    r = Records(data[:full * RATE_LEN].reshape(full, RATE_LEN), "ENTAIRT",
+                encoding=encoding)
+    start_ok = r.numeric("RT-KAISHI-BI")
+    start = np.where(start_ok, r.value("RT-KAISHI-BI"), 0)
+    fault = first_failure([
+        ("MAX", np.arange(full) >= RATE_MAX),
+        ("BAD", ~start_ok | ~dates.is_valid_date(start) | ~r.numeric("RT-RITSU-1") | ~r.numeric("RT-RITSU-2")),
+        ("SEQ", np.r_[False, start[1:] <= start[:-1]])])
+    bad = np.flatnonzero(fault != "")
+    if bad.size:
+        i = int(bad[0])
+        if fault[i] == "MAX":
             raise Abend("RATE TABLE (RATE-IN) HAS MORE THAN 100 PERIODS")
-        start, r1, r2 = rec[0:8], rec[8:13], rec[13:18]
-        ok = cs.is_digits(start) and cs.is_digits(r1) and cs.is_digits(r2)
-        value = int(cs.show(start)) if cs.is_digits(start) else 0
-        if not ok or not _valid_date(value):
+        if fault[i] == "BAD":
             raise Abend(f"INVALID RATE TABLE RECORD (RATE-IN) AT RECORD {_recno(i + 1)}: "
-                        f'"{cs.show(rec)}"')
-        if t.start and value <= t.start[-1]:
-            raise Abend("RATE TABLE (RATE-IN) NOT IN ASCENDING ORDER OF START DATE AT RECORD "
-                        + _recno(i + 1))
-        t.start.append(value)
-        t.rate_1.append(int(cs.show(r1)))
-        t.rate_2.append(int(cs.show(r2)))
-        t.from_days.append(_day_number(value))
+                        f'"{_show(r.data[i].tobytes(), r.ebcdic)}"')
+        raise Abend(f"RATE TABLE (RATE-IN) NOT IN ASCENDING ORDER OF START DATE AT RECORD {_recno(i + 1)}")
     if rest:
         raise Abend(f"WRONG LENGTH RECORD ON DD RATE-IN AT RECORD {_recno(full + 1)}, FILE STATUS 04",
                     _path_line(path))
-    if not t.start:
+    if not full:
         raise Abend("RATE TABLE (RATE-IN) IS EMPTY")
-    t.to_days = [d - 1 for d in t.from_days[1:]] + [OPEN_END]
-    return t
+    from_days = dates.day_number(start).tolist()
+    return RateTable(start.tolist(), r.value("RT-RITSU-1").tolist(), r.value("RT-RITSU-2").tolist(),
+                     from_days, [d - 1 for d in from_days[1:]] + [OPEN_END])
 
 
-def _valid_date(v: int) -> bool:
-    return bool(pl.select(calendar_date_ok(pl.lit(v, pl.Int64))).item())
-
-
-def _day_number(v: int) -> int:
-    return int(pl.select(day_number(pl.lit(v, pl.Int64))).item())
+def _show(b: bytes, ebcdic: bool) -> str:
+    return b.decode("cp037" if ebcdic else "latin-1")
 
 
 # --------------------------------------------------------------------------- the master
-def decode_master(M: np.ndarray, cs: Charset) -> pl.DataFrame:
-    """The fields the rules read, one column each (values of invalid fields are 0)."""
-    due_ok = digits_ok(M[:, SH_NOKIGEN], cs.zone)
-    toku_ok = digits_ok(M[:, SH_TOKUSOKU], cs.zone)
-    jotai = M[:, SH_JOTAI]
-    return pl.DataFrame({
-        "considered": (jotai == cs.zone) | (jotai == cs.zone + 1),
-        "key_ok": digits_ok(M[:, SH_KEY], cs.zone),
-        "kojin_ok": digits_ok(M[:, SH_KOJIN], cs.zone),
-        "chotei_ok": packed_ok(M[:, SH_CHOTEI]),
-        "nofu_ok": packed_ok(M[:, SH_NOFU]),
-        "chotei": packed_value(M[:, SH_CHOTEI]),
-        "nofu": packed_value(M[:, SH_NOFU]),
-        "due_ok": due_ok,
-        "due": np.where(due_ok, digits_value(M[:, SH_NOKIGEN]), 0),
-        "toku_ok": toku_ok,
-        "toku": np.where(toku_ok, digits_value(M[:, SH_TOKUSOKU]), 0),
-    })
-
-
-def first_out_of_sequence(M: np.ndarray) -> int | None:
-    """Index of the first record whose key is not above the previous one (bytes)."""
-    if len(M) < 2:
-        return None
-    keys = np.ascontiguousarray(M[:, SH_KEY]).view("S18").ravel()
-    bad = np.flatnonzero(keys[1:] <= keys[:-1])
-    return int(bad[0]) + 1 if bad.size else None
-
-
 @dataclass
 class Totals:
     rates: int = 0
@@ -216,54 +191,52 @@ class Outputs:
     totals: Totals
 
 
-def process(M: np.ndarray, rates: RateTable, parm_date: int, fee: int, cs: Charset) -> Outputs:
+def process(M: np.ndarray, rates: RateTable, parm_date: int, fee: int, encoding: str) -> Outputs:
     """The whole run on the master records (n, 100): the four outputs and totals."""
-    parm_days = _day_number(parm_date)
-    items = item_rules(decode_master(M, cs), parm_days=parm_days, first_rate_day=rates.from_days[0])
+    parm_days = int(dates.day_number(parm_date))
+    master = Records(M, "SHUNOMST", encoding=encoding)    # updated in place: M is the run's own copy
+    items = item_rules(decode_master(master), parm_days=parm_days, first_rate_day=rates.from_days[0])
+    reasons = items["reason"].fill_null("").to_numpy().astype("U2")    # 5000: ERROR-OUT, as read
+    bad_rows = np.flatnonzero(reasons != "")
+    error_out = reject_records(M[bad_rows], reasons[bad_rows], ERROR_LEN, fill=master.space,
+                               encode=master.literal)
     overdue_rows = np.flatnonzero(items["overdue"].to_numpy())
     fees = late_fees(items[overdue_rows], rates, parm_days)
     remind = fees["remind"].to_numpy()
 
-    master = M.copy()
-    today = np.frombuffer(cs.digits(parm_date, 8), np.uint8)
-    reminded_rows = overdue_rows[remind]
-    master[reminded_rows, SH_TOKUSOKU] = today
-    master[reminded_rows, SH_KOSHIN] = today
+    reminded_rows = overdue_rows[remind]                   # 4000: the reminder date on the master
+    master.put("SH-TOKUSOKU-BI", np.full(len(reminded_rows), parm_date), reminded_rows)
+    master.put("SH-KOSHIN-BI", np.full(len(reminded_rows), parm_date), reminded_rows)
 
-    def z(col, width, frame=fees, rows=None):
-        v = frame[col].to_numpy()
-        return zoned_digits(v if rows is None else v[rows], width, cs.zone)
+    def col(name, rows=slice(None)):
+        return fees[name].to_numpy()[rows]
 
-    O = master[overdue_rows]
-    entai_out = np.concatenate([
-        O[:, SH_KEY], O[:, SH_KOJIN], O[:, SH_NOKIGEN], z("mino", 12), z("kiso", 12),
-        z("nissu_1", 7), z("nissu_2", 7), z("entai", 12), O[:, SH_TOKUSOKU],
-        np.full((len(O), 6), cs.space, np.uint8)], axis=1)
-    R = master[reminded_rows]
-    notice_out = np.concatenate([
-        R[:, SH_KEY], R[:, SH_KOJIN], R[:, SH_NOKIGEN], z("mino", 12, rows=remind),
-        np.tile(np.frombuffer(cs.digits(fee, 4), np.uint8), (len(R), 1)),
-        z("entai", 12, rows=remind), np.tile(today, (len(R), 1)),
-        np.full((len(R), 8), cs.space, np.uint8)], axis=1)
+    O = master.take(overdue_rows)                          # 4400: the late-fee statement
+    entai_out = Records(np.full((len(O), ENTAI_LEN), master.space, np.uint8), "ENTAIOUT", encoding=encoding)
+    for to, frm in (("EO-KEY", "SH-KEY"), ("EO-KOJIN-NO", "SH-KOJIN-NO"), ("EO-NOKIGEN", "SH-NOKIGEN"),
+                    ("EO-TOKUSOKU-BI", "SH-TOKUSOKU-BI")):
+        entai_out.put(to, O.bytes(frm))
+    for to, name in (("EO-MINO-GAKU", "mino"), ("EO-KISO-GAKU", "kiso"), ("EO-NISSU-1", "nissu_1"),
+                     ("EO-NISSU-2", "nissu_2"), ("EO-ENTAI-GAKU", "entai")):
+        entai_out.put(to, col(name))
+    R = master.take(reminded_rows)                         # 4300: the reminder notice
+    notice = Records(np.full((len(R), NOTICE_LEN), master.space, np.uint8), "TOKUSOKU", encoding=encoding)
+    for to, frm in (("TK-KEY", "SH-KEY"), ("TK-KOJIN-NO", "SH-KOJIN-NO"), ("TK-NOKIGEN", "SH-NOKIGEN")):
+        notice.put(to, R.bytes(frm))
+    notice.put("TK-MINO-GAKU", col("mino", remind))
+    notice.put("TK-TESURYO", np.full(len(R), fee))
+    notice.put("TK-ENTAI-GAKU", col("entai", remind))
+    notice.put("TK-TOKUSOKU-BI", np.full(len(R), parm_date))
 
-    reason = items["reason"]
-    bad_rows = np.flatnonzero(reason.is_not_null().to_numpy())
-    codes = np.frombuffer(b"".join(cs.text(r) for r in reason[bad_rows].to_list()), np.uint8)
-    error_out = np.concatenate([M[bad_rows], codes.reshape(-1, 2),
-                                np.full((len(bad_rows), 18), cs.space, np.uint8)], axis=1)
 
-    counts = reason[bad_rows].value_counts()
-    by = dict(zip(counts["reason"].to_list(), counts["count"].to_list()))
-    entai = fees["entai"].to_numpy()
-    mino = fees["mino"].to_numpy()
+    entai, mino = col("entai"), col("mino")
     t = Totals(rates=len(rates), read=len(M), written=len(M),
                considered=int(items["considered"].sum()), overdue=len(overdue_rows),
-               reminded=int(remind.sum()), errors=len(bad_rows),
-               by_reason=tuple(by.get(r, 0) for r in REASONS),
-               rem_mino=_sum15(mino[remind]), rem_fee=_sum15(np.full(int(remind.sum()), fee)),
+               reminded=len(reminded_rows), errors=len(bad_rows),
+               by_reason=tuple(int((reasons == r).sum()) for r in REASONS),
+               rem_mino=_sum15(mino[remind]), rem_fee=fee * len(reminded_rows) % 10 ** 15,
                rem_entai=_sum15(entai[remind]), ovd_mino=_sum15(mino), ovd_entai=_sum15(entai))
-    return Outputs(master, notice_out.reshape(-1, NOTICE_LEN), entai_out.reshape(-1, ENTAI_LEN),
-                   error_out.reshape(-1, ERROR_LEN), t)
+    return Outputs(master.data, notice.data, entai_out.data, error_out, t)
 
 
 def _sum15(v: np.ndarray) -> int:
@@ -271,6 +244,14 @@ def _sum15(v: np.ndarray) -> int:
     if v.size and int(v.max()) * v.size >= 2 ** 62:
         return int(v.astype(object).sum()) % 10 ** 15
     return int(v.sum()) % 10 ** 15
+
+
+def _edit(v: int, picture: str) -> str:
+    return edit([v], picture)[0].tobytes().decode("ascii")
+
+
+def edit_count(v: int) -> str:
+    return _edit(v, "ZZZ,ZZZ,ZZ9")
 
 
 # --------------------------------------------------------------------------- report
@@ -298,7 +279,7 @@ class Report:
         self.add(f"  {label:<50}{'':5}{edit_count(v)}")
 
     def amount(self, label: str, v: int) -> None:
-        self.add(f"  {label:<50}{'-' if v < 0 else ' '}{edit_count(abs(v), 15)}")
+        self.add(f"  {label:<50}{_edit(v, '-ZZZ,ZZZ,ZZZ,ZZZ,ZZ9')}")
 
     def section(self, title: str) -> None:
         self.add()
@@ -386,12 +367,11 @@ def _allocated(dd: str, value) -> None:
         raise Abend(f"DD {dd} NOT ALLOCATED: ENVIRONMENT VARIABLE {dd.replace('-', '_')} IS NOT SET")
 
 
-def _read_input(dd: str, path) -> bytes:
+def _read_input(dd: str, path) -> np.ndarray:
     try:
         if os.path.isdir(path):
             raise Abend(f"READ ERROR ON DD {dd} AT RECORD 1, FILE STATUS 30", _path_line(path))
-        with open(path, "rb") as fh:
-            return fh.read()
+        return np.fromfile(path, np.uint8)
     except OSError as exc:
         raise Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS {_open_status(exc, False)}",
                     _path_line(path)) from None
@@ -411,7 +391,7 @@ def parse_parm(text: str) -> tuple[int, int] | None:
     if not (len(date) == 8 and date.isascii() and date.isdigit() and comma == ","
             and len(fee) == 4 and fee.isascii() and fee.isdigit() and rest.strip(" ") == ""):
         return None
-    return (int(date), int(fee)) if _valid_date(int(date)) else None
+    return (int(date), int(fee)) if dates.is_valid_date(int(date)) else None
 
 
 def entai01(*, master_in, rate_in, master_out, notice_out, entai_out, error_out, report,
@@ -419,7 +399,6 @@ def entai01(*, master_in, rate_in, master_out, notice_out, entai_out, error_out,
     """Run ENTAI01 over files: each DD a path, or None when not allocated. The checks
     and abnormal ends come in the legacy's order: DD paths, REPORT, PARM (after the
     page header), the rate table, the data files, then the master's records."""
-    cs = charset_for(encoding)
     dds = dict(zip(ALL_DDS, (report, master_in, rate_in, master_out, notice_out, entai_out,
                              error_out)))
     files: dict = {}
@@ -444,23 +423,25 @@ def entai01(*, master_in, rate_in, master_out, notice_out, entai_out, error_out,
                             f'"{text.rstrip(" ")}"')
             parm_date, fee = parsed
             _allocated("RATE-IN", rate_in)
-            rates = load_rates(_read_input("RATE-IN", rate_in), cs, rate_in)
+            rates = load_rates(_read_input("RATE-IN", rate_in), encoding, rate_in)
             _allocated("MASTER-IN", master_in)
             mdata = _read_input("MASTER-IN", master_in)
             for dd in DATA_DDS[1:]:
                 _allocated(dd, dds[dd])
                 files[dd] = _open_output(dd, dds[dd])
             full, rest = divmod(len(mdata), MASTER_LEN)
-            M = np.frombuffer(mdata, np.uint8, count=full * MASTER_LEN).reshape(full, MASTER_LEN)
-            bad = first_out_of_sequence(M)
-            if bad is not None:
-                raise Abend(f"SEQUENCE ERROR ON MASTER-IN AT RECORD {_recno(bad + 1)}",
-                            f"  PREVIOUS: SH-KEY {cs.show(M[bad - 1, SH_KEY].tobytes())}",
-                            f"  CURRENT:  SH-KEY {cs.show(M[bad, SH_KEY].tobytes())}")
+            M = mdata[:full * MASTER_LEN].reshape(full, MASTER_LEN)
+            bad = first_out_of_order(M[1:, :18], strict=True, start=M[0, :18].tobytes()) if full > 1 else None
+            if bad is not None:           # the check starts at the second record
+                bad.record += 1
+                ebcdic = Records(M[:0], "SHUNOMST", encoding=encoding).ebcdic
+                raise Abend(f"SEQUENCE ERROR ON MASTER-IN AT RECORD {_recno(bad.record)}",
+                            f"  PREVIOUS: SH-KEY {_show(bad.previous, ebcdic)}",
+                            f"  CURRENT:  SH-KEY {_show(bad.current, ebcdic)}")
             if rest:
                 raise Abend(f"WRONG LENGTH RECORD ON DD MASTER-IN AT RECORD {_recno(full + 1)}, "
                             "FILE STATUS 04", _path_line(master_in))
-            out = process(M, rates, parm_date, fee, cs)
+            out = process(M, rates, parm_date, fee, encoding)
             for dd, data in (("MASTER-OUT", out.master), ("NOTICE-OUT", out.notice),
                              ("ENTAI-OUT", out.entai), ("ERROR-OUT", out.error)):
                 try:

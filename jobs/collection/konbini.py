@@ -26,7 +26,7 @@ import yaml
 
 from engine.errors import DensanError
 from jobs.collection import barcode
-from jobs.collection.fields import calendar_date_ok
+from engine.program.dates import is_valid_date as calendar_date_ok
 from jobs.collection.report import edit_count
 
 PROGRAM = "KONBINI1"

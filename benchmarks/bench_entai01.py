@@ -1,0 +1,89 @@
+"""ENTAI01 at city size (5,294,774 masters by default): densan's job beside the
+legacy program compiled with GnuCOBOL, on the same files in the same run, and
+beside the I/O floor (copying the master). Ratios and peak memory go to extra_info.
+
+    python -m pytest benchmarks/bench_entai01.py --benchmark-only -s
+    DENSAN_BENCH_RECORDS=500000 python -m pytest benchmarks/bench_entai01.py
+
+Both run as processes (`densan run ENTAI01 --dd ...` and the compiled COBOL), so
+each time includes starting up and each peak RSS is the program's own. The
+outputs are checked to be identical byte for byte.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+
+import pytest
+
+from benchmarks.bench_shuno01 import ROUNDS, run_measured
+from tests.conftest import HAVE_COBC, LEGACY
+
+DDS = {"MASTER-OUT": "master-out.dat", "NOTICE-OUT": "notice-out.dat", "ENTAI-OUT": "entai-out.dat",
+       "ERROR-OUT": "error-out.dat", "REPORT": "report.txt"}
+
+
+@pytest.mark.skipif(not HAVE_COBC, reason="GnuCOBOL (cobc) is needed for the baseline")
+def test_entai01_vs_gnucobol(benchmark, tmp_path, collection_master):
+    from datasets.collection_followups import rate_table
+    from engine.legacy import compile_program, program_environment
+    from engine.verify import prepare_home
+
+    parm = "20250131,0100"
+    rates = tmp_path / "rate-in.dat"
+    rates.write_bytes(rate_table())
+    inputs = {"MASTER-IN": collection_master, "RATE-IN": rates}
+    size = collection_master.stat().st_size
+
+    t = time.perf_counter()
+    shutil.copyfile(collection_master, tmp_path / "floor")
+    os.sync()
+    floor = time.perf_counter() - t
+    (tmp_path / "floor").unlink()
+
+    exe = compile_program(LEGACY / "programs" / "ENTAI01.cob", [LEGACY / "copybooks"])
+    (tmp_path / "legacy").mkdir()
+    legacy_out = {dd: tmp_path / "legacy" / f for dd, f in DDS.items()}
+    os.sync()
+    legacy_rc, legacy_s, legacy_mb = run_measured([str(exe)], program_environment({**inputs, **legacy_out}, parm))
+
+    home = tmp_path / "home"
+    prepare_home("ENTAI01", home)
+    (tmp_path / "densan").mkdir()
+    densan_out = {dd: tmp_path / "densan" / f for dd, f in DDS.items()}
+    cmd = [sys.executable, "-m", "engine.cli", "run", "ENTAI01", "-q", "--parm", parm]
+    for dd, path in {**inputs, **densan_out}.items():
+        cmd += ["--dd", f"{dd}={path}"]
+    denv = dict(os.environ, DENSAN_HOME=str(home))
+    runs = []
+
+    def densan_run():
+        for p in densan_out.values():
+            p.unlink(missing_ok=True)
+        os.sync()
+        runs.append(run_measured(cmd, denv))
+
+    benchmark.pedantic(densan_run, rounds=ROUNDS, iterations=1)
+    densan_rc, densan_s, densan_mb = min(runs, key=lambda r: r[1])
+
+    assert densan_rc == legacy_rc
+    for dd in DDS:
+        assert densan_out[dd].read_bytes() == legacy_out[dd].read_bytes(), dd
+
+    benchmark.extra_info.update({
+        "masters": size // 100,
+        "return_code": densan_rc,
+        "reminded": densan_out["NOTICE-OUT"].stat().st_size // 80,
+        "overdue": densan_out["ENTAI-OUT"].stat().st_size // 100,
+        "densan_seconds": round(densan_s, 3),
+        "gnucobol_seconds": round(legacy_s, 3),
+        "copy_floor_seconds": round(floor, 3),
+        "speedup_vs_gnucobol": round(legacy_s / densan_s, 2),
+        "densan_records_per_s": round(size / 100 / densan_s),
+        "gnucobol_records_per_s": round(size / 100 / legacy_s),
+        "densan_peak_rss_mib": round(densan_mb),
+        "gnucobol_peak_rss_mib": round(legacy_mb),
+    })
+    print("\nENTAI01 " + "  ".join(f"{k}={v}" for k, v in benchmark.extra_info.items()))
