@@ -28,8 +28,8 @@ def accounts(person_numbers: np.ndarray, *, seed: int = 0, stopped: float = 0.02
     persons = np.unique(np.asarray(person_numbers, dtype=np.int64))
     n = len(persons)
     bank = rng.integers(0, len(BANKS), n)
-    names = pl.Series([f"{SURNAMES[a]} {GIVEN[b]}" for a, b in
-                       zip(rng.integers(0, len(SURNAMES), n).tolist(), rng.integers(0, len(GIVEN), n).tolist())])
+    names = (pl.Series(SURNAMES)[rng.integers(0, len(SURNAMES), n)] + " "
+             + pl.Series(GIVEN)[rng.integers(0, len(GIVEN), n)])
     return pl.DataFrame({
         "KZ-KOJIN-NO": persons, "KZ-KAMOKU": np.zeros(n, np.int64),
         "KZ-BANK-NO": np.array([BANKS[i][0] for i in range(len(BANKS))])[bank],
