@@ -55,6 +55,53 @@ def _wait_units_done(home) -> None:
         time.sleep(0.1)
 
 
+def _night_killed_at_random_moments(lib, name: str, rng: random.Random, most: int, clean: dict) -> int:
+    """Run the nights in a new home, killing the scheduler with -9 at random moments (at most
+    `most` times) and starting it again; then check that every unit ran exactly once a day and
+    the outputs equal the clean night's. Returns how many kills landed."""
+    home, e = lib(name)
+    e["CHAIN_SLEEP"] = "0.3"
+    kills = 0
+
+    def starts() -> int:
+        st = S.State(home)
+        try:
+            return st.db.execute("SELECT COUNT(*) FROM events WHERE action = 'scheduler-start'").fetchone()[0]
+        finally:
+            st.close()
+
+    while kills < most:
+        before = starts()
+        p = _scheduler(e, *NIGHTS, "--exit-when-idle")
+        _until(lambda: starts() > before or p.poll() is not None, 120)     # up and working, then
+        time.sleep(rng.uniform(0.0, 0.6))                                   # a random moment
+        if p.poll() is not None:           # it finished the nights before the kill
+            break
+        os.kill(p.pid, signal.SIGKILL)
+        p.wait()
+        kills += 1
+    _wait_units_done(home)
+    p = _scheduler(e, *NIGHTS, "--exit-when-idle")
+    out, _ = p.communicate(timeout=240)
+    assert p.returncode == 0, out
+    _wait_units_done(home)
+
+    assert datasets(home) == clean
+    st = S.State(home)
+    try:
+        rows = st.db.execute("SELECT r.opday, a.unit, COUNT(*) n FROM attempts a JOIN jobnet_runs r ON r.id = a.run "
+                             "WHERE a.status = 'ended' GROUP BY r.opday, a.unit").fetchall()
+        assert {(r["opday"], r["unit"]): r["n"] for r in rows} == \
+            {(d, u): 1 for d in ("2026-01-05", "2026-01-06", "2026-01-07") for u in "ABCD"}
+        assert st.db.execute("SELECT COUNT(*) FROM attempts WHERE status IN ('died')").fetchone()[0] == 0
+        assert starts() >= kills + 1
+        statuses = {(r["opday"], r["status"]) for r in st.db.execute("SELECT opday, status FROM jobnet_runs")}
+        assert statuses == {(d, S.NORMAL) for d in ("2026-01-05", "2026-01-06", "2026-01-07")}
+    finally:
+        st.close()
+    return kills
+
+
 def test_kill_9_at_random_moments_runs_each_unit_once(lib):
     home1, e1 = lib("clean")
     e1["CHAIN_SLEEP"] = "0.3"
@@ -64,48 +111,14 @@ def test_kill_9_at_random_moments_runs_each_unit_once(lib):
     clean = datasets(home1)
     assert clean["T.D.G0004V00"].count(b"\n") == 4          # start + three nights
 
-    home2, e2 = lib("killed")
-    e2["CHAIN_SLEEP"] = "0.3"
+    # How many kills fit in three nights depends on the machine's speed: when the nights
+    # end first, another three nights in a new home take the remaining kills.
     rng = random.Random(20261204)
-    kills = 0
-    def starts() -> int:
-        st = S.State(home2)
-        try:
-            return st.db.execute("SELECT COUNT(*) FROM events WHERE action = 'scheduler-start'").fetchone()[0]
-        finally:
-            st.close()
-
-    while kills < 22:
-        before = starts()
-        p = _scheduler(e2, *NIGHTS, "--exit-when-idle")
-        _until(lambda: starts() > before or p.poll() is not None, 120)     # up and working, then
-        time.sleep(rng.uniform(0.0, 0.6))                                   # a random moment
-        if p.poll() is not None:           # it finished the nights before the kill
-            break
-        os.kill(p.pid, signal.SIGKILL)
-        p.wait()
-        kills += 1
+    kills = rounds = 0
+    while kills < 20 and rounds < 6:
+        kills += _night_killed_at_random_moments(lib, f"killed{rounds}", rng, 22 - kills, clean)
+        rounds += 1
     assert kills >= 20
-    _wait_units_done(home2)
-    p = _scheduler(e2, *NIGHTS, "--exit-when-idle")
-    out, _ = p.communicate(timeout=240)
-    assert p.returncode == 0, out
-    _wait_units_done(home2)
-
-    assert datasets(home2) == clean
-    st = S.State(home2)
-    try:
-        rows = st.db.execute("SELECT r.opday, a.unit, COUNT(*) n FROM attempts a JOIN jobnet_runs r ON r.id = a.run "
-                             "WHERE a.status = 'ended' GROUP BY r.opday, a.unit").fetchall()
-        assert {(r["opday"], r["unit"]): r["n"] for r in rows} == \
-            {(d, u): 1 for d in ("2026-01-05", "2026-01-06", "2026-01-07") for u in "ABCD"}
-        assert st.db.execute("SELECT COUNT(*) FROM attempts WHERE status IN ('died')").fetchone()[0] == 0
-        starts = st.db.execute("SELECT COUNT(*) FROM events WHERE action = 'scheduler-start'").fetchone()[0]
-        assert starts >= 21
-        statuses = {(r["opday"], r["status"]) for r in st.db.execute("SELECT opday, status FROM jobnet_runs")}
-        assert statuses == {(d, S.NORMAL) for d in ("2026-01-05", "2026-01-06", "2026-01-07")}
-    finally:
-        st.close()
 
 
 def test_one_scheduler_per_home(lib):
