@@ -25,6 +25,7 @@ import polars as pl
 
 from engine.program import dates
 from engine.program.arithmetic import floor_to_unit
+from engine.program.control_report import ControlReport
 from engine.program.printfile import edit
 from engine.program.records import Records
 from engine.program.sequence import first_out_of_order
@@ -255,18 +256,10 @@ def edit_count(v: int) -> str:
 
 
 # --------------------------------------------------------------------------- report
-def _line(s: str) -> str:
-    return s[:132].rstrip(" ")
-
-
-class Report:
+class Report(ControlReport):
     """The legacy's 132-column control-total report (GnuCOBOL line sequential)."""
 
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def add(self, s: str = "") -> None:
-        self.lines.append(_line(s))
+    program = PROGRAM
 
     def header(self, date_text: str, fee_text: str) -> None:
         self.add(f"{PROGRAM:<8}{'':20}{'REMINDERS AND LATE FEES (TOKUSOKU / ENTAIKIN) -':<47}"
@@ -308,21 +301,7 @@ class Report:
         self.amount("UNPAID ON OVERDUE ITEMS  (ENTAI-OUT)", t.ovd_mino)
         self.amount("LATE FEES ON OVERDUE ITEMS (ENTAI-OUT)", t.ovd_entai)
         self.add()
-        self.rc_line(rc, "(NO INVALID MASTER DATA)" if rc == 0
-                     else "(INVALID MASTER DATA LISTED ON ERROR-OUT)")
-        self.add("*** END OF REPORT ***")
-
-    def rc_line(self, rc: int, text: str) -> None:
-        self.add(f"{PROGRAM} ENDED RETURN CODE{rc:>4}   {text}")
-
-    def abend(self, messages: list[str]) -> None:
-        self.add()
-        self.add("*** ABNORMAL END ***")
-        for m in messages:
-            self.add(m)
-        self.add()
-        self.rc_line(16, "(ABNORMAL END - MASTER-OUT MUST NOT BE CATALOGED)")
-        self.add("*** END OF REPORT ***")
+        self.finish(rc, "(NO INVALID MASTER DATA)" if rc == 0 else "(INVALID MASTER DATA LISTED ON ERROR-OUT)")
 
 
 # --------------------------------------------------------------------------- the run

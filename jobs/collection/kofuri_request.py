@@ -19,7 +19,7 @@ import polars as pl
 
 from engine.errors import DensanError
 from jobs.collection.zengin import ZENGIN_TEXT, Consignor, write_request
-from jobs.collection.report import edit_count
+from engine.program.control_report import edit_count
 
 PROGRAM = "KOFURI1"
 MASTER_COLUMNS = ["SH-NENDO", "SH-KAMOKU", "SH-TSUCHI-NO", "SH-KIBETSU", "SH-KOJIN-NO", "SH-NOKIGEN",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from jobs.collection.report import edit_count
+from engine.program.control_report import edit_count
 from jobs.collection.zengin import DATA, HEADER, RESULT_CODES, ZenginError, check_result, read
 
 PROGRAM = "KOFURI2"

@@ -27,7 +27,7 @@ import yaml
 from engine.errors import DensanError
 from jobs.collection import barcode
 from engine.program.dates import is_valid_date as calendar_date_ok
-from jobs.collection.report import edit_count
+from engine.program.control_report import edit_count
 
 PROGRAM = "KONBINI1"
 AGENTS = Path(__file__).with_name("konbini_agents.yaml")

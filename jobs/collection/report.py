@@ -5,19 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from engine.program.control_report import ControlReport, edit_count
+
 PROGRAM = "SHUNO01"
 REASONS = ("IV", "DT", "CH", "NF", "CX")
-
-
-def edit_count(v: int, digits: int = 9) -> str:
-    """PIC ZZZ,ZZZ,ZZ9 (and shorter): zero suppression with commas. A value too long
-    for the picture keeps its low digits and, as in GnuCOBOL, loses the suppression
-    (the cut-off digits count as significant)."""
-    v = abs(int(v))
-    width = digits + (digits - 1) // 3
-    if v >= 10 ** digits:
-        return f"{v % 10 ** digits:0{width},}"
-    return f"{v:,}".rjust(width)
 
 
 def edit_amount(v: int) -> str:
@@ -26,22 +17,14 @@ def edit_amount(v: int) -> str:
     return sign + edit_count(abs(v), 12)
 
 
-def _line(s: str) -> str:
-    return s[:132].rstrip(" ")
-
-
-class Report:
+class Report(ControlReport):
     """The 132-column control-total report, as text lines."""
+
+    program = PROGRAM
 
     CHANNEL_LABELS = ("'1' MADOGUCHI (COUNTER)", "'2' KINYU KIKAN (BANK)",
                       "'3' KONBINI (CONV STORE)", "'4' KOZA FURIKAE", "'5' SMARTPHONE",
                       "OTHER (INVALID CHANNEL)", "TOTAL")
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def add(self, s: str = "") -> None:
-        self.lines.append(_line(s))
 
     def header(self, date_text: str) -> None:
         self.add(f"{PROGRAM:<8}{'':28}{'PAYMENT POSTING (SHUNO KESHIKOMI) - CONTROL TOTALS':<60}"
@@ -82,20 +65,7 @@ class Report:
             self.add(f"  {label:<46}{edit_amount(v)}")
         self.add()
         text = "(ALL TRANSACTIONS POSTED)" if rc == 0 else "(TRANSACTIONS REJECTED TO ERROR-OUT)"
-        self.rc_line(rc, text)
-        self.add("*** END OF REPORT ***")
-
-    def rc_line(self, rc: int, text: str) -> None:
-        self.add(f"{PROGRAM} ENDED RETURN CODE{rc:>4}   {text}")
-
-    def abend(self, messages: list[str]) -> None:
-        self.add()
-        self.add("*** ABNORMAL END ***")
-        for m in messages:
-            self.add(m)
-        self.add()
-        self.rc_line(16, "(ABNORMAL END - MASTER-OUT MUST NOT BE CATALOGED)")
-        self.add("*** END OF REPORT ***")
+        self.finish(rc, text)
 
 
 @dataclass

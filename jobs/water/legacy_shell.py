@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from jobs.collection.report import edit_count
+from engine.program.control_report import edit_count
 
 
 class Abend(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from jobs.collection.report import edit_count
+from engine.program.control_report import ControlReport, edit_count
 
 PROGRAM = "SUIDO01"
 REASONS = ("NF", "CL", "DU", "IV", "DT", "HV", "TF")
@@ -39,16 +39,9 @@ class Totals:
         return sum(self.by_reason)
 
 
-def _line(s: str) -> str:
-    return s[:132].rstrip(" ")
-
-
-class Report:
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def add(self, s: str = "") -> None:
-        self.lines.append(_line(s))
+class Report(ControlReport):
+    program = PROGRAM
+    not_catalogued = "THE OUTPUTS"
 
     def header(self, p: str, valid: bool) -> None:
         """The page header: the PARM's fields, or its first 10 characters when invalid."""
@@ -68,9 +61,6 @@ class Report:
 
     def amount(self, label: str, v: int) -> None:
         self.add(f"  {label:<50}{edit_count(v, 12)}")
-
-    def rc_line(self, rc: int, text: str) -> None:
-        self.add(f"{PROGRAM} ENDED RETURN CODE{rc:>4}   {text}")
 
     def totals(self, t: Totals, rc: int) -> None:
         for title, rows in (
@@ -107,14 +97,4 @@ class Report:
                          ("ERROR-OUT   REJECTED READINGS", t.rejected)):
             self.count(label, v)
         self.add()
-        self.rc_line(rc, "(ALL READINGS ACCEPTED)" if rc == 0 else "(READINGS REJECTED TO ERROR-OUT)")
-        self.add("*** END OF REPORT ***")
-
-    def abend(self, lines: list[str]) -> None:
-        self.add()
-        self.add("*** ABNORMAL END ***")
-        for s in lines:
-            self.add(s)
-        self.add()
-        self.rc_line(16, "(ABNORMAL END - THE OUTPUTS MUST NOT BE CATALOGED)")
-        self.add("*** END OF REPORT ***")
+        self.finish(rc, "(ALL READINGS ACCEPTED)" if rc == 0 else "(READINGS REJECTED TO ERROR-OUT)")
