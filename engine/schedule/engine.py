@@ -319,7 +319,7 @@ class Engine:
     def _may_start_run(self, run, now: dt.datetime) -> bool:
         if run["held"]:
             return False
-        if run["kind"] == "planned" and not self.virtual and run["start_after"] and \
+        if not self.virtual and run["start_after"] and \
                 dt.datetime.fromisoformat(run["start_after"]) > now:
             return False
         for other in json.loads(run["after_jobnets"] or "[]"):       # connectors

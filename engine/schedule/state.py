@@ -29,6 +29,8 @@ Python API (all take `home=None` for DENSAN_HOME; `who` defaults to the login na
     S.kill(jobnet, date, unit=None, who=, why=)     end a running unit (or all of a run) as killed
     S.skip(jobnet, date, unit, who=, why=)          mark ended normally without running
     S.run_now(jobnet, date, who=, why=)             an unplanned run (kind run-now)
+    S.run_job_now(job, date, params=, who=, why=, exclusive=, start_after=)
+                                          a run-now of one job unit (the console's signed requests)
     S.history(jobnet=None, date=None, limit=100)    -> list[dict] events, newest first
     S.gantt(date)                         -> list[dict]: unit bars (start, end, expected, predicted end)
     S.plan(month="2026-01") / S.plan_year(2026)  -> list[dict] planned runs with their rule's reason
@@ -496,6 +498,30 @@ def run_now(jobnet: str, date, *, who: str | None = None, why: str = "", params:
     with _open(home) as st:
         return materialize(st, jobnet.upper(), opday_text(date), kind="run-now", who=who or whoami(),
                            why=why or "run-now", params=params)
+
+
+def run_job_now(job: str, date, *, params: dict[str, str] | None = None, who: str | None = None, why: str = "",
+                exclusive: list[str] | None = None, start_after: str | None = None,
+                home: Path | None = None) -> int:
+    """A run-now of a single job (a jobnet run named after the job, with one unit): the
+    running scheduler starts it (not before `start_after`, 'YYYY-MM-DD HH:MM:SS', if given;
+    not while a jobnet of `exclusive` runs), with the same history as run_now. Returns the
+    jobnet run id; the unit's `job_run` is the densan run once started."""
+    from engine.schedule.jobnet import NAME_RE, Jobnet, Unit
+
+    name = job.upper()
+    if not NAME_RE.match(name):
+        raise ScheduleError(f"{job!r} is not a job name")
+    net = Jobnet(name=name, units=[Unit(path=name, job=name)],
+                 exclusive=sorted({str(x).upper() for x in exclusive or []} - {name}))
+    if start_after is not None:
+        dt.datetime.fromisoformat(start_after)
+    with _open(home) as st:
+        opday = opday_text(date)
+        with st.tx() as db:
+            return st.create_run(db, net, opday, kind="run-now", why=why or f"run-now of job {name}",
+                                 start_after=start_after, deadline=None, params=dict(params or {}),
+                                 who=who or whoami())
 
 
 def history(jobnet: str | None = None, date=None, *, limit: int = 100, home: Path | None = None) -> list[dict]:

@@ -1,8 +1,11 @@
 """Department requests (電算処理依頼): a section asks for one of its jobs, with the form's
 parameters, a time (now, a date, the next night) and a purpose; the signatures the job
 declares (the section's approver, then an operator: four eyes) follow in order; a signed
-request is run by an operator (or slotted into the night's schedule) and followed to its
-end; its outputs are handed over to the section (受領).
+request is slotted into the scheduler (`S.run_job_now`: a one-unit run-now for its operating
+day, which the running `densan scheduler` starts) or, without a scheduler, run by an
+operator; either way it is followed to its end; its outputs are handed over to the section
+(受領). A request for a job of an exclusive jobnet (`exclusive:`) is refused when that jobnet
+or one it excludes is running (now) or planned (on the requested day).
 
 States: PENDING (waiting for next_signer) -> READY -> RUNNING -> ENDED | FAILED;
 READY <-> HELD (an operator's hold); PENDING -> REJECTED; PENDING/READY/HELD -> CANCELLED."""
@@ -48,6 +51,7 @@ class Request:
     note: str
     created_at: str
     updated_at: str
+    sched_run: int | None = None       # the scheduler's jobnet run once slotted
 
     @classmethod
     def of(cls, row) -> "Request":
@@ -83,6 +87,9 @@ def submit(store: Store, user: User, entry: JobEntry, values: dict, when_kind: s
         if not calendar_check.is_open_day(run_date):
             raise RequestError(f"date: {run_date} is not an open day of the city calendar; the next open day "
                                f"is {calendar_check.next_open_day(run_date)}", field="date")
+    conflict, _ = exclusive_conflict(store.home, entry.name, run_date, when_kind)
+    if conflict:
+        raise RequestError(conflict, field="when")
     purpose = (purpose or "").strip()
     if spec.personal_data and len(purpose) < 2:
         raise RequestError("purpose: the job touches personal data; say why it is needed (利用目的)",
@@ -112,7 +119,175 @@ def get(store: Store, request_id: int) -> Request:
     row = store.db.execute("SELECT * FROM requests WHERE id = ?", (int(request_id),)).fetchone()
     if row is None:
         raise NotFound(f"no request #{request_id}")
-    return Request.of(row)
+    req = Request.of(row)
+    if req.sched_run is not None and req.status in ("READY", "RUNNING") and sync(store, req):
+        req = Request.of(store.db.execute("SELECT * FROM requests WHERE id = ?", (req.id,)).fetchone())
+    return req
+
+
+# ---------------------------------------------------------------- the scheduler
+
+def _sched():
+    try:
+        from engine.schedule import state as S
+        return S
+    except ImportError:                   # the scheduler is not on this installation
+        return None
+
+
+def exclusive_conflict(home, job: str, run_date: _dt.date, when_kind: str) -> tuple[str | None, list[str]]:
+    """(why the request clashes with an exclusive jobnet, or None; the jobnets the job's run
+    must not overlap). A job of a jobnet that declares `exclusive: [...]` (or is named in
+    another's) must not run while that jobnet or the ones it excludes run: for `now`, a run of
+    them that is running; for a date or the night, one planned (or already made) that day."""
+    S = _sched()
+    if S is None:
+        return None, []
+    try:
+        from engine.schedule.engine import plan_range
+        from engine.schedule.jobnet import load_all
+        nets = load_all()
+    except DensanError:
+        return None, []                   # a broken jobnet is the scheduler's to report
+    job = job.upper()
+    via: dict[str, str] = {}              # jobnet not to overlap -> the job's jobnet that makes it so
+    mine = [n for n in nets.values() if any(u.job.upper() == job for u in n.units)]
+    partners = {n.name: set(n.exclusive) | {m.name for m in nets.values() if n.name in m.exclusive}
+                for n in mine}
+    for n in mine:
+        if partners[n.name]:
+            via[n.name] = n.name
+    for n in mine:
+        for x in sorted(partners[n.name]):
+            via.setdefault(x, n.name)
+    if not via:
+        return None, []
+
+    def why(x: str, what: str) -> str:
+        n = nets[via[x]]
+        decl = f"exclusive: [{', '.join(n.exclusive)}]" if n.exclusive else \
+            "named in " + ", ".join(m.name for m in nets.values() if n.name in m.exclusive) + "'s exclusive"
+        whose = "" if x == n.name else f"; {x} excludes it"
+        return (f"when: job {job} belongs to the exclusive jobnet {n.name} ({decl}{whose}), and jobnet {x} {what}; "
+                f"request it for another time (after {x} has ended) or ask the IT section")
+
+    st = S.State(home)
+    try:
+        q = "SELECT jobnet, opday, status, start_after FROM jobnet_runs WHERE jobnet IN (" + \
+            ",".join("?" * len(via)) + ") AND status IN (?, ?)"
+        rows = st.db.execute(q, [*via, S.RUNNING, S.WAITING]).fetchall()
+    finally:
+        st.close()
+    for r in rows:
+        if r["status"] == S.RUNNING:
+            return why(r["jobnet"], f"is running now (operating day {r['opday']})"), sorted(via)
+    if when_kind != "now":
+        day = run_date.isoformat()
+        for r in rows:
+            if r["opday"] == day:
+                return why(r["jobnet"], f"has a run waiting on {day}"), sorted(via)
+        try:
+            planned = plan_range(run_date, run_date, nets={x: nets[x] for x in via if x in nets})
+        except DensanError:
+            planned = []
+        if planned:
+            p = planned[0]
+            return why(p["jobnet"], f"is planned on {day} (start {p['start'][11:]}: {p['why']})"), sorted(via)
+    return None, sorted(via)
+
+
+NIGHT_START = "20:00:00"                  # a `night` request starts with the night's jobnets
+
+
+def slot(store: Store, req: Request, who: str) -> Request:
+    """A fully signed request becomes a one-unit run-now of the scheduler for its day. A
+    request for today (or now) starts as soon as the scheduler sees it."""
+    S = _sched()
+    if S is None or req.status != "READY" or req.sched_run is not None:
+        return req
+    day = _dt.date.fromisoformat(req.run_date)
+    conflict, excl = exclusive_conflict(store.home, req.job, day, req.when_kind)
+    if conflict:
+        raise RequestError(conflict, field="when")
+    start_after = None
+    if req.when_kind == "night":
+        start_after = f"{req.run_date} {NIGHT_START}"
+    elif req.when_kind == "date" and day > _dt.date.today():
+        start_after = f"{req.run_date} 00:00:00"
+    run = S.run_job_now(req.job, req.run_date, params={k: str(v) for k, v in req.params.items()}, who=who,
+                        why=f"request #{req.id} ({req.section}): {req.purpose}"[:300], exclusive=excl,
+                        start_after=start_after, home=store.home)
+    with store.transaction() as db:
+        db.execute("UPDATE requests SET sched_run = ?, note = ?, updated_at = ? WHERE id = ?",
+                   (run, f"slotted into the schedule: jobnet run {run} ({req.job}, operating day {req.run_date}"
+                         + (f", not before {start_after}" if start_after else "") + ")", now_text(), req.id))
+    return get(store, req.id)
+
+
+def sched_unit(store: Store, req: Request) -> dict | None:
+    S = _sched()
+    if S is None or req.sched_run is None:
+        return None
+    st = S.State(store.home)
+    try:
+        rows = st.units_of(int(req.sched_run))
+        return dict(rows[0]) if rows else None
+    finally:
+        st.close()
+
+
+def sync(store: Store, req: Request) -> bool:
+    """Follow a slotted request from the scheduler's unit: its densan run once started,
+    ENDED/FAILED once the unit ends. True when the request changed."""
+    u = sched_unit(store, req)
+    if u is None:
+        return False
+    S = _sched()
+    status, run_id = req.status, u["job_run"] or req.run_id
+    if u["status"] in (S.NORMAL, S.WARNING):
+        status = "ENDED"
+    elif u["status"] in (S.ABNORMAL, S.KILLED):
+        status = "FAILED"
+    elif u["status"] == S.RUNNING or u["job_run"]:
+        status = "RUNNING"
+    if status == req.status and run_id == req.run_id:
+        return False
+    with store.transaction() as db:
+        if run_id:
+            db.execute("INSERT OR IGNORE INTO run_owners (run_id, owner, section, request_id, at) VALUES (?,?,?,?,?)",
+                       (run_id, req.requester, req.section, req.id, now_text()))
+        cur = db.execute("UPDATE requests SET status = ?, run_id = ?, updated_at = ? WHERE id = ? AND status = ?",
+                         (status, run_id, now_text(), req.id, req.status))
+        return cur.rowcount > 0
+
+
+def unslot(store: Store, req: Request, who: str, why: str) -> None:
+    """Take a slotted request's unit out of the schedule (skipped, with who/why) before an
+    operator runs it by hand or it is cancelled; refused once the scheduler has started it."""
+    S = _sched()
+    if S is None or req.sched_run is None:
+        return
+    u = sched_unit(store, req)
+    if u is None or u["status"] in (S.SKIPPED,):
+        return
+    try:
+        S.skip(req.job, req.run_date, u["unit"], who=who, why=why or f"request #{req.id}", home=store.home,
+               run_id=int(req.sched_run))
+    except DensanError as exc:
+        raise RequestError(f"request #{req.id}: the scheduler has it already ({exc})") from None
+
+
+def sched_hold(store: Store, req: Request, hold: bool, who: str, why: str) -> None:
+    """Hold (or release) a slotted request's unit in the scheduler with the request."""
+    S = _sched()
+    if S is None or req.sched_run is None:
+        return
+    fn = S.hold if hold else S.release
+    try:
+        fn(req.job, req.run_date, None, who=who, why=why or f"request #{req.id}", home=store.home,
+           run_id=int(req.sched_run))
+    except DensanError as exc:
+        raise RequestError(str(exc)) from None
 
 
 def visible(user: User, req: Request) -> bool:
@@ -142,7 +317,8 @@ def list_for(store: Store, user: User, *, status: str | None = None, job: str | 
             args.append(val)
     q += " ORDER BY id DESC LIMIT ?"
     args.append(max(1, min(int(limit), 1000)))
-    return [Request.of(r) for r in store.db.execute(q, args)]
+    out = [Request.of(r) for r in store.db.execute(q, args)]
+    return [get(store, r.id) if r.sched_run is not None and r.status in ("READY", "RUNNING") else r for r in out]
 
 
 def may_sign(user: User, req: Request) -> bool:

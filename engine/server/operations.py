@@ -32,7 +32,7 @@ def submit_request(sv: Services, a: Actor, job: str, values: dict, when: str, da
     req = dr.submit(sv.store, a.user, entry, values, when, date, purpose)
     sv.audit(a.user, "request", what=f"request #{req.id} {req.job} {req.params} {req.when_kind} {req.run_date}",
              why=purpose, owner=req.section, ip=a.ip)
-    return req
+    return slot_request(sv, a, req)          # a job that needs no signature is slotted at once
 
 
 def visible_request(sv: Services, a: Actor, request_id: int) -> dr.Request:
@@ -47,14 +47,34 @@ def sign_request(sv: Services, a: Actor, request_id: int, approve: bool, reason:
     entry = sv.job(req.job)
     if entry is None:
         raise NotFound(f"job {req.job} is no longer in the job library")
+    if approve and dr.may_sign(a.user, req):
+        done = {s["role"] for s in req.signatures} | {req.next_signer}
+        if not [s for s in (entry.spec.approval if entry.spec else []) if s not in done]:
+            # the last signature slots it: refuse it now if an exclusive jobnet is in the way
+            conflict, _ = dr.exclusive_conflict(sv.home, req.job, _dt.date.fromisoformat(req.run_date), req.when_kind)
+            if conflict:
+                raise dr.RequestError(conflict, field="when")
     req = dr.sign(sv.store, a.user, req, entry, approve=approve, reason=reason)
     sv.audit(a.user, "approve" if approve else "reject", what=f"request #{req.id} {req.job} -> {req.status}",
              why=reason, owner=req.section, ip=a.ip)
+    return slot_request(sv, a, req)
+
+
+def slot_request(sv: Services, a: Actor, req: dr.Request) -> dr.Request:
+    """A fully signed request goes into the scheduler (a one-unit run-now for its day)."""
+    if req.status != "READY" or req.sched_run is not None:
+        return req
+    req = dr.slot(sv.store, req, a.user.username)
+    if req.sched_run is not None:
+        sv.audit(a.user, "slot", what=f"request #{req.id} {req.job} -> scheduler jobnet run {req.sched_run} "
+                 f"(operating day {req.run_date})", why=req.purpose, owner=req.section, ip=a.ip)
     return req
 
 
 def cancel_request(sv: Services, a: Actor, request_id: int, reason: str) -> dr.Request:
     req = visible_request(sv, a, request_id)
+    if req.status in ("READY", "HELD"):
+        dr.unslot(sv.store, req, a.user.username, f"request #{req.id} cancelled: {reason}")
     req = dr.cancel(sv.store, a.user, req, reason)
     sv.audit(a.user, "cancel-request", what=f"request #{req.id} {req.job}", why=reason, owner=req.section, ip=a.ip)
     return req
@@ -68,6 +88,8 @@ def hold_request(sv: Services, a: Actor, request_id: int, hold: bool, reason: st
         raise dr.RequestError("a hold or release needs a reason", field="reason")
     req = visible_request(sv, a, request_id)
     frm, to = ("READY", "HELD") if hold else ("HELD", "READY")
+    if req.status == frm:
+        dr.sched_hold(sv.store, req, hold, a.user.username, reason)
     if not dr.set_state(sv.store, req.id, to, expect=(frm,)):
         raise dr.RequestError(f"request #{req.id} is {req.status}; only a {frm} request is "
                               f"{'held' if hold else 'released'}")
@@ -85,6 +107,8 @@ def run_request(sv: Services, a: Actor, request_id: int, reason: str = "", *, fo
         raise dr.RequestError(f"request #{req.id} is {req.status}; only a signed (READY) request runs")
     if not force_date and not dr.runnable(req):
         raise dr.RequestError(f"request #{req.id} is planned for {req.run_date}")
+    # run by hand (no scheduler running, or not waiting for it): out of the schedule first
+    dr.unslot(sv.store, req, a.user.username, f"request #{req.id} run by the operator from the console")
     if not dr.set_state(sv.store, req.id, "RUNNING", expect=("READY",)):
         raise dr.RequestError(f"request #{req.id} changed meanwhile; reload it")
     sv.audit(a.user, "run", what=f"request #{req.id} {req.job} {req.params}", why=reason or req.purpose,

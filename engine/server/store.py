@@ -55,6 +55,12 @@ class Store:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA busy_timeout=30000")
         self.db.executescript(SCHEMA)
+        cols = {r[1] for r in self.db.execute("PRAGMA table_info(requests)")}
+        if "sched_run" not in cols:        # a request slotted into the scheduler: its jobnet run id
+            try:
+                self.db.execute("ALTER TABLE requests ADD COLUMN sched_run INTEGER")
+            except sqlite3.OperationalError:
+                pass                       # another connection added it meanwhile
         if self.db.execute("SELECT COUNT(*) FROM sections").fetchone()[0] == 0:
             with self.transaction() as db:
                 db.executemany("INSERT OR IGNORE INTO sections (code, name) VALUES (?, ?)", DEFAULT_SECTIONS)

@@ -319,6 +319,8 @@ def _act(request: Request, p: Principal, jobname: str, jobid: str, action: str, 
     owner_sec = entry.section if entry else ""
     if kind == "request":
         if action == "hold":
+            if obj.status == "READY":
+                dr.sched_hold(sv.store, obj, True, p.user.username, "held (z/OSMF)")
             ok = dr.set_state(sv.store, obj.id, "HELD", expect=("READY",))
         elif action == "release":
             ok = dr.set_state(sv.store, obj.id, "READY", expect=("HELD",))
@@ -327,6 +329,8 @@ def _act(request: Request, p: Principal, jobname: str, jobid: str, action: str, 
                 ops.run_request(sv, a, obj.id, "released (z/OSMF)", force_date=True)
                 return _feedback(kind, obj, obj.requester, "released and started")
         else:
+            if obj.status in ("READY", "HELD"):
+                dr.unslot(sv.store, obj, p.user.username, f"cancelled by {p.user.username} (z/OSMF)")
             ok = dr.set_state(sv.store, obj.id, "CANCELLED", note=f"cancelled by {p.user.username}",
                               expect=("PENDING", "READY", "HELD"))
         if not ok:

@@ -59,11 +59,12 @@ def csrf_of(html: str) -> str:
     return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
 
 
-def env_for(home: Path) -> dict:
-    return dict(os.environ, DENSAN_HOME=str(home), DENSAN_JOBS=os.pathsep.join([str(JOBLIB), str(ROOT / "jobs")]))
+def env_for(home: Path, extra_jobs: Path | None = None) -> dict:
+    libs = [str(JOBLIB)] + ([str(extra_jobs)] if extra_jobs else []) + [str(ROOT / "jobs")]
+    return dict(os.environ, DENSAN_HOME=str(home), DENSAN_JOBS=os.pathsep.join(libs))
 
 
-def start_console(home: Path) -> Console:
+def start_console(home: Path, extra_jobs: Path | None = None) -> Console:
     from engine.server.store import Store
     from engine.server.users import add_user
 
@@ -76,7 +77,7 @@ def start_console(home: Path) -> Console:
         store.close()
     port = free_port()
     log = open(home / "serve.log", "ab")
-    proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "serve", "--port", str(port)], env=env_for(home),
+    proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "serve", "--port", str(port)], env=env_for(home, extra_jobs),
                             stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     log.close()
     deadline = time.monotonic() + 30
