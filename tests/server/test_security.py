@@ -166,7 +166,8 @@ def test_every_step_is_audited_with_who_what_why_where(console, done_run):
     lines = console.api("audit1").get("/densan/v1/audit", params={"limit": 5000}).json()
     mine = [a for a in lines if f"request #{done_run['id']} " in a["what"]]
     acts = sorted({(a["action"], a["who"]) for a in mine})
-    assert acts == [("approve", "oper1"), ("approve", "zeimu-chief"), ("request", "zeimu1"), ("run", "oper1")]
+    assert acts == [("approve", "oper1"), ("approve", "zeimu-chief"), ("request", "zeimu1"), ("run", "oper1"),
+                    ("slot", "oper1")]
     req = next(a for a in mine if a["action"] == "request")
     assert req["why"] == "年度当初の課税対象者の確認" and req["from"] == "127.0.0.1" and req["owner"] == "ZEIMU"
     # a section reads its own part only
