@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import time
 
 import pytest
 
-from benchmarks.bench_shuno01 import ROUNDS, run_measured
-from tests.conftest import HAVE_COBC, LEGACY
+from benchmarks.legacy_pair import legacy_and_densan
+from tests.conftest import HAVE_COBC
 
 DDS = {"MASTER-OUT": "master-out.dat", "NOTICE-OUT": "notice-out.dat", "ENTAI-OUT": "entai-out.dat",
        "ERROR-OUT": "error-out.dat", "REPORT": "report.txt"}
@@ -28,8 +27,6 @@ DDS = {"MASTER-OUT": "master-out.dat", "NOTICE-OUT": "notice-out.dat", "ENTAI-OU
 @pytest.mark.skipif(not HAVE_COBC, reason="GnuCOBOL (cobc) is needed for the baseline")
 def test_entai01_vs_gnucobol(benchmark, tmp_path, collection_master):
     from datasets.collection_followups import rate_table
-    from engine.legacy import compile_program, program_environment
-    from engine.verify import prepare_home
 
     parm = "20250131,0100"
     rates = tmp_path / "rate-in.dat"
@@ -43,34 +40,9 @@ def test_entai01_vs_gnucobol(benchmark, tmp_path, collection_master):
     floor = time.perf_counter() - t
     (tmp_path / "floor").unlink()
 
-    exe = compile_program(LEGACY / "programs" / "ENTAI01.cob", [LEGACY / "copybooks"])
-    (tmp_path / "legacy").mkdir()
-    legacy_out = {dd: tmp_path / "legacy" / f for dd, f in DDS.items()}
-    os.sync()
-    legacy_rc, legacy_s, legacy_mb = run_measured([str(exe)], program_environment({**inputs, **legacy_out}, parm))
-
-    home = tmp_path / "home"
-    prepare_home("ENTAI01", home)
-    (tmp_path / "densan").mkdir()
-    densan_out = {dd: tmp_path / "densan" / f for dd, f in DDS.items()}
-    cmd = [sys.executable, "-m", "engine.cli", "run", "ENTAI01", "-q", "--parm", parm]
-    for dd, path in {**inputs, **densan_out}.items():
-        cmd += ["--dd", f"{dd}={path}"]
-    denv = dict(os.environ, DENSAN_HOME=str(home))
-    runs = []
-
-    def densan_run():
-        for p in densan_out.values():
-            p.unlink(missing_ok=True)
-        os.sync()
-        runs.append(run_measured(cmd, denv))
-
-    benchmark.pedantic(densan_run, rounds=ROUNDS, iterations=1)
-    densan_rc, densan_s, densan_mb = min(runs, key=lambda r: r[1])
-
-    assert densan_rc == legacy_rc
-    for dd in DDS:
-        assert densan_out[dd].read_bytes() == legacy_out[dd].read_bytes(), dd
+    pair = legacy_and_densan(benchmark, tmp_path, "ENTAI01", inputs, DDS, parm)
+    densan_rc, densan_s, densan_mb = pair.return_code, pair.densan_seconds, pair.densan_peak_mib
+    legacy_s, legacy_mb, densan_out = pair.legacy_seconds, pair.legacy_peak_mib, pair.densan_out
 
     benchmark.extra_info.update({
         "masters": size // 100,

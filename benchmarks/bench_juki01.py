@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from benchmarks.bench_shuno01 import ROUNDS, run_measured
+from benchmarks.legacy_pair import legacy_and_densan
 from benchmarks.conftest import bench_dir
-from tests.conftest import HAVE_COBC, LEGACY
+from tests.conftest import HAVE_COBC
 
 DATE = "20250131"
 OUTS = {"RES-OUT": "res-out.dat", "ERROR-OUT": "error-out.dat", "LIST-OUT": "list-out.txt", "REPORT": "report.txt"}
@@ -41,8 +40,6 @@ def residents_files(scale: int) -> tuple[Path, Path]:
 @pytest.mark.skipif(not HAVE_COBC, reason="GnuCOBOL (cobc) is needed for the baseline")
 @pytest.mark.parametrize("scale", [1, 10])
 def test_juki01_vs_gnucobol(benchmark, tmp_path, scale):
-    from engine.legacy import compile_program, program_environment
-    from engine.verify import prepare_home
 
     res, mov = residents_files(scale)
     inputs = {"RES-IN": res, "MOVE-IN": mov}
@@ -57,33 +54,9 @@ def test_juki01_vs_gnucobol(benchmark, tmp_path, scale):
     floor = time.perf_counter() - t
     shutil.rmtree(floor_out)
 
-    exe = compile_program(LEGACY / "programs" / "JUKI01.cob", [LEGACY / "copybooks"])
-    (tmp_path / "legacy").mkdir()
-    legacy_out = {dd: tmp_path / "legacy" / f for dd, f in OUTS.items()}
-    os.sync()
-    legacy_rc, legacy_s, legacy_mb = run_measured([str(exe)], program_environment({**inputs, **legacy_out}, DATE))
-
-    home = tmp_path / "home"
-    prepare_home("JUKI01", home)
-    (tmp_path / "densan").mkdir()
-    densan_out = {dd: tmp_path / "densan" / f for dd, f in OUTS.items()}
-    cmd = [sys.executable, "-m", "engine.cli", "run", "JUKI01", "-q", "--parm", DATE]
-    for dd, path in {**inputs, **densan_out}.items():
-        cmd += ["--dd", f"{dd}={path}"]
-    denv = dict(os.environ, DENSAN_HOME=str(home))
-    runs = []
-
-    def densan_run():
-        for p in densan_out.values():
-            p.unlink(missing_ok=True)
-        os.sync()
-        runs.append(run_measured(cmd, denv))
-
-    benchmark.pedantic(densan_run, rounds=ROUNDS, iterations=1)
-    densan_rc, densan_s, densan_mb = min(runs, key=lambda r: r[1])
-    assert densan_rc == legacy_rc
-    for dd in OUTS:
-        assert densan_out[dd].read_bytes() == legacy_out[dd].read_bytes(), dd
+    pair = legacy_and_densan(benchmark, tmp_path, "JUKI01", inputs, OUTS, DATE)
+    densan_rc, densan_s, densan_mb = pair.return_code, pair.densan_seconds, pair.densan_peak_mib
+    legacy_s, legacy_mb, densan_out = pair.legacy_seconds, pair.legacy_peak_mib, pair.densan_out
 
     records = res.stat().st_size // 200 + mov.stat().st_size // 160
     benchmark.extra_info.update({

@@ -1,0 +1,59 @@
+"""A migrated job beside its legacy program in the same run: the GnuCOBOL build of the
+legacy program and `densan run PROG` on the same inputs, each a whole process (start-up
+included, peak RSS its own), every output compared byte for byte."""
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.bench_shuno01 import ROUNDS, run_measured
+from tests.conftest import LEGACY
+
+
+@dataclass
+class Pair:
+    return_code: int
+    densan_seconds: float
+    densan_peak_mib: float
+    legacy_seconds: float
+    legacy_peak_mib: float
+    densan_out: dict[str, Path]
+
+
+def legacy_and_densan(benchmark, tmp_path: Path, program: str, inputs: dict[str, Path],
+                      outputs: dict[str, str], parm: str) -> Pair:
+    """Run the legacy `program` once and densan ROUNDS times (the fastest counts) with the
+    same DDs; assert the same return code and the same bytes in every output DD."""
+    from engine.legacy import compile_program, program_environment
+    from engine.verify import prepare_home
+
+    exe = compile_program(LEGACY / "programs" / f"{program}.cob", [LEGACY / "copybooks"])
+    (tmp_path / "legacy").mkdir()
+    legacy_out = {dd: tmp_path / "legacy" / f for dd, f in outputs.items()}
+    os.sync()
+    legacy_rc, legacy_s, legacy_mb = run_measured([str(exe)], program_environment({**inputs, **legacy_out}, parm))
+
+    home = tmp_path / "home"
+    prepare_home(program, home)
+    (tmp_path / "densan").mkdir()
+    densan_out = {dd: tmp_path / "densan" / f for dd, f in outputs.items()}
+    cmd = [sys.executable, "-m", "engine.cli", "run", program, "-q", "--parm", parm]
+    for dd, path in {**inputs, **densan_out}.items():
+        cmd += ["--dd", f"{dd}={path}"]
+    denv = dict(os.environ, DENSAN_HOME=str(home))
+    runs = []
+
+    def densan_run():
+        for p in densan_out.values():
+            p.unlink(missing_ok=True)
+        os.sync()
+        runs.append(run_measured(cmd, denv))
+
+    benchmark.pedantic(densan_run, rounds=ROUNDS, iterations=1)
+    densan_rc, densan_s, densan_mb = min(runs, key=lambda r: r[1])
+    assert densan_rc == legacy_rc
+    for dd in outputs:
+        assert densan_out[dd].read_bytes() == legacy_out[dd].read_bytes(), dd
+    return Pair(densan_rc, densan_s, densan_mb, legacy_s, legacy_mb, densan_out)
