@@ -56,8 +56,8 @@ def kotei_files(scale: int) -> dict[str, Path]:
 @pytest.mark.skipif(not HAVE_COBC, reason="GnuCOBOL (cobc) is needed for the baseline")
 @pytest.mark.parametrize("scale", SCALES)
 def test_kotei01_vs_gnucobol(benchmark, tmp_path, scale):
-    from engine.legacy import compile_program, program_environment
-    from engine.verify import prepare_home
+    from engine.migration.legacy import compile_program, program_environment
+    from engine.migration.verify import prepare_home
 
     inputs = kotei_files(scale)
     records = sum(inputs[dd].stat().st_size // 100 for dd in ("LAND-IN", "HOUSE-IN"))

@@ -50,8 +50,8 @@ def outputs(folder: Path) -> dict[str, Path]:
 
 @pytest.mark.skipif(not HAVE_COBC, reason="GnuCOBOL (cobc) is needed for the baseline")
 def test_shuno01_vs_gnucobol(benchmark, tmp_path, collection_master, collection_transactions, bench_date):
-    from engine.legacy import compile_program, program_environment
-    from engine.verify import prepare_home
+    from engine.migration.legacy import compile_program, program_environment
+    from engine.migration.verify import prepare_home
 
     inputs = {"MASTER-IN": collection_master, "TRAN-IN": collection_transactions}
     size = collection_master.stat().st_size + collection_transactions.stat().st_size
@@ -119,8 +119,8 @@ def test_compare_posted_master(benchmark, tmp_path, collection_master, collectio
     SH-KEY, every field, control totals), beside the floor of reading both files and
     counting the records that differ as bytes (NumPy, a word at a time)."""
     import numpy as np
-    from engine.compare import compare_datasets
-    from engine.legacy import compile_program, program_environment
+    from engine.migration.compare import compare_datasets
+    from engine.migration.legacy import compile_program, program_environment
 
     exe = compile_program(LEGACY / "programs" / "SHUNO01.cob", [LEGACY / "copybooks"])
     out = outputs(tmp_path / "legacy")

@@ -47,8 +47,8 @@ def water_files(n: int) -> tuple[dict[str, Path], str]:
 @pytest.mark.skipif(not HAVE_COBC, reason="GnuCOBOL (cobc) is needed for the baseline")
 @pytest.mark.parametrize("customers", SIZES)
 def test_suido01_vs_gnucobol(benchmark, tmp_path, customers):
-    from engine.legacy import compile_program, program_environment
-    from engine.verify import prepare_home
+    from engine.migration.legacy import compile_program, program_environment
+    from engine.migration.verify import prepare_home
 
     inputs, parm = water_files(customers)
     readings = inputs["READ-IN"].stat().st_size // 40

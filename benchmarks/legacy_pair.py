@@ -26,8 +26,8 @@ def legacy_and_densan(benchmark, tmp_path: Path, program: str, inputs: dict[str,
                       outputs: dict[str, str], parm: str) -> Pair:
     """Run the legacy `program` once and densan ROUNDS times (the fastest counts) with the
     same DDs; assert the same return code and the same bytes in every output DD."""
-    from engine.legacy import compile_program, program_environment
-    from engine.verify import prepare_home
+    from engine.migration.legacy import compile_program, program_environment
+    from engine.migration.verify import prepare_home
 
     exe = compile_program(LEGACY / "programs" / f"{program}.cob", [LEGACY / "copybooks"])
     (tmp_path / "legacy").mkdir()

@@ -36,7 +36,7 @@ def compare(dataset_a, dataset_b, copybook, encoding, recfm, lrecl, dialect, key
     """Compare dataset A (e.g. the legacy output) with dataset B (densan's) record by
     record: counts, records only in A or only in B, changed fields (decoded and in
     hex) and control totals. Personal data is masked unless --show-personal."""
-    from engine.compare import compare_datasets
+    from engine.migration.compare import compare_datasets
 
     try:
         result = compare_datasets(dataset_a, dataset_b, copybook, encoding=encoding,

@@ -142,11 +142,11 @@ def _from_open_format(input, output, kind, layout, started, *, encoding, dialect
 
 
 def run_cobrix(input, output, *, copybook, options=()) -> dict:
-    """Decode as Cobrix would (engine.compat_cobrix) and write Parquet, CSV or JSON
+    """Decode as Cobrix would (engine.compat.cobrix) and write Parquet, CSV or JSON
     lines in Cobrix's shape. The input is decoded whole (a comparison tool)."""
     import tempfile
 
-    from engine.compat_cobrix import cobrix_json_lines, read_cobrix
+    from engine.compat.cobrix import cobrix_json_lines, read_cobrix
     from engine.records.dataset import AtomicOutput, resolve_layout
     from engine.records.output import csv_ready
 

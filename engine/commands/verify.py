@@ -20,8 +20,8 @@ from engine.errors import DensanError
 def verify(cases, build_legacy, keep, lines):
     """Run each case's job with densan on the case's inputs and compare every output
     and the return code with the legacy's. A case is a folder with case.yaml (see
-    the engine.verify module for its format)."""
-    from engine.verify import verify_case
+    the engine.migration.verify module for its format)."""
+    from engine.migration.verify import verify_case
 
     if keep and len(cases) > 1:
         click.echo("densan verify: --keep takes one case", err=True)

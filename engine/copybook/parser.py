@@ -36,7 +36,7 @@ from engine.copybook.model import (Category, Condition, Field, Figurative, Layou
                                    SourceLocation, Usage)
 from engine.copybook.picture import MAX_POSITIONS, parse_picture, picture_positions
 from engine.copybook.source import CopyExpander, Token, detect_format, find_member, read_text
-from engine.dialect import IBM, Dialect, get_dialect
+from engine.compat.dialect import IBM, Dialect, get_dialect
 from engine.errors import CopybookError
 
 USAGES = {

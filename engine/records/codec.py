@@ -43,7 +43,7 @@ import pyarrow as pa
 
 from engine.copybook.model import Category, Field, Figurative, Layout, Usage
 from engine.copybook.resolve import odo_counters, resolve_odo
-from engine.dialect import Dialect, get_dialect
+from engine.compat.dialect import Dialect, get_dialect
 from engine.errors import DensanError, EncodeError, RecordError
 from engine.records import digits as dg
 from engine.records.binary import BinaryCodec

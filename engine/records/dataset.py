@@ -37,7 +37,7 @@ def resolve_layout(copybook, *, dialect=None, encoding=None):
     from engine.copybook import load_copybook
     if dialect is None and encoding is not None:
         from engine.codepages import get_codepage
-        from engine.dialect import get_dialect
+        from engine.compat.dialect import get_dialect
         dialect = get_dialect(None, is_ebcdic=get_codepage(encoding).is_ebcdic)
     return load_copybook(str(copybook), dialect=dialect)
 

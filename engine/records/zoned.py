@@ -4,7 +4,7 @@ Every byte but the sign position holds one digit in the code page's digit
 characters ('0'-'9': 0x30-0x39 in ASCII, 0xF0-0xF9 in EBCDIC). The sign is either
 embedded in the last byte (first with SIGN LEADING) or, with SIGN ... SEPARATE,
 a '+' or '-' character of its own. Embedded signs follow one of three
-conventions (engine.dialect.ZonedSign):
+conventions (engine.compat.dialect.ZonedSign):
 
   ebcdic           zone nibble C (+), D (-), F (unsigned); A, E read as +, B as -
   ascii-overpunch  '{' 'A'-'I' for +0..+9, '}' 'J'-'R' for -0..-9 (characters of the

@@ -133,7 +133,7 @@ def charset_for(encoding: str | None) -> Charset:
 
 
 def sign_convention(charset: Charset, dialect: str | None) -> str:
-    from engine.dialect import get_dialect
+    from engine.compat.dialect import get_dialect
     conv = get_dialect(dialect, is_ebcdic=charset.ebcdic).sign_convention(charset.ebcdic)
     if (conv == "ebcdic") != charset.ebcdic or conv not in ("ebcdic", "gnucobol"):
         raise JobDefinitionError(

@@ -1,5 +1,5 @@
 """The Cobrix conformance suite (../shared/conformance/cobrix): every case
-variant in its index.json is decoded by densan through `engine.compat_cobrix`
+variant in its index.json is decoded by densan through `engine.compat.cobrix`
 (the Cobrix option names mapped onto densan's record formats, code pages and
 dialects), written as JSON lines in Cobrix's conventions, and checked with the
 suite's own `_tools/compare.py`. Variants that depend on a Cobrix behaviour IBM
@@ -51,7 +51,7 @@ def _na_fill_0(frame: pl.DataFrame) -> pl.DataFrame:
 
 @pytest.mark.parametrize("case_id, variant", VARIANTS, ids=[f"{c}/{v}" for c, v in VARIANTS])
 def test_cobrix_variant(case_id, variant, tmp_path, request):
-    from engine.compat_cobrix import cobrix_json_lines, read_cobrix
+    from engine.compat.cobrix import cobrix_json_lines, read_cobrix
     from engine.copybook import load_copybook
 
     reason = KNOWN_DIFFERENCES.get((case_id, variant))

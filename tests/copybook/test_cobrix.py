@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from engine.copybook import load_copybook
-from engine.dialect import IBM, Dialect
+from engine.compat.dialect import IBM, Dialect
 from engine.errors import CopybookError
 from tests.conftest import CONFORMANCE
 

@@ -154,7 +154,7 @@ def _outcome(rc: int, out: Path) -> Outcome:
 
 
 def run_legacy_case(case: Case, folder: Path) -> Outcome:
-    from engine.legacy import run_legacy
+    from engine.migration.legacy import run_legacy
     dds = _dds(case, write_inputs(case, folder / "in"), folder / "legacy")
     return _outcome(run_legacy("ENTAI01", dds, case.parm, legacy_dir=LEGACY).rc, folder / "legacy")
 

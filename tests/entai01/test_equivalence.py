@@ -200,7 +200,7 @@ def test_dd_not_allocated(tmp_path, dd):
 
 
 def test_missing_input_files(tmp_path):
-    from engine.legacy import run_legacy
+    from engine.migration.legacy import run_legacy
     from jobs.collection.entai01 import entai01
     from tests.conftest import LEGACY
     reports = []

@@ -11,7 +11,7 @@ import yaml
 from tests.conftest import LEGACY, requires_cobc
 from tests.entai01.cases import Case, key, master, write_inputs
 
-verify = pytest.importorskip("engine.verify")
+verify = pytest.importorskip("engine.migration.verify")
 SAMPLE = LEGACY / "samples" / "ENTAI01"
 DATA = {"MASTER-OUT": "master-out.dat", "NOTICE-OUT": "notice-out.dat",
         "ENTAI-OUT": "entai-out.dat", "ERROR-OUT": "error-out.dat"}

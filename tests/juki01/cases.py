@@ -245,7 +245,7 @@ def _collect(rc: int, out: Path) -> Outcome:
 
 
 def run_legacy_case(case: Case, folder: Path) -> Outcome:
-    from engine.legacy import run_legacy
+    from engine.migration.legacy import run_legacy
     mi, ti = write_inputs(case, folder / "in")
     dds = _dds(case, mi, ti, folder / "legacy")
     res = run_legacy("JUKI01", dds, case.parm, legacy_dir=LEGACY)

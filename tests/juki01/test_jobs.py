@@ -47,7 +47,7 @@ def _case_yaml(folder, rc, *, absent=False, parm="20250131"):
 
 
 def test_verify_the_sample(tmp_path):
-    from engine.verify import verify_case
+    from engine.migration.verify import verify_case
     for f in ["res-in.dat", "move-in.dat", *OUTS.values()]:
         shutil.copy(SAMPLE / f, tmp_path / f)
     _case_yaml(tmp_path, 4)
@@ -58,7 +58,7 @@ def test_verify_the_sample(tmp_path):
 
 @requires_cobc
 def test_verify_a_sequence_error_built_with_gnucobol(tmp_path):
-    from engine.verify import verify_case
+    from engine.migration.verify import verify_case
     case = Case([master(1_000_000_100)], [move(1_000_000_100, b"21", renban=2), move(1_000_000_100, b"22", renban=1)])
     legacy = run_legacy_case(case, tmp_path / "build")
     assert legacy.rc == 16
@@ -118,7 +118,7 @@ def test_a_sequence_error_catalogues_nothing(tmp_path, densan_home):
 
 
 def _build_and_verify(case: Case, folder):
-    from engine.verify import build_legacy, load_case, verify_case
+    from engine.migration.verify import build_legacy, load_case, verify_case
     write_case_folder(case, folder)
     rc = build_legacy(load_case(folder))
     if rc == 16:             # a failed step keeps no dataset; the REPORT (SYSOUT) is kept

@@ -202,7 +202,7 @@ def _collect(out: Path) -> dict[str, bytes | None]:
 
 
 def run_legacy_case(case: Case, folder: Path) -> Outcome:
-    from engine.legacy import run_legacy
+    from engine.migration.legacy import run_legacy
     dds = _dds(case, write_inputs(case, folder / "in"), folder / "legacy")
     res = run_legacy("KOTEI01", dds, case.parm, legacy_dir=LEGACY)
     return Outcome(res.rc, _collect(folder / "legacy"))

@@ -13,7 +13,7 @@ import yaml
 from tests.conftest import LEGACY, ROOT, requires_cobc
 from tests.kotei01.cases import Case, house, land, noki, write_case_folder, generate, DUE
 
-verify = pytest.importorskip("engine.verify")
+verify = pytest.importorskip("engine.migration.verify")
 
 SAMPLE = LEGACY / "samples" / "KOTEI01"
 A, B = 1000000101, 1000000102

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
-from engine.compare import compare_datasets, units
+from engine.migration.compare import compare_datasets, units
 from tests.conftest import LEGACY
 
 SAMPLE = LEGACY / "samples" / "SHUNO01"

@@ -113,7 +113,7 @@ def test_every_reason_present_in_intended_shares(city):
 def test_legacy_program_rejects_exactly_the_intended_reasons(tmp_path, city):
     """GnuCOBOL's SHUNO01 (the reference) finds each reject reason as often as the
     generator meant it."""
-    from engine.legacy import run_legacy
+    from engine.migration.legacy import run_legacy
 
     write_city(city, tmp_path / "m.dat", tmp_path / "t.dat")
     result = run_legacy("SHUNO01", {"MASTER-IN": tmp_path / "m.dat", "TRAN-IN": tmp_path / "t.dat",

@@ -10,7 +10,7 @@ import yaml
 from hypothesis import given, settings, strategies as st
 from click.testing import CliRunner
 
-from engine.verify import compare_figures, load_case, verify_case, CaseError
+from engine.migration.verify import compare_figures, load_case, verify_case, CaseError
 from tests.conftest import LEGACY, requires_cobc
 
 SAMPLE = LEGACY / "samples" / "SHUNO01"
@@ -180,7 +180,7 @@ def test_build_legacy_sequence_error_outputs_absent(tmp_path):
 def test_report_figures_read_any_layout_of_the_same_numbers(numbers, pad):
     """Python's own number formatting (with and without thousands separators, any
     spacing, trailing minus as some reports print it) reads back as the same figures."""
-    from engine.verify import report_figures
+    from engine.migration.verify import report_figures
 
     plain = " ".join(str(n) for n in numbers)
     grouped = (" " * pad).join(f"{n:,}" for n in numbers)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from engine.copybook import parse_copybook
-from engine.dialect import IBM
+from engine.compat.dialect import IBM
 from engine.records.codec import RecordCodec
 from tests.conftest import CONFORMANCE
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.copybook import parse_copybook
-from engine.dialect import GNUCOBOL, IBM
+from engine.compat.dialect import GNUCOBOL, IBM
 from engine.records.codec import RecordCodec
 
 PAGES = ["ascii", "utf-8", "cp932", "cp037", "cp1047", "cp273", "cp500", "cp1140", "cp290",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from engine.copybook.model import Category, Field, Layout, Picture, Usage
-from engine.dialect import GNUCOBOL, Dialect
+from engine.compat.dialect import GNUCOBOL, Dialect
 
 
 def pic(source: str) -> Picture:

@@ -256,7 +256,7 @@ def _dds(case: Case, mi: Path, ti: Path, out: Path) -> dict:
 
 
 def run_legacy_case(case: Case, folder: Path) -> Outcome:
-    from engine.legacy import run_legacy
+    from engine.migration.legacy import run_legacy
     mi, ti = write_inputs(case, folder / "in")
     dds = _dds(case, mi, ti, folder / "legacy")
     res = run_legacy("SHUNO01", dds, case.parm, legacy_dir=LEGACY)

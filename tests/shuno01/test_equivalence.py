@@ -167,7 +167,7 @@ def test_generated_cases(tmp_path, seed):
 
 @pytest.mark.parametrize("which", ["MASTER-IN", "TRAN-IN", "both"])
 def test_input_that_is_a_directory(tmp_path, which):
-    from engine.legacy import run_legacy
+    from engine.migration.legacy import run_legacy
     from jobs.collection.shuno01 import post
     from tests.conftest import LEGACY
     folder = tmp_path / "in"
@@ -197,7 +197,7 @@ def test_generated_city(tmp_path, encoding):
     for cp930 the generator's EBCDIC files against the legacy's ASCII outputs converted."""
     import numpy as np
     from datasets.generate import ebcdic_transactions, generate_city, write_city
-    from engine.legacy import run_legacy
+    from engine.migration.legacy import run_legacy
     from jobs.collection.shuno01 import post
     from tests.conftest import LEGACY
     from tests.shuno01.cases import convert_file, ebcdic_master, ebcdic_text
@@ -230,7 +230,7 @@ def test_generated_city(tmp_path, encoding):
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 @pytest.mark.parametrize("dd", ["MASTER-OUT", "ERROR-OUT"])
 def test_write_error_when_the_disk_is_full(tmp_path, dd):
-    from engine.legacy import run_legacy
+    from engine.migration.legacy import run_legacy
     from jobs.collection.shuno01 import post
     from tests.conftest import LEGACY
     sample = LEGACY / "samples" / "SHUNO01"

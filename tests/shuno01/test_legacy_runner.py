@@ -1,4 +1,4 @@
-"""engine.legacy: build a COBOL program once (cached by source, copybooks and cobc
+"""engine.migration.legacy: build a COBOL program once (cached by source, copybooks and cobc
 version) and run it with DDs as environment variables, as the legacy harness does."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 import pytest
 
 from engine.errors import DensanError
-from engine.legacy import (LegacyError, build_key, compile_program, env_name, program_environment,
+from engine.migration.legacy import (LegacyError, build_key, compile_program, env_name, program_environment,
                            run_legacy, run_program)
 from tests.conftest import LEGACY, requires_cobc
 

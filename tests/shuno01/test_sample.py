@@ -64,7 +64,7 @@ def test_abend_through_densan_run_keeps_no_master(tmp_path, densan_home):
 def test_legacy_builds_with_the_project_copybooks(tmp_path):
     """Our copybooks are the legacy layouts: the legacy program compiled with them
     writes the sample's outputs."""
-    from engine.legacy import run_program
+    from engine.migration.legacy import run_program
     from engine.config import PROJECT_ROOT
     out = _files(tmp_path)
     res = run_program(LEGACY / "programs" / "SHUNO01.cob",

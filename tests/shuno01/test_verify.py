@@ -10,7 +10,7 @@ import yaml
 from tests.conftest import LEGACY, requires_cobc
 from tests.shuno01.cases import Case, key, master, run_legacy_case, tran
 
-verify = pytest.importorskip("engine.verify")
+verify = pytest.importorskip("engine.migration.verify")
 
 SAMPLE = LEGACY / "samples" / "SHUNO01"
 

@@ -318,7 +318,7 @@ def _outcome(rc: int, dds: dict) -> Outcome:
 
 
 def run_legacy_case(case: Case, folder: Path) -> Outcome:
-    from engine.legacy import run_legacy
+    from engine.migration.legacy import run_legacy
     dds = _dds(case, write_inputs(case, folder / "in"), folder / "legacy")
     res = run_legacy("SUIDO01", dds, case.parm, legacy_dir=LEGACY)
     return _outcome(res.rc, dds)

@@ -49,7 +49,7 @@ def test_city_bills_water_and_shunod_clears_the_payments(tmp_path):
 
 @requires_cobc
 def test_city_round_equals_the_legacy(tmp_path):
-    from engine.legacy import run_legacy
+    from engine.migration.legacy import run_legacy
     from jobs.water.suido01 import bill
     w = generate_water(2_000, seed=5, date="20250610")
     files = {"CUST-IN": w.customers, "READ-IN": w.readings, "TARIFF-IN": w.tariff}

@@ -12,7 +12,7 @@ import yaml
 from tests.conftest import LEGACY, ROOT, requires_cobc
 from tests.suido01.cases import (DDS_IN, FILES, OTHER_TOWN, Case, customer, generate, reading, tap,
                                  write_inputs)
-from engine import verify
+from engine.migration import verify
 
 SAMPLE = LEGACY / "samples" / "SUIDO01"
 SAMPLE_PARM = "20252025062025061020250630"

@@ -121,7 +121,7 @@ class CobrixOptions:
         return CODE_PAGES[name]
 
     def dialect(self):
-        from engine.dialect import IBM
+        from engine.compat.dialect import IBM
         fmt = str(self.get("floating_point_format", "IBM")).lower()
         if fmt not in FLOATS:
             raise UnsupportedOption(f"Cobrix floating_point_format={fmt} is not supported")

@@ -197,7 +197,7 @@ def build_legacy(case: Case) -> int:
     """Produce the case's legacy outputs by compiling and running the legacy program
     with GnuCOBOL; the outputs are written into the case folder and the return code
     into case.yaml (`rc:`). Returns the return code."""
-    from engine.legacy import run_program
+    from engine.migration.legacy import run_program
 
     if case.legacy_program is None:
         raise CaseError(f"case {case.name} names no legacy program",
@@ -383,7 +383,7 @@ def compare_output(case: Case, rule: OutputRule, produced: Path) -> OutputResult
     elif rule.kind == "text":
         ok, lines = compare_text(legacy, produced)
     else:
-        from engine.compare import compare_datasets
+        from engine.migration.compare import compare_datasets
         o = rule.options
         key = o.get("key") or []
         key = [key] if isinstance(key, str) else key
