@@ -2,8 +2,9 @@
 day's transactions (NOFUTRN), ASCII with GnuCOBOL conventions like the legacy
 files, generated once and cached.
 
-Sizes: DENSAN_BENCH_RECORDS (default 5,294,774, the legacy host's master) and
-DENSAN_BENCH_TRANSACTIONS (default 1,000,000, a busy night). Cache folder:
+Sizes: DENSAN_BENCH_RECORDS (default 5,294,774, the legacy host's master, times
+DENSAN_BENCH_SCALE when that is set) and DENSAN_BENCH_TRANSACTIONS (default 1,000,000,
+a busy night). Cache folder:
 DENSAN_BENCH_DIR (default /tmp/densan-bench). The transactions are sorted by
 NT-KEY, NT-SHUNYU-BI, NT-RENBAN as SHUNO01 needs them; the processing date
 (PARM) to run them with is `bench_date`.
@@ -22,7 +23,10 @@ SEED = 2007
 
 
 def bench_sizes() -> tuple[int, int]:
-    return (int(os.environ.get("DENSAN_BENCH_RECORDS", CITY_MASTERS)),
+    """(masters, transactions). DENSAN_BENCH_SCALE=4 gives 4× the city's master (the
+    transactions stay a busy night's unless DENSAN_BENCH_TRANSACTIONS says otherwise)."""
+    scale = float(os.environ.get("DENSAN_BENCH_SCALE", 1))
+    return (int(os.environ.get("DENSAN_BENCH_RECORDS", round(CITY_MASTERS * scale))),
             int(os.environ.get("DENSAN_BENCH_TRANSACTIONS", BENCH_TRANSACTIONS)))
 
 
@@ -65,3 +69,14 @@ def collection_master() -> Path:
 def collection_transactions() -> Path:
     """Path of an ASCII NOFUTRN file (LRECL 60), sorted for SHUNO01."""
     return city_files()[1]
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The rows of issue #14's table recorded in this run (benchmarks/machine.py), under
+    the machine's own memcpy and raw-read rates."""
+    from benchmarks.machine import ROWS, machine_rates, table
+    if not ROWS:
+        return
+    terminalreporter.write_sep("=", "closer to the machine")
+    terminalreporter.write_line("Machine: " + machine_rates().line())
+    terminalreporter.write_line(table(ROWS))

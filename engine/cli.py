@@ -7,7 +7,6 @@ import ast
 import importlib
 import importlib.util
 import sys
-from importlib import metadata
 
 import click
 
@@ -37,6 +36,8 @@ def _application_commands() -> dict[str, str]:
     """Commands the application adds through the `densan.commands` entry points of the
     densan distribution itself: reading one distribution's metadata instead of every
     installed one's keeps start-up short."""
+    from importlib import metadata      # ~30 ms of imports: paid only when the list is needed
+
     try:
         eps = metadata.distribution("densan").entry_points
     except metadata.PackageNotFoundError:   # run from a source tree that is not installed
@@ -66,7 +67,8 @@ def _short_help(target: str, limit: int) -> str:
                         doc = kw.value.value
                     elif isinstance(kw.value, ast.Name):
                         doc = strings.get(kw.value.id, doc)
-            return click.utils.make_default_short_help(doc, limit) if doc else ""
+            # click's own shortening, as for a loaded command (make_default_short_help is deprecated)
+            return click.Command(attr, help=doc).get_short_help_str(limit) if doc else ""
     return ""
 
 
@@ -101,7 +103,8 @@ class DensanGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.commands:
             return self.commands[name]
-        target = self._targets().get(name)
+        # a built-in needs no look at the entry points (built-ins win over them anyway)
+        target = BUILTIN_COMMANDS.get(name) or self._targets().get(name)
         if target is None:
             return None
         try:

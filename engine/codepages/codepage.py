@@ -31,9 +31,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
+# pyarrow is imported inside the functions that build Arrow arrays: the sort loads this module
+# for a page's byte tables alone, and pyarrow would add ~0.1 s to every `densan run`.
 from engine.errors import CodePageError
 from engine.codepages.utf8 import decode_to_code_points, encode_code_points, invalid_rows
 
@@ -439,6 +439,7 @@ class CodePage:
 
     def encode(self, s: str) -> bytes:
         """Encode one string at its natural length; CodePageError if a character is unmappable."""
+        import pyarrow as pa
         offsets, data = _string_buffers(pa.array([s], pa.large_string()))
         flat, _, unmappable = self._encode_units(offsets, data)
         if unmappable[0]:
@@ -536,6 +537,7 @@ def _check_strip(strip) -> None:
 
 def _trim(arr: pa.Array, strip, space: str = " ") -> pa.Array:
     """Remove trailing (and with strip="both" leading) `space` characters: Arrow's kernels."""
+    import pyarrow.compute as pc
     if strip is None:
         return arr
     if space == " ":       # in UTF-8 a 0x20 byte is always a whole U+0020
@@ -593,6 +595,7 @@ def _decode_utf8(block: np.ndarray, strip) -> tuple[pa.Array, np.ndarray]:
 
 def _strings(offsets: np.ndarray, data: np.ndarray) -> pa.Array:
     """A large_string array straight from an offsets and a data buffer (no copy)."""
+    import pyarrow as pa
     n = len(offsets) - 1
     return pa.Array.from_buffers(pa.large_string(), n,
                                  [None, pa.py_buffer(np.ascontiguousarray(offsets, np.int64)),
@@ -601,6 +604,7 @@ def _strings(offsets: np.ndarray, data: np.ndarray) -> pa.Array:
 
 def _string_buffers(values) -> tuple[np.ndarray, np.ndarray]:
     """(offsets int64 (n+1,) starting at 0, UTF-8 data uint8) of a string column; nulls -> ''."""
+    import pyarrow as pa
     if hasattr(values, "to_arrow") and not isinstance(values, (pa.Array, pa.ChunkedArray)):
         values = values.to_arrow()                          # polars Series
     if not isinstance(values, (pa.Array, pa.ChunkedArray)):
