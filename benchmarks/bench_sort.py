@@ -1,26 +1,33 @@
 """SORT throughput on the collection master (SHUNOMST, 100-byte records, key 1-18 CH),
-beside two baselines measured in the same run:
-(a) GNU sort (`LC_ALL=C sort -s -k1.1,1.18`) on the same records as text lines, file to file;
-(b) a Polars sort (maintain_order) of an already-decoded frame (key columns plus the raw
+beside baselines measured in the same run:
+(a) GNU sort (`LC_ALL=C sort -s -k1.1,1.18`) on the same records as text lines, file to file
+    (a whole process, its peak RSS measured);
+(b) a Polars binary sort, file to file: the records read into a Binary column beside their
+    18-byte key, sorted by the key (maintain_order), written back;
+(c) a Polars sort (maintain_order) of an already-decoded frame (key columns plus the raw
     record as Binary), in memory — decoding not timed.
-densan is timed file to file like GNU sort: read, sort, write.
+densan is timed file to file like GNU sort: read, sort, write — in this process
+(`engine.sort.program.execute`) and as a whole `densan sort` process (issue #14's row).
 
+    python -m pytest benchmarks/bench_sort.py -s        # DENSAN_BENCH_SCALE=4 for 4× the master
     DENSAN_BENCH_RECORDS=1000000 python -m pytest benchmarks/bench_sort.py -q
 
 Size: DENSAN_BENCH_RECORDS (default 5,294,774, the host's master). The master is
 generated in key order, so it is first shuffled (fixed seed) into a cached copy beside it.
-Run the file in order (no -n): the densan test puts the baselines beside its own figures.
+Run the file in order (no -n): the densan tests put the baselines beside their own figures.
 """
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from benchmarks.machine import mib, ratio, row, run_process, seconds
 from engine.records import RecordFormat, write_records
 from engine.sort.program import execute
 
@@ -69,10 +76,37 @@ def test_baseline_gnu_sort(benchmark, as_lines, tmp_path):
     out = tmp_path / "gnu.txt"
     env = {**os.environ, "LC_ALL": "C"}
 
+    peaks = []
+
     def gnu():
-        subprocess.run(["sort", "-s", "-k1.1,1.18", "-o", str(out), str(as_lines)], env=env, check=True)
+        peaks.append(run_process(["sort", "-s", "-k1.1,1.18", "-o", str(out), str(as_lines)], env)[1])
     benchmark.pedantic(gnu, rounds=1, iterations=1)
-    _rates(benchmark, "gnu_sort", as_lines.stat().st_size // (LRECL + 1))
+    _rates(benchmark, "gnu_sort", as_lines.stat().st_size // (LRECL + 1))["peak_rss"] = max(peaks)
+    out.unlink()
+
+
+def test_baseline_polars_binary_sort(benchmark, shuffled, collection_master, tmp_path):
+    """File to file: the records as a Binary column, sorted by their first 18 bytes."""
+    import polars as pl
+    import pyarrow as pa
+    out = tmp_path / "polars.dat"
+
+    def polars_sort():
+        data = np.fromfile(shuffled, np.uint8).reshape(-1, LRECL)
+        n = len(data)
+        key = pa.FixedSizeBinaryArray.from_buffers(pa.binary(18), n, [None, pa.py_buffer(np.ascontiguousarray(data[:, :18]))])
+        rec = pa.FixedSizeBinaryArray.from_buffers(pa.binary(LRECL), n, [None, pa.py_buffer(data)])
+        frame = pl.from_arrow(pa.table({"key": key, "record": rec}))
+        records = frame.sort("key", maintain_order=True)["record"].to_arrow().cast(pa.large_binary())
+        offsets = np.frombuffer(records.buffers()[1], np.int64)[records.offset:records.offset + n + 1]
+        assert offsets[-1] - offsets[0] == n * LRECL
+        with open(out, "wb") as f:
+            f.write(memoryview(records.buffers()[2])[offsets[0]:offsets[-1]])
+        return n
+    n = benchmark.pedantic(polars_sort, rounds=1, iterations=1)
+    assert np.array_equal(np.fromfile(out, np.uint8), np.fromfile(collection_master, np.uint8))
+    _rates(benchmark, "polars_binary", n)
+    out.unlink()
 
 
 def test_baseline_polars_decoded_frame(benchmark, shuffled):
@@ -103,3 +137,32 @@ def test_densan_sort(benchmark, shuffled, collection_master, tmp_path):
         if name != "densan":
             benchmark.extra_info[f"{name}_records_per_s"] = figures["records_per_s"]
             benchmark.extra_info[f"speedup_vs_{name}"] = round(figures["seconds"] / mine["seconds"], 2)
+    out.unlink()
+
+
+def test_densan_sort_process(benchmark, shuffled, collection_master, tmp_path):
+    """Issue #14's row: a whole `densan sort` process, file to file, with its peak RSS."""
+    out = tmp_path / "sorted.dat"
+    argv = [sys.executable, "-m", "engine.cli", "sort", "--sysin", "SORT FIELDS=(1,18,CH,A)", "--in", str(shuffled),
+            "--out", str(out), "--recfm", "FB", "--lrecl", str(LRECL)]
+    env = {**os.environ, "DENSAN_HOME": str(tmp_path / "home")}
+    peaks = []
+
+    def densan():
+        out.unlink(missing_ok=True)
+        peaks.append(run_process(argv, env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)[1])
+    benchmark.pedantic(densan, rounds=1, iterations=1)
+    assert np.array_equal(np.fromfile(out, np.uint8), np.fromfile(collection_master, np.uint8))
+    out.unlink()
+    t = _rates(benchmark, "densan_process", shuffled.stat().st_size // LRECL)["seconds"]
+    beside, ratios = [], []
+    if "gnu_sort" in RESULTS:
+        gnu = RESULTS["gnu_sort"]
+        beside.append(f"GNU sort (LC_ALL=C, 2 threads) {seconds(gnu['seconds'])}, peak {mib(gnu['peak_rss'])}")
+        ratios.append(ratio(t, gnu["seconds"]))
+    if "polars_binary" in RESULTS:
+        beside.append(f"Polars binary sort, file to file {seconds(RESULTS['polars_binary']['seconds'])}")
+        ratios.append(ratio(t, RESULTS["polars_binary"]["seconds"]))
+    row("SORT 1,18,CH of the shuffled master, whole `densan sort` process, file to file",
+        densan=f"{seconds(t)}, peak {mib(max(peaks))}", beside="; ".join(beside), ratio="; ".join(ratios),
+        bench="bench_sort.py")

@@ -120,6 +120,20 @@ def machine_rates(path: str | None = None) -> Rates:
                  load=os.getloadavg()[0])
 
 
+def run_process(argv: list[str], env: dict | None = None, **popen) -> tuple[float, int]:
+    """Run a whole process; (wall seconds, its own peak RSS in bytes). The peak is that
+    child's (os.wait4), not the high-water mark of every child this process waited for."""
+    import subprocess
+    t = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, **popen)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise subprocess.CalledProcessError(proc.returncode, argv)
+    return elapsed, usage.ru_maxrss * 1024
+
+
 def row(what: str, *, densan: str, beside: str = "", ratio: str = "", size: str | None = None,
         bench: str = "") -> dict:
     """Record one row of the table; `size` defaults to this run's scale of the city master.
@@ -147,6 +161,10 @@ def table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def mib(nbytes: int) -> str:
+    return f"{nbytes / 2**20:,.0f} MiB" if nbytes < 2**30 else f"{nbytes / 2**30:.2f} GiB"
+
+
 def seconds(t: float) -> str:
     return f"{t:.2f} s" if t < 10 else f"{t:.1f} s"
 
@@ -154,7 +172,7 @@ def seconds(t: float) -> str:
 def ratio(a: float, b: float) -> str:
     """a / b, written as the issue's table writes it (0.21; 13×)."""
     r = a / b
-    return f"{r:.2f}" if r < 2 else f"{r:.1f}×"
+    return f"{r:.2f}" if r < 2 else f"{r:.1f}×" if r < 100 else f"{r:,.0f}×"
 
 
 if __name__ == "__main__":
