@@ -34,3 +34,15 @@ def densan_home(tmp_path, monkeypatch) -> Path:
     home = tmp_path / "densan-home"
     monkeypatch.setenv("DENSAN_HOME", str(home))
     return home
+
+
+@pytest.fixture(scope="module", params=["compiled", "python"])
+def both_kernels(request):
+    """Run a module's tests once with the compiled codec kernel and once with the
+    NumPy fallback (modules opt in: pytestmark = pytest.mark.usefixtures("both_kernels")).
+    Where the kernel was not built, the "compiled" run is skipped."""
+    from engine.records import kernel
+    if request.param not in kernel.available():
+        pytest.skip("the compiled codec kernel was not built (no C compiler at install)")
+    with kernel.use(request.param):
+        yield request.param

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from engine.records import kernel
+
 
 class BinaryCodec:
     kind = "binary"
@@ -28,6 +30,11 @@ class BinaryCodec:
 
     def decode(self, raw: np.ndarray):
         n = raw.shape[0]
+        ck = kernel.active()
+        if ck is not None and not self.wide:
+            values, bad = np.empty(n, dtype=np.int64), np.empty(n, dtype=bool)
+            ck.binary_decode(kernel.block(raw), values, bad, self.signed, self.byteorder == "big")
+            return values, bad
         if self.wide:
             b = raw[:, ::-1] if self.byteorder == "big" else raw
             pairs = np.ascontiguousarray(b).view("<i8").reshape(n, 2)
@@ -47,7 +54,8 @@ class BinaryCodec:
             out = np.ascontiguousarray(pairs.astype("<i8")).view(np.uint8).reshape(n, 16)
             return (out[:, ::-1].copy() if self.byteorder == "big" else out), error, \
                 "negative into an unsigned field"
-        if values.ndim == 2:       # a wide value into a narrow field
+        narrow = values.ndim == 1
+        if not narrow:             # a wide value into a narrow field
             fits = values[:, 1] == (values[:, 0] >> 63)
             values = values[:, 0]
         else:
@@ -61,8 +69,15 @@ class BinaryCodec:
             lo, hi = ((-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) if self.signed
                       else (0, min(2 ** bits - 1, 2 ** 63 - 1)))
             reason = f"outside the range of a {self.size}-byte {'signed' if self.signed else 'unsigned'} binary field"
-        error = ~fits | (values < lo) | (values > hi)
         if not self.signed:
             reason += " (negative values cannot go into an unsigned field)"
+        ck = kernel.active()
+        if ck is not None and narrow and kernel.int64_column(values):
+            out = np.empty((n, self.size), dtype=np.uint8)
+            error = np.empty(n, dtype=bool)
+            ck.binary_encode(np.ascontiguousarray(values), out, error, self.size,
+                             self.byteorder == "big", lo, hi)
+            return out, error, reason
+        error = ~fits | (values < lo) | (values > hi)
         v = np.where(error, 0, values).astype(self.dtype)
         return v.view(np.uint8).reshape(n, self.size), error, reason

@@ -200,8 +200,14 @@ def values_to_digits(values: np.ndarray, k: int, *, signed: bool):
         digs = uint64_to_digits(np.where(overflow, np.uint64(0), mag) if overflow.any() else mag, k)
     if negative.any():
         negative = negative & digs.any(axis=1)
-    error, reason = overflow, f"more than {k} digits"
+    error = overflow
     if not signed and negative.any():
         error = error | negative
-        reason = f"more than {k} digits, or negative into an unsigned field"
-    return digs, negative, error, reason
+    return digs, negative, error, encode_reason(k, signed, int(negative.any()))
+
+
+def encode_reason(k: int, signed: bool, negatives: int) -> str:
+    """Why values did not fit a decimal field of k digits (for EncodeError)."""
+    if not signed and negatives:
+        return f"more than {k} digits, or negative into an unsigned field"
+    return f"more than {k} digits"

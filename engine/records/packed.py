@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.records import digits as dg
+from engine.records import kernel
 
 _SIGN_NEG = np.zeros(16, dtype=bool)
 _SIGN_NEG[[0xB, 0xD]] = True
@@ -29,9 +30,16 @@ class PackedCodec:
         self.nibbles = 2 * self.size - 1          # digit nibbles, padding included
         self.pad = self.nibbles - digits
         self.wide = digits > dg.MAX_INT64_DIGITS
+        self._sign_ok = (_SIGNED_OK if signed else _UNSIGNED_OK).astype(np.uint8).tobytes()
+        self._sign_neg = (_SIGN_NEG if signed else np.zeros(16, bool)).astype(np.uint8).tobytes()
 
     def decode(self, raw: np.ndarray):
         n = raw.shape[0]
+        ck = kernel.active()
+        if ck is not None and not self.wide and self.size <= 10:
+            values, bad = np.empty(n, dtype=np.int64), np.empty(n, dtype=bool)
+            ck.packed_decode(kernel.block(raw), values, bad, self.pad, self._sign_ok, self._sign_neg)
+            return values, bad
         if not self.wide and self.size <= 10:
             return self._decode_swar(raw)
         nib = np.empty((n, 2 * self.size), dtype=np.uint8)
@@ -77,8 +85,10 @@ class PackedCodec:
             vlo, bad = dg.bcd_to_uint64(lo, 16)
             vhi, bad_hi = dg.bcd_to_uint64(hi, self.nibbles - 16)
             bad |= bad_hi
-            if self.pad:
+            if self.pad and self.digits >= 16:
                 bad |= (hi >> np.uint64(4 * (self.digits - 16))) != 0
+            elif self.pad:          # a field wider than its digits: lo holds padding too
+                bad |= (hi != 0) | ((lo >> np.uint64(4 * self.digits)) != 0)
             v = vhi * np.uint64(10 ** 16) + vlo
         bad |= ~(_SIGNED_OK if self.signed else _UNSIGNED_OK)[sign]
         v = v.view(np.int64)
@@ -88,6 +98,14 @@ class PackedCodec:
 
     def encode(self, values: np.ndarray):
         k = self.digits
+        ck = kernel.active()
+        if (ck is not None and kernel.int64_column(values) and k <= dg.MAX_INT64_DIGITS
+                and self.pad >= 0):
+            values = np.ascontiguousarray(values)
+            out = np.empty((len(values), self.size), dtype=np.uint8)
+            error = np.empty(len(values), dtype=bool)
+            negatives = ck.packed_encode(values, out, error, k, self.size, self.signed)
+            return out, error, dg.encode_reason(k, self.signed, negatives)
         digs, negative, error, reason = dg.values_to_digits(values, k, signed=self.signed)
         n = len(digs)
         nib = np.zeros((n, 2 * self.size), dtype=np.uint8)

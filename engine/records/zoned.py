@@ -22,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.records import digits as dg
+from engine.records import kernel
 
 OVERPUNCH_POS = "{ABCDEFGHI"
 OVERPUNCH_NEG = "}JKLMNOPQR"
@@ -79,12 +80,44 @@ class ZonedCodec:
         else:
             raise ValueError(f"unknown zoned sign convention {convention!r}")
         self.sign_digit, self.sign_neg = sdig, sneg
+        self._compiled_tables()
+
+    def _compiled_tables(self) -> None:
+        """The same rules as tables for the compiled kernel: where the digits and
+        the sign byte are, which bytes are digits, what a sign byte means."""
+        k = self.digits
+        self._body_start = 1 if self.separate and self.leading else 0
+        self._dtab = (~self.digit_ok).astype(np.uint8).tobytes()
+        stab = np.full(256, 0xFF, dtype=np.uint8)
+        ntab = np.zeros(256, dtype=np.uint8)
+        if self.separate:
+            self._sign_at = 0 if self.leading else k
+            stab[[self.plus, self.minus]] = 0
+            ntab[self.minus] = 1
+        elif self.signed or self.convention == "ebcdic":
+            self._sign_at = 0 if self.leading else k - 1
+            ok = self.sign_digit >= 0
+            stab[ok] = self.sign_digit[ok]
+            if self.signed:
+                ntab[self.sign_neg] = 1
+        else:                       # unsigned: every byte a plain digit
+            self._sign_at = -1
+        self._stab, self._ntab = stab.tobytes(), ntab.tobytes()
+        self._enc_pos, self._enc_neg = self.enc_pos.tobytes(), self.enc_neg.tobytes()
+        self._plus = int(self.plus) if self.separate else 0
+        self._minus = int(self.minus) if self.separate else 0
 
     # ---------------------------------------------------------------- decode
     def decode(self, raw: np.ndarray):
         """(n, size) uint8 -> (int64 (n,) or int128 (n, 2) values, bad (n,) bool)."""
         k = self.digits
         n = raw.shape[0]
+        ck = kernel.active()
+        if ck is not None and not self.wide:
+            values, bad = np.empty(n, dtype=np.int64), np.empty(n, dtype=bool)
+            ck.zoned_decode(kernel.block(raw), values, bad, self._dtab, self._stab, self._ntab,
+                            self._body_start, k, self._sign_at, self.separate)
+            return values, bad
         if self.separate:
             sign_byte = raw[:, 0] if self.leading else raw[:, -1]
             body = raw[:, 1:] if self.leading else raw[:, :-1]
@@ -135,6 +168,15 @@ class ZonedCodec:
     def encode(self, values: np.ndarray):
         """int64 (n,) or int128 (n, 2) -> ((n, size) uint8, error (n,) bool, reason)."""
         k = self.digits
+        ck = kernel.active()
+        if ck is not None and kernel.int64_column(values) and k <= dg.MAX_INT64_DIGITS:
+            values = np.ascontiguousarray(values)
+            out = np.empty((len(values), self.size), dtype=np.uint8)
+            error = np.empty(len(values), dtype=bool)
+            negatives = ck.zoned_encode(values, out, error, k, self.size, self._body_start,
+                                        int(self.zero), self.signed, self._sign_at, self.separate,
+                                        self._plus, self._minus, self._enc_pos, self._enc_neg)
+            return out, error, dg.encode_reason(k, self.signed, negatives)
         digs, negative, error, reason = dg.values_to_digits(values, k, signed=self.signed)
         out = np.empty((len(digs), self.size), dtype=np.uint8)
         body = self.zero + digs  # digit characters

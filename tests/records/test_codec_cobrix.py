@@ -12,7 +12,8 @@ from engine.compat.dialect import IBM
 from engine.records.codec import RecordCodec
 from tests.conftest import CONFORMANCE
 
-pytestmark = pytest.mark.skipif(not CONFORMANCE.is_dir(), reason="conformance suite not present")
+pytestmark = [pytest.mark.skipif(not CONFORMANCE.is_dir(), reason="conformance suite not present"),
+              pytest.mark.usefixtures("both_kernels")]   # compiled kernel and NumPy fallback
 
 
 def expected(case: str, variant: str) -> list[dict]:

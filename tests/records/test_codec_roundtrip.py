@@ -6,12 +6,15 @@ from decimal import Decimal
 
 import numpy as np
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.copybook import parse_copybook
 from engine.compat.dialect import GNUCOBOL, IBM
 from engine.records.codec import RecordCodec
+
+pytestmark = pytest.mark.usefixtures("both_kernels")   # compiled kernel and NumPy fallback
 
 PAGES = ["ascii", "utf-8", "cp932", "cp037", "cp1047", "cp273", "cp500", "cp1140", "cp290",
          "cp930", "cp939", "cp1390", "cp1399"]

@@ -18,6 +18,8 @@ from engine.errors import RecordError  # noqa: E402
 from engine.records import RecordFormat, read_dataset, read_records, scan_dataset, write_dataset  # noqa: E402
 from engine.records.dataset import read_dataset_stats  # noqa: E402
 
+pytestmark = pytest.mark.usefixtures("both_kernels")   # compiled kernel and NumPy fallback
+
 SAMPLES = LEGACY / "samples" / "SHUNO01"
 COPY = LEGACY / "copybooks"
 

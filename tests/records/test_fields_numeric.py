@@ -11,6 +11,8 @@ import pytest
 from engine.copybook import parse_copybook
 from engine.records.codec import RecordCodec
 
+pytestmark = pytest.mark.usefixtures("both_kernels")   # compiled kernel and NumPy fallback
+
 
 def codec(body: str, codepage="ascii", dialect="gnucobol") -> RecordCodec:
     text = "       01  REC.\n" + "".join(f"           {line}\n" for line in body.strip().splitlines())

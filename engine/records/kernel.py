@@ -1,0 +1,88 @@
+"""Which implementation runs the field codecs' inner loops.
+
+"compiled" is the C extension engine.records._kernel (built at install by the
+machine's compiler, see setup.py); "python" is NumPy alone (vectorised, about a
+third of the speed). Both give the same bytes, values and invalid-data flags;
+the codec tests run against both.
+
+The choice is made once, at import: environment variable DENSAN_KERNEL=python
+or compiled; unset means compiled when it was built, python otherwise. Tests
+switch with `use()`.
+"""
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+
+import numpy as np
+
+try:
+    from engine.records import _kernel as _compiled
+except ImportError:                 # no compiler at install time: NumPy only
+    _compiled = None
+
+CHOICES = ("compiled", "python")
+
+
+def _initial():
+    wanted = os.environ.get("DENSAN_KERNEL", "").strip().lower()
+    if wanted in ("", "compiled"):
+        if wanted == "compiled" and _compiled is None:
+            from engine.errors import DensanError
+            raise DensanError("DENSAN_KERNEL=compiled, but the compiled codec kernel was not built",
+                              hint="install a C compiler and Python's headers (e.g. apt-get install "
+                                   "build-essential python3-dev) and re-run pip install -e ., "
+                                   "or set DENSAN_KERNEL=python")
+        return _compiled
+    if wanted == "python":
+        return None
+    from engine.errors import DensanError
+    raise DensanError(f"DENSAN_KERNEL={wanted!r} is not a kernel",
+                      hint="use DENSAN_KERNEL=compiled or DENSAN_KERNEL=python")
+
+
+_active = _initial()
+
+
+def active():
+    """The compiled module when it runs the codecs, None for the NumPy code."""
+    return _active
+
+
+def name() -> str:
+    return "compiled" if _active is not None else "python"
+
+
+def available() -> list[str]:
+    return ["compiled", "python"] if _compiled is not None else ["python"]
+
+
+def block(raw):
+    """`raw` as the kernel reads it: a 2-D uint8 array whose rows may be strided
+    (a field sliced out of a record array) but whose bytes are contiguous."""
+    if not isinstance(raw, np.ndarray) or raw.dtype != np.uint8 or raw.ndim != 2:
+        return np.ascontiguousarray(raw, dtype=np.uint8).reshape(len(raw), -1)
+    if raw.shape[1] > 1 and raw.strides[1] != 1:
+        return np.ascontiguousarray(raw)
+    return raw
+
+
+def int64_column(values) -> bool:
+    """True when `values` is a 1-D int64 array (what the compiled encoders take)."""
+    return isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype == np.int64
+
+
+@contextmanager
+def use(which: str):
+    """Run the codecs on `which` ("compiled" or "python") inside the block."""
+    global _active
+    if which not in CHOICES:
+        raise ValueError(f"kernel {which!r}: use one of {CHOICES}")
+    if which == "compiled" and _compiled is None:
+        raise RuntimeError("the compiled kernel was not built")
+    before = _active
+    _active = _compiled if which == "compiled" else None
+    try:
+        yield
+    finally:
+        _active = before

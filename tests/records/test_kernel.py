@@ -1,0 +1,174 @@
+"""The compiled codec kernel against the NumPy code, field codec by field codec:
+any bytes decode to the same values and the same invalid-data flags, any values
+encode to the same bytes, error flags and reasons (Hypothesis)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.codepages import get_codepage
+from engine.records import kernel
+from engine.records.binary import BinaryCodec
+from engine.records.packed import PackedCodec
+from engine.records.text import TextCodec
+from engine.records.zoned import ZonedCodec
+
+pytestmark = pytest.mark.skipif("compiled" not in kernel.available(),
+                                reason="the compiled codec kernel was not built")
+
+PAGES = ["ascii", "cp037", "cp930", "cp932", "utf8", "cp290"]
+
+
+def both(fn):
+    with kernel.use("compiled"):
+        a = fn()
+    with kernel.use("python"):
+        b = fn()
+    return a, b
+
+
+def same_decode(codec, raw):
+    (va, ba), (vb, bb) = both(lambda: codec.decode(raw))
+    assert np.array_equal(ba, bb)
+    assert np.array_equal(va, vb)
+    return va, ba
+
+
+def same_encode(codec, values):
+    (oa, ea, ra), (ob, eb, rb) = both(lambda: codec.encode(values))
+    assert np.array_equal(ea, eb)
+    assert np.array_equal(oa, ob)
+    assert ra == rb
+    return oa, ea
+
+
+def blocks(width, alphabet=None):
+    """(rows, width) uint8 blocks of up to 20 rows: any bytes, or bytes of `alphabet`."""
+    if alphabet is None:
+        flat = st.binary(max_size=20 * width).map(lambda b: b[:len(b) - len(b) % width])
+    else:
+        table = bytes(alphabet)
+        flat = st.binary(max_size=20 * width).map(
+            lambda b: bytes(table[x % len(table)] for x in b[:len(b) - len(b) % width]))
+    return flat.map(lambda b: np.frombuffer(b, dtype=np.uint8).reshape(-1, width).copy())
+
+
+@st.composite
+def zoned_cases(draw):
+    page = get_codepage(draw(st.sampled_from(PAGES)))
+    digits = draw(st.integers(1, 18))
+    signed = draw(st.booleans())
+    codec = ZonedCodec(digits=digits, signed=signed,
+                       convention=draw(st.sampled_from(["ebcdic", "ascii-overpunch", "gnucobol"])),
+                       codepage=page, sign_leading=draw(st.booleans()),
+                       sign_separate=draw(st.booleans()))
+    zero = page.digit_zero
+    # mostly digits, some sign characters and anything else, so both branches run
+    alphabet = list(range(zero, zero + 10)) + list(codec.enc_pos) + list(codec.enc_neg) + \
+        list(page.encode("+-")) + [0x40, 0x20, 0xC1, 0xD9, 0x7B, 0x70, 0x00, 0xFF, 0xBA, 0xA5]
+    raw = draw(blocks(codec.size, alphabet))
+    return codec, raw
+
+
+@given(zoned_cases())
+@settings(max_examples=120, deadline=None)
+def test_zoned_decode_same(case):
+    codec, raw = case
+    same_decode(codec, raw)
+
+
+@given(zoned_cases(), st.lists(st.one_of(st.integers(-10 ** 19, 10 ** 19).filter(
+    lambda v: -2 ** 63 <= v < 2 ** 63), st.integers(-999, 999)), max_size=40))
+@settings(max_examples=120, deadline=None)
+def test_zoned_encode_same(case, values):
+    codec, _ = case
+    out, err = same_encode(codec, np.array(values, dtype=np.int64))
+    if len(values):     # and what fits reads back
+        v, bad = codec.decode(out)
+        ok = ~err
+        assert not bad[ok].any()
+        assert np.array_equal(v[ok], np.array(values, dtype=np.int64)[ok])
+
+
+@st.composite
+def packed_cases(draw):
+    digits = draw(st.integers(1, 18))
+    size = draw(st.sampled_from([None, digits // 2 + 1, min(10, digits // 2 + 2)]))
+    codec = PackedCodec(digits=digits, signed=draw(st.booleans()), size=size)
+    return codec, draw(blocks(codec.size))
+
+
+@given(packed_cases())
+@settings(max_examples=120, deadline=None)
+def test_packed_decode_same(case):
+    codec, raw = case
+    same_decode(codec, raw)
+
+
+@given(packed_cases(), st.lists(st.one_of(st.integers(-2 ** 63, 2 ** 63 - 1),
+                                          st.integers(-99999, 99999)), max_size=40))
+@settings(max_examples=120, deadline=None)
+def test_packed_encode_same(case, values):
+    codec, _ = case
+    same_encode(codec, np.array(values, dtype=np.int64))
+
+
+@st.composite
+def binary_cases(draw):
+    size = draw(st.sampled_from([1, 2, 4, 8]))
+    codec = BinaryCodec(size=size, signed=draw(st.booleans()),
+                        byteorder=draw(st.sampled_from(["big", "little"])),
+                        digits=draw(st.sampled_from([None, 1, 4, 9, 18])),
+                        check_digits=draw(st.booleans()))
+    return codec, draw(blocks(size))
+
+
+@given(binary_cases(), st.lists(st.integers(-2 ** 63, 2 ** 63 - 1), max_size=40))
+@settings(max_examples=120, deadline=None)
+def test_binary_same(case, values):
+    codec, raw = case
+    same_decode(codec, raw)
+    same_encode(codec, np.array(values, dtype=np.int64))
+
+
+@given(st.sampled_from(PAGES), st.integers(1, 12), st.booleans(), st.data())
+@settings(max_examples=120, deadline=None)
+def test_text_same(page, width, justified, data):
+    cp = get_codepage(page)
+    codec = TextCodec(size=width, codepage=cp, justified=justified)
+    alphabet = list(cp.encode("AZ az09-.")) + [cp.space] * 4 + [0x00, 0x7F, 0x80, 0xC1, 0xFF, 0x0E, 0x0F]
+    raw = data.draw(blocks(width, alphabet))
+    (sa, ba), (sb, bb) = both(lambda: codec.decode(raw))
+    assert np.array_equal(ba, bb)
+    assert sa.to_pylist() == sb.to_pylist()
+    texts = data.draw(st.lists(st.one_of(st.none(), st.text("AZaz09 -.ｱ収", max_size=width + 3)),
+                               max_size=30))
+    same_encode(codec, pa.array(texts, pa.large_string()))
+
+
+def test_strided_field_of_a_record_block():
+    """A field sliced out of records (rows 100 bytes apart) needs no copy."""
+    rec = np.full((5, 100), 0x30, dtype=np.uint8)
+    rec[:, 10:14] = np.frombuffer(b"1234", np.uint8)
+    rec[3, 12] = 0x41
+    codec = ZonedCodec(digits=4, signed=False, convention="gnucobol", codepage=get_codepage("ascii"))
+    v, bad = same_decode(codec, rec[:, 10:14])
+    assert v.tolist()[:3] == [1234, 1234, 1234] and bad.tolist() == [False, False, False, True, False]
+
+
+def test_env_switch_chooses_the_kernel():
+    code = "from engine.records import kernel; print(kernel.name())"
+    for want in ("python", "compiled"):
+        env = dict(os.environ, DENSAN_KERNEL=want)
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+        assert out.stdout.strip() == want
+    env = dict(os.environ, DENSAN_KERNEL="fast")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.returncode != 0 and "DENSAN_KERNEL='fast' is not a kernel" in out.stderr
