@@ -21,35 +21,74 @@ BILL_LINES = 11
 
 
 class Line:
-    """One print line for n bills, assembled left to right."""
+    """One print line for n bills, assembled left to right: constant text once,
+    field columns (n, w) per bill. Laid out by `line_sequential`."""
 
     def __init__(self, n: int, cs):
-        self.n, self.cs, self.parts = n, cs, []
+        self.n, self.cs, self.parts = n, cs, []          # (constant bytes | None, columns | None)
+        self.blanked: tuple[np.ndarray, int] | None = None
 
     def text(self, s: str) -> "Line":
-        self.parts.append(np.broadcast_to(np.frombuffer(self.cs.text(s), np.uint8), (self.n, len(s))))
+        self.parts.append((self.cs.text(s), None))
         return self
 
     def raw(self, cols: np.ndarray) -> "Line":
-        self.parts.append(cols)
+        self.parts.append((None, np.asarray(cols, np.uint8).reshape(self.n, -1)))
         return self
 
     def choose(self, mask: np.ndarray, yes: str, no: str, width: int) -> "Line":
         a = np.frombuffer(self.cs.text(yes.ljust(width)), np.uint8)
         b = np.frombuffer(self.cs.text(no.ljust(width)), np.uint8)
-        self.parts.append(np.where(mask[:, None], a, b))
+        self.parts.append((None, np.where(mask[:, None], a, b)))
         return self
 
     def edit(self, values: np.ndarray, pic: str) -> "Line":
-        self.parts.append(edit(values, pic, self.cs))
+        self.parts.append((None, edit(values, pic, self.cs)))
         return self
+
+    def blank_from(self, rows: np.ndarray, position: int) -> "Line":
+        """MOVE SPACES over the line from `position` (0-based) in the given rows."""
+        self.blanked = (rows, position)
+        return self
+
+    def layout(self) -> list[tuple[int, bytes | None, np.ndarray | None]]:
+        """(position, constant, columns) of each part, cut at the print width."""
+        out, pos = [], 0
+        for const, cols in self.parts:
+            w = len(const) if const is not None else cols.shape[1]
+            w = min(w, WIDTH - pos)
+            if w <= 0:
+                break
+            out.append((pos, const[:w] if const is not None else None, cols[:, :w] if cols is not None else None))
+            pos += w
+        return out
+
+    def width(self) -> int:
+        return sum(len(c) if c is not None else v.shape[1] for _, c, v in self.layout())
 
     def matrix(self) -> np.ndarray:
         """The line as far as its last field (at most 132 positions)."""
-        if not self.parts:
-            return np.full((self.n, 1), self.cs.space, np.uint8)
-        row = np.concatenate([np.asarray(p, np.uint8).reshape(self.n, -1) for p in self.parts], axis=1)
-        return row[:, :WIDTH]
+        m = np.full((self.n, self.width()), self.cs.space, np.uint8)
+        for pos, const, cols in self.layout():
+            if const is not None:
+                m[:, pos:pos + len(const)] = np.frombuffer(const, np.uint8)
+            else:
+                m[:, pos:pos + cols.shape[1]] = cols
+        if self.blanked is not None:
+            m[self.blanked[0], self.blanked[1]:] = self.cs.space
+        return m
+
+    def blanks_from(self) -> int:
+        """Where trailing blanks may start: after the last part that ends in a
+        non-blank on every line (and not after a MOVE SPACES)."""
+        start = 0
+        limit = self.blanked[1] if self.blanked is not None and self.blanked[0].any() else WIDTH
+        for pos, const, cols in self.layout():
+            last = np.frombuffer(const[-1:], np.uint8) if const is not None else cols[:, -1]
+            end = pos + (len(const) if const is not None else cols.shape[1])
+            if end <= limit and (last != self.cs.space).all():
+                start = end
+        return start
 
 
 def edit(values: np.ndarray, pic: str, cs) -> np.ndarray:
@@ -95,8 +134,8 @@ def _bill_lines(cust: np.ndarray, acc: pl.DataFrame, p, cs) -> bytes:
                .edit(col["zenkai"], "ZZZ9").text("   CURRENT READING ").edit(col["date"], "9999/99/99")
                .text(" ").edit(col["konkai"], "ZZZ9").text("   METER EXCHANGE ")
                .choose(col["kokan_yes"], "YES", "NO", 3).text("   OLD FINAL ").edit(col["kyu"], "ZZZ9")
-               .text("   NEW START ").edit(col["shin"], "ZZZ9")).matrix()
-    reading[~col["kokan_yes"], 87:] = cs.space          # MOVE SPACES TO BILL-REC (88:45)
+               .text("   NEW START ").edit(col["shin"], "ZZZ9")
+               .blank_from(~col["kokan_yes"], 87))          # MOVE SPACES TO BILL-REC (88:45)
     lines = [
         line().text(f"{TITLE_1}{p.nendo}   BILLING MONTH {p.yyyymm[:4]}/{p.month}"),
         line().text("TAP NO ").raw(cust[:, 0:10]).text("   USER ").raw(cust[:, 10:20]).text("   ")
@@ -114,32 +153,59 @@ def _bill_lines(cust: np.ndarray, acc: pl.DataFrame, p, cs) -> bytes:
               .edit(np.full(n, int(p.nokigen)), "9999/99/99"),
         line(),
     ]
-    return line_sequential([m if isinstance(m, np.ndarray) else m.matrix() for m in lines], cs)
+    return line_sequential(lines, cs)
 
 
-def line_sequential(lines: list[np.ndarray], cs) -> bytes:
-    """Print lines as GnuCOBOL writes LINE SEQUENTIAL: `lines` holds one (n, w)
-    matrix per line of a bill; bill by bill, each line without its trailing
-    blanks, then LF (UTF-8 text through the code page for EBCDIC data)."""
-    n = len(lines[0])
+def line_sequential(lines: list[Line], cs) -> bytes:
+    """Print lines as GnuCOBOL writes LINE SEQUENTIAL: bill by bill, each line
+    without its trailing blanks, then LF (UTF-8 text through the code page for
+    EBCDIC data). One byte matrix holds every bill (a row each, the lines side by
+    side with their LFs); the constant text is laid once in a template row."""
+    n = lines[0].n
     if n == 0:
         return b""
     if cs.ebcdic:
         from engine.codepages import get_codepage
         page = get_codepage(cs.name)
-        texts = [page.decode_column(m, strip="right")[0].to_pylist() for m in lines]
+        texts = [page.decode_column(m.matrix(), strip="right")[0].to_pylist() for m in lines]
         return "".join(s + "\n" for bill in zip(*texts) for s in bill).encode("utf-8")
-    widths = [m.shape[1] + 1 for m in lines]
-    offsets = np.cumsum([0] + widths)
-    out = np.full((n, offsets[-1]), 0x0A, np.uint8)
-    keep = np.zeros((n, offsets[-1]), bool)
-    for m, off, w in zip(lines, offsets, widths):
-        nonblank = m != cs.space
-        length = np.where(nonblank.any(axis=1), (w - 1) - np.argmax(nonblank[:, ::-1], axis=1), 0)
-        out[:, off:off + w - 1] = m
-        out[np.arange(n), off + length] = 0x0A
-        keep[:, off:off + w] = np.arange(w)[None, :] <= length[:, None]
-    return out[keep].tobytes()
+    widths = [m.width() for m in lines]
+    starts = np.cumsum([0] + [w + 1 for w in widths])
+    template = np.full(starts[-1], cs.space, np.uint8)
+    template[starts[1:] - 1] = 0x0A
+    sheet = np.empty((n, starts[-1]), np.uint8)
+    fields = []
+    for m, off in zip(lines, starts):
+        for pos, const, cols in m.layout():
+            if const is not None:
+                template[off + pos:off + pos + len(const)] = np.frombuffer(const, np.uint8)
+            else:
+                fields.append((off + pos, cols))
+    sheet[:] = template
+    for at, cols in fields:
+        sheet[:, at:at + cols.shape[1]] = cols
+    for m, off in zip(lines, starts):
+        if m.blanked is not None:
+            sheet[m.blanked[0], off + m.blanked[1]:off + m.width()] = cs.space
+    # trailing blanks become a byte found nowhere in the bills, then that byte is deleted
+    used = np.zeros(256, bool)
+    used[template] = True
+    for _, cols in fields:
+        used |= np.bincount(cols.ravel(), minlength=256) > 0
+    free = np.flatnonzero(~used)
+    keep = np.ones(sheet.shape, bool) if not free.size else None
+    for m, off, w in zip(lines, starts, widths):
+        a = off + m.blanks_from()
+        tail = sheet[:, a:off + w]
+        if tail.shape[1]:
+            trailing = ~np.logical_or.accumulate(tail[:, ::-1] != cs.space, axis=1)[:, ::-1]
+            if keep is None:
+                tail[trailing] = free[0]
+            else:
+                keep[:, a:off + w] = ~trailing
+    if keep is not None:                                  # every byte value occurs: gather
+        return sheet[keep].tobytes()
+    return sheet.tobytes().replace(bytes([free[0]]), b"")
 
 
 def write_pdf(bill_out: bytes, path, cs) -> int:

@@ -324,6 +324,7 @@ def run(step) -> int:
         step.dd("CUST-OUT").count(written=t.cust_out)
         step.dd("CHOTEI-OUT").count(written=t.chotei_water + t.chotei_sewer)
         step.dd("ERROR-OUT").count(written=t.rejected)
+        step.dd("BILL-OUT").count(written=t.bills * bills.BILL_LINES)   # (else the job layer reads the print file to count)
         step.log(f"{PROGRAM} CUSTOMERS READ {t.cust_read}, BILLED {t.cust_billed}; READINGS READ "
                  f"{t.read_read}, ACCEPTED {t.read_accepted}, REJECTED {t.rejected}; "
                  f"BILLED YEN {t.water + t.sewer:,}; RC {result.rc}")
