@@ -66,16 +66,16 @@ class Line:
     def width(self) -> int:
         return sum(len(c) if c is not None else v.shape[1] for _, c, v in self.layout())
 
-    def matrix(self) -> np.ndarray:
-        """The line as far as its last field (at most 132 positions)."""
-        m = np.full((self.n, self.width()), self.cs.space, np.uint8)
+    def matrix(self, start: int = 0) -> np.ndarray:
+        """The line from `start` as far as its last field (at most 132 positions)."""
+        m = np.full((self.n, self.width() - start), self.cs.space, np.uint8)
         for pos, const, cols in self.layout():
-            if const is not None:
-                m[:, pos:pos + len(const)] = np.frombuffer(const, np.uint8)
-            else:
-                m[:, pos:pos + cols.shape[1]] = cols
+            part = np.frombuffer(const, np.uint8)[None, :] if const is not None else cols
+            skip = max(start - pos, 0)
+            if skip < part.shape[1]:
+                m[:, pos + skip - start:pos + part.shape[1] - start] = part[:, skip:]
         if self.blanked is not None:
-            m[self.blanked[0], self.blanked[1]:] = self.cs.space
+            m[self.blanked[0], max(self.blanked[1] - start, 0):] = self.cs.space
         return m
 
     def blanks_from(self) -> int:
@@ -106,13 +106,12 @@ def _to_page(cs) -> np.ndarray:
     return table
 
 
-def bill_lines(cust: np.ndarray, acc: pl.DataFrame, p, cs, *, chunk: int = 50_000) -> bytes:
-    """BILL-OUT, built `chunk` bills at a time (memory stays flat)."""
-    return b"".join(_bill_lines(cust[a:a + chunk], acc.slice(a, chunk), p, cs)
-                    for a in range(0, len(cust), chunk))
+def bill_lines(cust: np.ndarray, acc: pl.DataFrame, p, cs, *, chunk: int = 50_000) -> list[bytes | memoryview]:
+    """BILL-OUT as pieces to write one after the other, built `chunk` bills at a time."""
+    return [_bill_lines(cust[a:a + chunk], acc.slice(a, chunk), p, cs) for a in range(0, len(cust), chunk)]
 
 
-def _bill_lines(cust: np.ndarray, acc: pl.DataFrame, p, cs) -> bytes:
+def _bill_lines(cust: np.ndarray, acc: pl.DataFrame, p, cs) -> bytes | memoryview:
     """BILL-OUT for the accepted readings (tap order): cust their customers'
     records, acc their judged rows (readings, usage, months, charges)."""
     n = len(cust)
@@ -156,11 +155,17 @@ def _bill_lines(cust: np.ndarray, acc: pl.DataFrame, p, cs) -> bytes:
     return line_sequential(lines, cs)
 
 
-def line_sequential(lines: list[Line], cs) -> bytes:
+def line_sequential(lines: list[Line], cs) -> bytes | memoryview:
     """Print lines as GnuCOBOL writes LINE SEQUENTIAL: bill by bill, each line
     without its trailing blanks, then LF (UTF-8 text through the code page for
-    EBCDIC data). One byte matrix holds every bill (a row each, the lines side by
-    side with their LFs); the constant text is laid once in a template row."""
+    EBCDIC data).
+
+    Most bills have the same line lengths: only a few lines can end in blanks
+    (a name, the payment method, a MOVE SPACES), and those take few lengths. The
+    bills are grouped by their lengths ("shapes"); each shape is one fixed-width
+    byte matrix, laid from a template row (constant text once, then the field
+    columns, each cut where its line ends), so no blank is written to be removed
+    later. Arrow's take puts the bills of all shapes back in print order."""
     n = lines[0].n
     if n == 0:
         return b""
@@ -169,48 +174,74 @@ def line_sequential(lines: list[Line], cs) -> bytes:
         page = get_codepage(cs.name)
         texts = [page.decode_column(m.matrix(), strip="right")[0].to_pylist() for m in lines]
         return "".join(s + "\n" for bill in zip(*texts) for s in bill).encode("utf-8")
-    widths = [m.width() for m in lines]
-    starts = np.cumsum([0] + [w + 1 for w in widths])
-    template = np.full(starts[-1], cs.space, np.uint8)
+    lengths = np.array([[m.width()] for m in lines], np.int64).T.repeat(n, axis=0)
+    varying = []
+    for k, m in enumerate(lines):
+        start, width = m.blanks_from(), m.width()
+        if start < width:
+            nonblank = m.matrix(start) != cs.space
+            lengths[:, k] = start + np.where(nonblank.any(axis=1),
+                                             (width - start) - np.argmax(nonblank[:, ::-1], axis=1), 0)
+            varying.append(k)
+    if len(varying) <= 8:                                        # the varying lengths as one number
+        key = np.zeros(n, np.int64)
+        for k in varying:
+            key = key * (WIDTH + 1) + lengths[:, k]
+        shapes, shape_of = np.unique(key, return_inverse=True)
+    else:
+        shapes, shape_of = np.unique(lengths[:, varying], axis=0, return_inverse=True)
+    shape_of = shape_of.reshape(-1)
+    count = np.bincount(shape_of, minlength=len(shapes))
+    order = np.argsort(shape_of, kind="stable")                  # the bills shape by shape
+    bill_width = []
+    for s in range(len(shapes)):
+        row = lengths[order[sum(count[:s])]]
+        bill_width.append(int(row.sum()) + len(lines))
+    data = np.empty(int(np.dot(count, bill_width)), np.uint8)
+    at = 0
+    for s, rows in enumerate(np.split(order, np.cumsum(count)[:-1])):
+        length = lengths[rows[0]]
+        block = data[at:at + len(rows) * bill_width[s]].reshape(len(rows), bill_width[s])
+        at += block.size
+        _lay_out(block, lines, length, None if len(shapes) == 1 else rows, cs)
+    if len(shapes) == 1:
+        return memoryview(data)
+    import pyarrow as pa
+    offsets = np.zeros(n + 1, np.int64)
+    np.cumsum(np.repeat(np.array(bill_width, np.int64), count), out=offsets[1:])
+    stacked = pa.LargeBinaryArray.from_buffers(pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+    element = np.empty(n, np.int64)
+    element[order] = np.arange(n)
+    printed = stacked.take(pa.array(element))
+    _, offs, buf = printed.buffers()
+    o = np.frombuffer(offs, np.int64)
+    return memoryview(buf)[int(o[printed.offset]):int(o[printed.offset + n])]
+
+
+def _lay_out(block: np.ndarray, lines: list[Line], length: np.ndarray, rows, cs) -> None:
+    """Bills of one shape into `block` (a row each): line k is length[k] bytes, then LF."""
+    starts = np.cumsum([0] + [int(w) + 1 for w in length])
+    template = np.full(block.shape[1], cs.space, np.uint8)
     template[starts[1:] - 1] = 0x0A
-    sheet = np.empty((n, starts[-1]), np.uint8)
     fields = []
-    for m, off in zip(lines, starts):
+    for m, off, end in zip(lines, starts, length):
         for pos, const, cols in m.layout():
+            cut = min(len(const) if const is not None else cols.shape[1], int(end) - pos)
+            if cut <= 0:
+                break
             if const is not None:
-                template[off + pos:off + pos + len(const)] = np.frombuffer(const, np.uint8)
+                template[off + pos:off + pos + cut] = np.frombuffer(const[:cut], np.uint8)
             else:
-                fields.append((off + pos, cols))
-    sheet[:] = template
+                fields.append((off + pos, cols[:, :cut] if rows is None else cols[rows, :cut]))
+    block[:] = template
     for at, cols in fields:
-        sheet[:, at:at + cols.shape[1]] = cols
-    for m, off in zip(lines, starts):
-        if m.blanked is not None:
-            sheet[m.blanked[0], off + m.blanked[1]:off + m.width()] = cs.space
-    # trailing blanks become a byte found nowhere in the bills, then that byte is deleted
-    used = np.zeros(256, bool)
-    used[template] = True
-    for _, cols in fields:
-        used |= np.bincount(cols.ravel(), minlength=256) > 0
-    free = np.flatnonzero(~used)
-    keep = np.ones(sheet.shape, bool) if not free.size else None
-    for m, off, w in zip(lines, starts, widths):
-        a = off + m.blanks_from()
-        tail = sheet[:, a:off + w]
-        if tail.shape[1]:
-            trailing = ~np.logical_or.accumulate(tail[:, ::-1] != cs.space, axis=1)[:, ::-1]
-            if keep is None:
-                tail[trailing] = free[0]
-            else:
-                keep[:, a:off + w] = ~trailing
-    if keep is not None:                                  # every byte value occurs: gather
-        return sheet[keep].tobytes()
-    return sheet.tobytes().replace(bytes([free[0]]), b"")
+        block[:, at:at + cols.shape[1]] = cols
 
 
-def write_pdf(bill_out: bytes, path, cs) -> int:
+def write_pdf(bill_out: bytes | list, path, cs) -> int:
     """The bills for people: BILL-OUT drawn by the engine's print files, one bill a
     sheet (A4 landscape, embedded Japanese font). Returns the pages."""
+    bill_out = bill_out if isinstance(bill_out, bytes) else b"".join(bill_out)
     text = bill_out.decode("utf-8" if cs.ebcdic else "latin-1")
     lines = [s.encode("cp932", errors="replace") for s in text.split("\n")[:-1]]
     return printfile.write_pdf(lines, path, encoding="cp932", title="SUIDO01 JOGESUIDO RYOKIN SEIKYUSHO",

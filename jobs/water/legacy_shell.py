@@ -126,9 +126,11 @@ class LegacyShell:
         return data
 
     def write(self, dd: str, data) -> None:
-        buf = data if isinstance(data, (bytes, bytearray)) else np.ascontiguousarray(data).tobytes()
+        pieces = data if isinstance(data, list) else [data]
         try:
-            self.files[dd].write(buf)
+            for buf in pieces:
+                self.files[dd].write(buf if isinstance(buf, (bytes, bytearray, memoryview))
+                                     else np.ascontiguousarray(buf).data)
             self.files[dd].flush()
         except OSError as exc:
             raise Abend(f"WRITE ERROR ON DD {dd}, FILE STATUS {_status(exc, True)}",
