@@ -377,9 +377,11 @@ def _ensure_import_path(extra: Path | None) -> None:
 # ---------------------------------------------------------------- parameters
 
 def resolve_params(defaults: dict[str, str], overrides: dict[str, str], *,
-                   today: _dt.date | None = None) -> dict[str, str]:
+                   today: _dt.date | None = None, calendar=None) -> dict[str, str]:
     """Job params with --param overrides. The value `today` (also today-N / today+N) becomes
-    the date as YYYYMMDD; `now` becomes YYYYMMDDHHMMSS."""
+    the date as YYYYMMDD; `now` becomes YYYYMMDDHHMMSS. A value may then name another param
+    as in a PARM ({date}, {date:%Y%m}) or move a date param through the city calendar
+    ({date|month+1|end|open}: see `date_steps`)."""
     params = dict(defaults)
     params.update(overrides)
     today = today or _dt.date.today()
@@ -395,7 +397,62 @@ def resolve_params(defaults: dict[str, str], overrides: dict[str, str], *,
         elif v.strip().lower() == "now":
             v = _dt.datetime.now().strftime("%Y%m%d%H%M%S")
         out[k] = v
+    plain = {k: v for k, v in out.items() if "{" not in v}
+    for k, v in out.items():
+        if "{" in v:
+            where = f"param {k}={v!r}"
+            v = DATE_STEPS_RE.sub(lambda m: date_steps(plain, m.group(1), m.group(2), where, calendar), v)
+            out[k] = substitute(v, plain, where)
     return out
+
+
+DATE_STEPS_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\|([^{}]+)\}")
+
+
+def date_steps(params: dict[str, str], name: str, steps: str, where: str, calendar=None) -> str:
+    """{date|month+1|end|open}: the YYYYMMDD param `name` moved step by step, left to right:
+    month+N / month-N (the same day N months on, at most that month's end), end (the
+    month's last day), day+N / day-N (calendar days), open (on an open day of the city
+    calendar, else the next one), open- (else the one before); a last step nendo gives
+    the fiscal year YYYY (April to March) instead of the date. E.g. a bill due at the end
+    of the next month, moved to an open day: {date|month+1|end|open}."""
+    if name not in params:
+        raise JobDefinitionError(f"{where}: {{{name}|...}} is not a job param",
+                                 hint="params are: " + (", ".join(sorted(params)) or "(none)"))
+    try:
+        d = _dt.datetime.strptime(params[name], "%Y%m%d").date()
+    except ValueError:
+        raise JobDefinitionError(f"{where}: {{{name}|{steps}}} moves a date, but {name} is {params[name]!r}",
+                                 hint="give the param as YYYYMMDD (or today)") from None
+    parts = [s.strip() for s in steps.split("|")]
+    for i, step in enumerate(parts):
+        m = re.fullmatch(r"(month|day)\s*([+-])\s*(\d+)", step)
+        if m:
+            n = int(m.group(3)) * (1 if m.group(2) == "+" else -1)
+            if m.group(1) == "day":
+                d += _dt.timedelta(days=n)
+            else:
+                y, mo = divmod(d.year * 12 + d.month - 1 + n, 12)
+                d = _dt.date(y, mo + 1, min(d.day, _month_end(y, mo + 1).day))
+        elif step == "end":
+            d = _month_end(d.year, d.month)
+        elif step in ("open", "open-"):
+            if calendar is None:
+                from engine.calendar import default_calendar
+                calendar = default_calendar()
+            d = calendar.roll_forward(d) if step == "open" else calendar.roll_back(d)
+        elif step == "nendo" and i == len(parts) - 1:
+            return f"{d.year if d.month >= 4 else d.year - 1:04d}"
+        else:
+            raise JobDefinitionError(f"{where}: {step!r} is not a date step",
+                                     hint="steps: month+N, month-N, day+N, day-N, end, open, open-, "
+                                          "and nendo last, separated by |")
+    return d.strftime("%Y%m%d")
+
+
+def _month_end(year: int, month: int) -> _dt.date:
+    first_of_next = _dt.date(year + month // 12, month % 12 + 1, 1)
+    return first_of_next - _dt.timedelta(days=1)
 
 
 def substitute(text: str, params: dict[str, str], where: str, *, strict: bool = True) -> str:

@@ -89,3 +89,30 @@ def test_params_and_substitution():
     with pytest.raises(JobDefinitionError, match=r"\{nope\} is not a job param"):
         substitute("{nope}", p, "step S: parm")
     assert substitute("INREC {nope}", p, "w", strict=False) == "INREC {nope}"
+
+
+def test_params_from_other_params_and_the_city_calendar():
+    """A bill due at the end of the next month, on an open day; the fiscal year and month
+    of the processing date (SUIDOB's defaults)."""
+    from engine.calendar import parse_calendar
+    cal = parse_calendar("closed:\n  - {date: 2025-07-31, why: system stop}\n")
+    job = {"date": "today", "nendo": "{date|nendo}", "month": "{date:%Y%m}", "due": "{date|month+1|end|open}"}
+    p = resolve_params(job, {"date": "20250610"}, calendar=cal)
+    assert p == {"date": "20250610", "nendo": "2025", "month": "202506", "due": "20250801"}   # 7/31 closed here
+    assert resolve_params(job, {"date": "20260131"}, calendar=cal)["due"] == "20260302"      # 2/28 a Saturday
+    assert resolve_params(job, {"date": "20251130"}, calendar=cal)["due"] == "20260105"      # 12/29-1/4 closed
+    assert resolve_params(job, {"date": "20260115"}, calendar=cal)["nendo"] == "2025"        # January: last year's
+    assert resolve_params(job, {"date": "20250610", "due": "20250630"}, calendar=cal)["due"] == "20250630"
+    p = resolve_params({"d": "20250131", "a": "{d|month+1}", "b": "{d|month-2|day+3}", "c": "{d|day+1|open-}"}, {},
+                       calendar=cal)
+    assert (p["a"], p["b"], p["c"]) == ("20250228", "20241203", "20250131")
+
+
+@pytest.mark.parametrize("value, says", [("{d|fortnight}", "'fortnight' is not a date step"),
+                                         ("{d|nendo|end}", "'nendo' is not a date step"),
+                                         ("{x|end}", "{x|...} is not a job param"),
+                                         ("{n|end}", "moves a date, but n is 'abc'")])
+def test_date_steps_errors_say_what(value, says):
+    with pytest.raises(JobDefinitionError) as err:
+        resolve_params({"d": "20250131", "n": "abc", "v": value}, {})
+    assert says in str(err.value) and "param v=" in str(err.value)

@@ -98,8 +98,24 @@ def test_nightly_on_the_sample_city(tmp_path):
     assert run["jobnet"] == "NIGHTLY" and run["units"][-1]["job"] == "SHUNOD"
     assert units["SHUNOD"]["status"] in (S.NORMAL, S.WARNING) and units["SHUNOD"]["job_run"] == "J0000001"
     assert units["KOTEIY"]["status"] == S.BYPASSED        # the yearly assessment runs in April only
+    assert units["SUIDOB"]["status"] == S.BYPASSED        # water bills on the 10th of even months
     r = subprocess.run(cmd + ["schedule", "plan", "--month", "2025-01", "--json"], env=e, capture_output=True,
                        text=True, cwd=tmp_path)
     plan = json.loads(r.stdout)
     assert [p["date"] for p in plan if p["jobnet"] == "NIGHTLY"][-3:] == ["2025-01-29", "2025-01-30", "2025-01-31"]
     assert plan[0]["date"] == "2025-01-06"          # 1/1-1/3 closed, 1/4-5 a weekend
+
+    # a billing night: SUIDOB before the posting, its PARM from the date alone (fiscal year,
+    # billing month, due at the end of March), the new items loaded into the collection master
+    r = subprocess.run(cmd + ["run", "NIGHTLY", "--param", "date=20250210"], env=e, capture_output=True, text=True,
+                       cwd=tmp_path)
+    assert r.returncode in (0, 4), r.stdout + r.stderr
+    [feb] = S.status("2025-02-10", home=home)
+    units = {u["job"]: u for u in feb["units"]}
+    assert units["SUIDOB"]["status"] in (S.NORMAL, S.WARNING) and units["SHUNOD"]["status"] in (S.NORMAL, S.WARNING)
+    assert units["SUIDOB"]["job_run"] < units["SHUNOD"]["job_run"]
+    log = (home / "logs" / f"{units['SUIDOB']['job_run']}-SUIDOB.log").read_text(encoding="utf-8")
+    assert "PARAMS date=20250210 nendo=2024 month=202502 due=20250331" in log
+    cat = Catalog(home)
+    assert [d.generation for d in cat.generations("CITY.SUIDO.MASTER")][-1] == 2
+    cat.close()
