@@ -67,10 +67,6 @@ def city(masters, full, transactions, encoding, date, seed, unsorted, no_run, bi
     encoding = encoding.lower()
     home = densan_home()
     try:
-        if bill_water and encoding != "ascii":
-            raise DensanError("--bill-water runs on the ASCII city only",
-                              hint="new datasets of a job step do not take the code page of its inputs yet, "
-                                   "so SUIDOB's outputs would be catalogued as ASCII; leave out --encoding")
         t0 = time.perf_counter()
         made = generate_city(masters, transactions, seed=seed, date=date, sort=not unsorted)
         home.mkdir(parents=True, exist_ok=True)

@@ -42,6 +42,7 @@ class Allocation:
             allocs.append(alloc)
             self._log_alloc(alloc)
         _check_no_file_twice(step, allocs)
+        _inherit_code_page(allocs)
         return allocs
 
     def _log_alloc(self, a: Alloc) -> None:
@@ -256,6 +257,28 @@ class Allocation:
             if dd.append and a.final is not None and a.final.exists():
                 _, base = dataset_info(a.final, dd.recfm, dd.lrecl)
             dd.records_written = records - (base or 0)
+
+
+def _inherit_code_page(allocs: list[Alloc]) -> None:
+    """A record dataset the step creates, without a code page of its own (on its DD), is
+    written in the code page its step reads: the one all the step's record inputs share,
+    with their dialect when they share one too. So a cp930 city's next generations are
+    catalogued cp930, as the programs write them. Print files (LS) are text: they keep
+    none; inputs in different code pages give none either."""
+    def records(a: Alloc) -> bool:
+        return a.kind in ("dsn", "temp", "path") and a.dd.recfm != "LS"
+    inputs = [a.dd for a in allocs if records(a) and a.dd.paths and not a.dd.is_output]
+    pages = {dd.encoding for dd in inputs}
+    if len(pages) != 1:
+        return
+    [page] = pages
+    dialects = {dd.dialect for dd in inputs}
+    for a in allocs:
+        created = a.status == "NEW" or (a.status == "MOD" and not a.exists)
+        if records(a) and created and a.ddef.encoding is None:
+            a.dd.encoding = page
+            if a.ddef.dialect is None and len(dialects) == 1:
+                a.dd.dialect = next(iter(dialects))
 
 
 def _replaceable(final: Path, ddname: str, where: str, *, must_exist: bool, strict: bool = True) -> bool:

@@ -5,6 +5,7 @@ transaction; then the journalled renames and deletions (redone by recovery after
 A mixin of JobRunner (engine.job.runner); see its docstring for the rules chosen."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -72,6 +73,8 @@ class StepEnd:
 
     def _disposition(self, step: StepDef, a: Alloc, failed: bool, ch: "Changes") -> None:
         dd, ddef = a.dd, a.ddef
+        if ddef.encoding is None and dd.encoding != "ascii":      # the code page of the step's inputs:
+            ddef = dataclasses.replace(ddef, encoding=dd.encoding, dialect=ddef.dialect or dd.dialect)   # passed on
         if a.kind in ("dummy", "sysout", "inline"):
             if a.kind == "sysout" and a.final is not None and a.final.exists():
                 ch.lines.append(f"  SYSOUT {dd.name} CLASS={dd.sysout} {a.final}")

@@ -273,3 +273,52 @@ def test_import_counts_variable_records(densan_home, tmp_path):
     ds = import_dataset("CITY.VAR", f, recfm="V")
     assert (ds.size, ds.records, ds.recfm) == (17, 3, "V")
     assert Catalog().get("CITY.VAR").path.read_bytes() == f.read_bytes()
+
+
+def test_new_datasets_take_the_code_page_their_step_reads(lib, tmp_path):
+    """A cp930 city stays cp930: SORT's temporary, the next generation written from it and
+    a passed dataset catalogued later all take the inputs' code page and dialect; a print
+    file (LS), a DD with its own code page and a step reading two code pages keep theirs."""
+    ebcdic, ascii_ = tmp_path / "e.dat", tmp_path / "a.dat"
+    ebcdic.write_bytes(bytes([0xF3, 0xF1, 0xF2, 0x40]))          # "31", "2 "
+    ascii_.write_bytes(b"21 3")
+    import_dataset("CITY.E", ebcdic, encoding="cp930", recfm="FB", lrecl=2, dialect="ibm")
+    import_dataset("CITY.A", ascii_, encoding="ascii", recfm="FB", lrecl=2)
+    lib.job("CP", """
+        job: CP
+        steps:
+          - name: SORT
+            program: SORT
+            dd:
+              SORTIN:  {dsn: CITY.E, disp: SHR}
+              SORTOUT: {dsn: '&&SRT', disp: [NEW, PASS], recfm: FB, lrecl: 2}
+              SYSIN: "SORT FIELDS=(1,2,CH,A)"
+          - name: COPY
+            program: SORT
+            dd:
+              SORTIN:  {dsn: '&&SRT', disp: [OLD, DELETE]}
+              SORTOUT: {dsn: CITY.NEXT, disp: [NEW, CATLG], recfm: FB, lrecl: 2}
+              OUTFIL1: {dsn: CITY.PASSED, disp: [NEW, PASS], recfm: FB, lrecl: 2}
+              OUTFIL2: {dsn: CITY.OWN, disp: [NEW, CATLG], recfm: FB, lrecl: 2, encoding: ascii}
+              SYSIN: "SORT FIELDS=COPY\\nOUTFIL FNAMES=(OUTFIL1,OUTFIL2)"
+          - name: KEEP
+            program: SORT
+            dd:
+              SORTIN:  {dsn: CITY.PASSED, disp: [OLD, CATLG]}
+              SORTOUT: {dsn: CITY.LIST, disp: [NEW, CATLG], recfm: LS}
+              SYSIN: "SORT FIELDS=COPY"
+          - name: MIXED
+            program: SORT
+            dd:
+              SORTIN:  {dsn: CITY.E, disp: SHR}
+              OTHER:   {dsn: CITY.A, disp: SHR}
+              SORTOUT: {dsn: CITY.MIXED, disp: [NEW, CATLG], recfm: FB, lrecl: 2}
+              SYSIN: "SORT FIELDS=COPY"
+    """)
+    res = run_job("CP")
+    assert res.max_rc == 0, res.log_path.read_text()
+    cat = Catalog()
+    pages = {d: (cat.get(d).encoding, cat.get(d).dialect) for d in ("CITY.NEXT", "CITY.PASSED", "CITY.OWN")}
+    assert pages == {"CITY.NEXT": ("cp930", "ibm"), "CITY.PASSED": ("cp930", "ibm"), "CITY.OWN": ("ascii", None)}
+    assert cat.get("CITY.NEXT").path.read_bytes() == bytes([0xF2, 0x40, 0xF3, 0xF1])
+    assert cat.get("CITY.LIST").encoding in (None, "ascii") and cat.get("CITY.MIXED").encoding in (None, "ascii")

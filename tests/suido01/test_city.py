@@ -4,10 +4,12 @@ day's water payments, and SHUNOD posts them: the new items are cleared. The
 billing of the city's round equals GnuCOBOL's on the same files."""
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from datasets.residents import person_numbers
 from datasets.water import generate_water
@@ -15,30 +17,46 @@ from engine.job.catalog import Catalog
 from tests.conftest import LEGACY, ROOT, requires_cobc
 
 
-def _generation(home, base, rel=0, lrecl=100):
+def _generation(home, base, rel=0, lrecl=100, encoding="ascii"):
+    """The generation's records, their text bytes back in ASCII (packed fields as they are)."""
     cat = Catalog(home)
     try:
         gens = cat.generations(base)
-        return np.fromfile(gens[len(gens) - 1 + rel].path, np.uint8).reshape(-1, lrecl)
+        ds = gens[len(gens) - 1 + rel]
+        assert (ds.encoding or "ascii") == encoding, (ds.dsn, ds.encoding)
+        recs = np.fromfile(ds.path, np.uint8).reshape(-1, lrecl)
     finally:
         cat.close()
+    if encoding != "ascii":
+        from datasets.generate import _EBCDIC
+        back = np.argsort(_EBCDIC).astype(np.uint8)
+        text = [slice(0, 36), slice(75, 77)] if lrecl == 100 else [slice(0, 18)]
+        for cols in text:
+            recs[:, cols] = back[recs[:, cols]]
+    return recs
 
 
-def test_city_bills_water_and_shunod_clears_the_payments(tmp_path):
+@pytest.mark.parametrize("encoding", ["ascii", "cp930"])
+def test_city_bills_water_and_shunod_clears_the_payments(tmp_path, encoding):
+    """Also in EBCDIC: every new generation of the night (SUIDOB's sorted readings, the
+    next water master, the items, the collection master) is catalogued cp930 as written."""
     home = tmp_path / "home"
-    proc = subprocess.run([sys.executable, "-m", "engine.cli", "city", "--bill-water"], cwd=ROOT, capture_output=True,
-                          text=True, env={**__import__("os").environ, "DENSAN_HOME": str(home)})
+    proc = subprocess.run([sys.executable, "-m", "engine.cli", "city", "--bill-water", "--encoding", encoding],
+                          cwd=ROOT, capture_output=True, text=True,
+                          env={**__import__("os").environ, "DENSAN_HOME": str(home)})
     assert proc.returncode == 4, proc.stdout[-3000:] + proc.stderr
     assert "JOB SUIDOB" in proc.stdout and "STATUS COMPLETED" in proc.stdout
-    chotei = _generation(home, "CITY.SUIDO.CHOTEI")
+    gen = functools.partial(_generation, home, encoding=encoding)
+    assert len(gen("CITY.SUIDO.MASTER")) == len(gen("CITY.SUIDO.MASTER", -1)) > 1000
+    chotei = gen("CITY.SUIDO.CHOTEI")
     assert len(chotei) > 1000 and set(chotei[:, 4:6].view("S2").ravel()) == {b"11", b"12"}
     owners = set(person_numbers().tolist())
     assert set(int(b) for b in chotei[:, 18:28].copy().view("S10").ravel()) <= owners
     # the day's water payments, posted against the items SUIDOB loaded
-    tran = _generation(home, "CITY.SHUNO.TRAN", lrecl=60)
+    tran = gen("CITY.SHUNO.TRAN", lrecl=60)
     water_pay = tran[np.isin(tran[:, 4:6].copy().view("S2").ravel(), [b"11", b"12"])
                      & (tran[:, 0:10].copy().view("S10").ravel() == chotei[0, 0:10].tobytes())]
-    master = _generation(home, "CITY.SHUNO.MASTER")
+    master = gen("CITY.SHUNO.MASTER")
     keys = master[:, :18].copy().view("S18").ravel()
     rows = np.searchsorted(keys, water_pay[:, :18].copy().view("S18").ravel())
     assert len(water_pay) > 500
