@@ -4,7 +4,7 @@ same files in the same run. Ratio, records per second and peak memory go to
 extra_info; the outputs are checked to be identical byte for byte.
 
     python -m pytest benchmarks/bench_suido01.py --benchmark-only -s
-    DENSAN_BENCH_WATER=60000,600000 python -m pytest benchmarks/bench_suido01.py -s
+    DENSAN_BENCH_WATER=600000 python -m pytest benchmarks/bench_suido01.py -s    (10x only)
 
 Both run as processes (`densan run SUIDO01 --dd ...` and the compiled COBOL), so
 each one's time includes starting up and its peak RSS is its own.
@@ -12,17 +12,16 @@ each one's time includes starting up and its peak RSS is its own.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
-from benchmarks.bench_shuno01 import ROUNDS, run_measured
 from benchmarks.conftest import bench_dir
-from tests.conftest import HAVE_COBC, LEGACY
+from benchmarks.legacy_pair import legacy_and_densan
+from tests.conftest import HAVE_COBC
 
 SIZES = [int(s) for s in os.environ.get("DENSAN_BENCH_WATER", "60000,600000").split(",")]
-OUTPUTS = ("CUST-OUT", "CHOTEI-OUT", "BILL-OUT", "ERROR-OUT", "REPORT")
+OUTPUTS = {dd: dd.lower() for dd in ("CUST-OUT", "CHOTEI-OUT", "BILL-OUT", "ERROR-OUT", "REPORT")}
 
 
 def water_files(n: int) -> tuple[dict[str, Path], str]:
@@ -47,44 +46,17 @@ def water_files(n: int) -> tuple[dict[str, Path], str]:
 @pytest.mark.skipif(not HAVE_COBC, reason="GnuCOBOL (cobc) is needed for the baseline")
 @pytest.mark.parametrize("customers", SIZES)
 def test_suido01_vs_gnucobol(benchmark, tmp_path, customers):
-    from engine.migration.legacy import compile_program, program_environment
-    from engine.migration.verify import prepare_home
-
     inputs, parm = water_files(customers)
     readings = inputs["READ-IN"].stat().st_size // 40
-    exe = compile_program(LEGACY / "programs" / "SUIDO01.cob", [LEGACY / "copybooks"])
-    legacy_out = {dd: tmp_path / "legacy" / dd for dd in OUTPUTS}
-    (tmp_path / "legacy").mkdir()
-    os.sync()
-    legacy_rc, legacy_s, legacy_mb = run_measured([str(exe)], program_environment({**inputs, **legacy_out}, parm))
-
-    home = tmp_path / "home"
-    prepare_home("SUIDO01", home)
-    densan_out = {dd: tmp_path / "densan" / dd for dd in OUTPUTS}
-    (tmp_path / "densan").mkdir()
-    cmd = [sys.executable, "-m", "engine.cli", "run", "SUIDO01", "-q", "--parm", parm]
-    for dd, path in {**inputs, **densan_out}.items():
-        cmd += ["--dd", f"{dd}={path}"]
-    env = dict(os.environ, DENSAN_HOME=str(home))
-    runs = []
-
-    def densan_run():
-        for p in densan_out.values():
-            p.unlink(missing_ok=True)
-        os.sync()
-        runs.append(run_measured(cmd, env))
-
-    benchmark.pedantic(densan_run, rounds=ROUNDS, iterations=1)
-    densan_rc, densan_s, densan_mb = min(runs, key=lambda r: r[1])
-    assert densan_rc == legacy_rc == 4
-    for dd in OUTPUTS:
-        assert densan_out[dd].read_bytes() == legacy_out[dd].read_bytes(), dd
+    pair = legacy_and_densan(benchmark, tmp_path, "SUIDO01", inputs, OUTPUTS, parm)
+    assert pair.return_code == 4
+    densan_s, legacy_s = pair.densan_seconds, pair.legacy_seconds
     records = customers + readings
     benchmark.extra_info.update({
-        "customers": customers, "readings": readings, "return_code": densan_rc,
+        "customers": customers, "readings": readings, "return_code": pair.return_code,
         "densan_seconds": round(densan_s, 3), "gnucobol_seconds": round(legacy_s, 3),
         "densan_time_vs_gnucobol": round(densan_s / legacy_s, 2),
         "densan_records_per_s": round(records / densan_s), "gnucobol_records_per_s": round(records / legacy_s),
-        "densan_peak_rss_mib": round(densan_mb), "gnucobol_peak_rss_mib": round(legacy_mb),
+        "densan_peak_rss_mib": round(pair.densan_peak_mib), "gnucobol_peak_rss_mib": round(pair.legacy_peak_mib),
     })
     print(f"\nSUIDO01 {customers:,} " + "  ".join(f"{k}={v}" for k, v in benchmark.extra_info.items()))
