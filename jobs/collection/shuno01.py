@@ -33,6 +33,7 @@ every byte but the last '0'-'9', the last '0'-'9' or 'p'-'y' (negative).
 """
 from __future__ import annotations
 
+import bisect
 import errno
 import os
 from concurrent.futures import ThreadPoolExecutor
@@ -47,6 +48,8 @@ PROGRAM = "SHUNO01"
 MASTER_LEN, TRAN_LEN, ERROR_LEN = 100, 60, 80
 DD_ORDER = ("MASTER-IN", "TRAN-IN", "MASTER-OUT", "ERROR-OUT")
 HIGH_KEY = b"\xff" * 18
+CHUNK_RECORDS = 1 << 20     # masters per chunk of a streamed run (~100 MB of records)
+SCAN_RECORDS = 1 << 20      # records per block of a scan (reading order, HIGH-VALUES)
 
 # SHUNOMST field slices (0-based)
 SH_KEY = slice(0, 18)
@@ -312,16 +315,17 @@ def truncate(value, mod: int):
     return np.sign(value) * (np.abs(value) % mod)
 
 
-def running_total(values: np.ndarray, mod: int) -> int:
-    """A COBOL accumulator (ADD each value in turn, truncating): exact."""
+def running_total(values: np.ndarray, mod: int, start: int = 0) -> int:
+    """A COBOL accumulator holding `start` after each value is ADDed in turn,
+    truncating: exact."""
     if values.size == 0:
-        return 0
-    if np.abs(values).sum() < mod:        # no prefix can reach the limit
-        return int(values.sum())
-    csum = np.cumsum(values)
+        return start
+    if abs(start) + int(np.abs(values).sum()) < mod:        # no prefix can reach the limit
+        return start + int(values.sum())
+    csum = start + np.cumsum(values)
     if np.abs(csum).max() < mod:
         return int(csum[-1])
-    total = 0                       # overflowed: replay with Python ints (rare)
+    total = start                   # overflowed: replay with Python ints (rare)
     for v in values.tolist():
         t = total + v
         total = (1 if t >= 0 else -1) * (abs(t) % mod)
@@ -337,22 +341,18 @@ def key_view(block: np.ndarray, cols: slice | tuple) -> np.ndarray:
     return part.view(f"S{part.shape[1]}").ravel()
 
 
-# --------------------------------------------------------------------------- report
 # --------------------------------------------------------------------------- result
 @dataclass
 class PostingResult:
-    """What a run produced. On RC 16 the outputs are None (not to be kept)."""
+    """What a run produced. On RC 16 the outputs are None (not to be kept). When the
+    outputs were written to files as the run went, `master_out` and `error_out` are
+    None too; a run in memory (`post_records`) carries them."""
     rc: int
     report: list[str] | None            # None: the REPORT could not be opened
-    master: "MasterOut | None"          # MASTER-OUT as the input plus the posted rows
+    master_out: np.ndarray | None       # MASTER-OUT records (n, 100)
     error_out: np.ndarray | None        # ERROR-OUT records (n, 80)
     messages: list[str]                 # the job-log (stderr) lines
     totals: Totals | None = None
-
-    @property
-    def master_out(self) -> np.ndarray | None:
-        """MASTER-OUT records (n, 100), built on request."""
-        return None if self.master is None else self.master.materialize()
 
     def report_bytes(self, charset: Charset) -> bytes:
         text = "".join(line + "\n" for line in (self.report or []))
@@ -411,20 +411,21 @@ class _Unreadable:
     path: object
 
 
-def _first_high_key(keys: np.ndarray) -> int | None:
-    if keys.dtype.kind != "S":
-        return None                              # digit keys
-    hit = np.flatnonzero(keys == HIGH_KEY)
-    return int(hit[0]) if hit.size else None
-
-
 # --------------------------------------------------------------------------- the step
+def chunk_records() -> int:
+    """Masters per chunk of a streamed run: DENSAN_SHUNO01_CHUNK, else CHUNK_RECORDS."""
+    value = os.environ.get("DENSAN_SHUNO01_CHUNK", "")
+    return int(value) if value.strip().isdigit() and int(value) > 0 else CHUNK_RECORDS
+
+
 def post(*, master_in, tran_in, master_out, error_out, report, parm: str | None,
          encoding: str = "ascii", dialect: str | None = None,
-         write: bool = True) -> PostingResult:
+         write: bool = True, chunk: int | None = None) -> PostingResult:
     """Run SHUNO01 over files. Each DD argument is a path (inputs: a path or a list
     of paths, [] for DUMMY) or None when the DD is not allocated. With `write`,
-    MASTER-OUT, ERROR-OUT and REPORT are written as the legacy writes them.
+    MASTER-OUT, ERROR-OUT and REPORT are written as the legacy writes them, a chunk
+    of `chunk` masters at a time (default `chunk_records()`); without it the
+    outputs are kept in the result.
 
     The steps and their abnormal ends follow the legacy's order: DD paths, the
     REPORT, PARM (after the page header), inputs then outputs, then the data."""
@@ -449,10 +450,9 @@ def post(*, master_in, tran_in, master_out, error_out, report, parm: str | None,
                 raise _Abend('PARM IS NOT A VALID PROCESSING DATE YYYYMMDD: "'
                              + parm_text.rstrip(" ") + '"')
             data = _open_data(dds, files, write)
+            sink = _FileOutputs(files, dds) if write else _MemoryOutputs()
             result = _process(data["MASTER-IN"], data["TRAN-IN"], parm_text[:8], charset,
-                              convention, dds)
-            if write:
-                _write_outputs(result, files, master_out, error_out)
+                              convention, dds, sink, chunk or chunk_records())
             rpt.totals(result.totals, result.rc)
             result.report = rpt.lines
         except _Abend as ab:
@@ -473,7 +473,8 @@ def post(*, master_in, tran_in, master_out, error_out, report, parm: str | None,
 
 
 def post_records(master: np.ndarray, tran: np.ndarray, parm: str, *, encoding: str = "ascii",
-                 dialect: str | None = None, paths: dict | None = None) -> PostingResult:
+                 dialect: str | None = None, paths: dict | None = None,
+                 chunk: int | None = None) -> PostingResult:
     """The posting over records already in memory (MASTER-IN and TRAN-IN as bytes): what
     one key range of a partitioned run does. `paths` names the inputs in messages.
     Writes nothing; RC 16 results carry the legacy's messages and no outputs."""
@@ -482,7 +483,7 @@ def post_records(master: np.ndarray, tran: np.ndarray, parm: str, *, encoding: s
     dds = {"MASTER-IN": "", "TRAN-IN": "", **(paths or {})}
     try:
         return _process(np.asarray(master), np.asarray(tran), ((parm or "")[:8]), charset,
-                        convention, dds)
+                        convention, dds, _MemoryOutputs(), chunk or chunk_records())
     except _Abend as ab:
         return PostingResult(16, None, None, None, [f"{PROGRAM:<8} {line.rstrip(' ')}" for line in ab.lines])
 
@@ -543,9 +544,9 @@ def _open_output(dd: str, path, *, buffered: bool = False):
 
 
 def _open_data(dds: dict, files: dict, write: bool) -> dict:
-    """1400: each data DD allocated and opened, inputs first (read or mapped), then
-    the outputs (created empty, as OPEN OUTPUT does); then the first READ of an
-    input that cannot be read (a directory)."""
+    """1400: each data DD allocated and opened, inputs first (read, or mapped when no
+    output of the step is the same file), then the outputs (created empty, as OPEN
+    OUTPUT does); then the first READ of an input that cannot be read (a directory)."""
     data = {}
     for dd in DD_ORDER:
         value = dds[dd]
@@ -553,7 +554,7 @@ def _open_data(dds: dict, files: dict, write: bool) -> dict:
             raise _Abend(f"DD {dd} NOT ALLOCATED: ENVIRONMENT VARIABLE "
                          f"{dd.replace('-', '_')} IS NOT SET")
         if dd.endswith("-IN"):
-            mapped = dd == "MASTER-IN" and not _same_file(value, dds["MASTER-OUT"])
+            mapped = not any(_same_file(value, dds[o]) for o in ("MASTER-OUT", "ERROR-OUT"))
             data[dd] = _read_input(dd, value, mapped=mapped)
         elif write:
             files[dd] = _open_output(dd, value)
@@ -565,16 +566,6 @@ def _open_data(dds: dict, files: dict, write: bool) -> dict:
                 break
             raise _Abend(f"READ ERROR ON DD {dd} AT RECORD 1, FILE STATUS 30", _path_line(bad.path))
     return data
-
-
-def _write_outputs(result: PostingResult, files: dict, master_out, error_out) -> None:
-    for dd, path, write in (("MASTER-OUT", master_out, lambda fh: result.master.write(fh, path)),
-                            ("ERROR-OUT", error_out, lambda fh: _write(fh, result.error_out))):
-        try:
-            write(files[dd])
-        except OSError as exc:
-            raise _Abend(f"WRITE ERROR ON DD {dd}, FILE STATUS {_write_status(exc)}",
-                         _path_line(path)) from None
 
 
 def _parse_parm(text16: str) -> int | None:
@@ -591,96 +582,263 @@ def _write_status(exc: OSError) -> str:
 
 
 def _write(fh, data: np.ndarray) -> None:
-    if data.size:
-        fh.write(memoryview(np.ascontiguousarray(data)).cast("B"))
+    """All of `data` to the (unbuffered) file, however many write() calls it takes."""
+    if not data.size:
+        return
+    view = memoryview(np.ascontiguousarray(data)).cast("B")
+    while view.nbytes:
+        n = fh.write(view)
+        if n is None:                       # a non-blocking device with no room now
+            continue
+        view = view[n:]
 
 
 def _same_file(a, b) -> bool:
+    """Whether a file of DD value a (a path or a list of them) is a file of b."""
     try:
-        return a is not None and b is not None and not isinstance(a, (list, tuple)) \
-            and os.path.samefile(a, b)
+        return any(os.path.samefile(x, y) for x in _dd_values(a) for y in _dd_values(b)
+                   if os.path.exists(x) and os.path.exists(y))
     except OSError:
         return False
 
 
-class MasterOut:
-    """MASTER-OUT: the master as read (`base`, often memory-mapped) with the posted
-    records (`rec`) at their `rows`. Written by a kernel copy of MASTER-IN (`source`,
-    when the input is one mapped file) and an in-place patch of the posted rows."""
+# --------------------------------------------------------------------------- outputs
+class _FileOutputs:
+    """MASTER-OUT and ERROR-OUT written a chunk at a time, as the chunks are posted:
+    the master chunk as read, with its posted records patched in (in one reused
+    buffer), then the chunk's rejected transactions."""
 
-    def __init__(self, base: np.ndarray, rows: np.ndarray, rec: np.ndarray, orig: np.ndarray,
-                 source) -> None:
-        self.base, self.rows, self.rec, self.orig, self.source = base, rows, rec, orig, source
-        self.input_totals: dict | None = None      # start -> packed_magnitude of MASTER-IN
+    def __init__(self, files: dict, dds: dict) -> None:
+        self.files, self.dds = files, dds
+        self.buffer: np.ndarray | None = None
 
-    def materialize(self) -> np.ndarray:
-        out = np.array(self.base)
-        out[self.rows] = self.rec
-        return out
+    def _write(self, dd: str, data: np.ndarray) -> None:
+        try:
+            _write(self.files[dd], data)
+        except OSError as exc:
+            raise _Abend(f"WRITE ERROR ON DD {dd}, FILE STATUS {_write_status(exc)}",
+                         _path_line(self.dds[dd])) from None
 
-    def total(self, sl: slice, mod: int) -> int:
-        """A control total over MASTER-OUT: the input's, less the posted rows' old
-        values, plus their new ones — exact whenever no running sum can reach `mod`."""
-        new, _ = packed_values(self.rec[:, sl])
-        old, _ = packed_values(self.orig[:, sl])
-        magnitude, total_in = (self.input_totals[sl.start] if self.input_totals is not None
-                               else packed_magnitude(self.base, sl.start, sl.stop - sl.start))
-        if magnitude + int(np.abs(new).sum()) < mod:
-            return total_in - int(old.sum()) + int(new.sum())
-        values, _ = packed_values(self.materialize()[:, sl])      # could overflow: replay
-        return running_total(values, mod)
+    def master(self, base: np.ndarray, rows: np.ndarray, rec: np.ndarray) -> None:
+        if len(rows):
+            if self.buffer is None or len(self.buffer) < len(base):
+                self.buffer = np.empty((len(base), MASTER_LEN), dtype=np.uint8)
+            out = self.buffer[:len(base)]
+            np.copyto(out, base)
+            out[rows] = rec
+            base = out
+        self._write("MASTER-OUT", base)
 
-    def write(self, fh, path) -> None:
-        n = len(self.base) * MASTER_LEN
-        if (self.source is not None and n
-                and os.path.isfile(path) and _kernel_copy(self.source, fh, n)):
-            if len(self.rows):
-                mm = np.memmap(path, dtype=np.uint8, mode="r+", shape=(len(self.base), MASTER_LEN))
-                mm[self.rows] = self.rec
-                del mm          # unmapped; the page cache writes it back, as write() would
-            return
-        _write(fh, self.materialize())
+    def errors(self, err: np.ndarray) -> None:
+        self._write("ERROR-OUT", err)
+
+    def result(self) -> tuple[None, None]:
+        return None, None
 
 
-def _kernel_copy(src_path, dst, nbytes: int) -> bool:
-    """Copy the first `nbytes` of src to dst inside the kernel; False when the
-    file systems do not allow it (the caller then writes the bytes itself)."""
-    copy = getattr(os, "copy_file_range", None)
-    if copy is None:
-        return False
-    with open(src_path, "rb") as src:
-        done = 0
-        while done < nbytes:
-            try:
-                n = copy(src.fileno(), dst.fileno(), nbytes - done)
-            except OSError as exc:
-                if done == 0 and exc.errno in (errno.EXDEV, errno.ENOSYS, errno.EINVAL,
-                                               errno.EOPNOTSUPP, errno.EBADF):
-                    return False
-                raise
-            if n == 0:
-                break
-            done += n
-    if done != nbytes:
-        raise OSError(errno.EIO, "short copy")
-    return True
+class _MemoryOutputs:
+    """MASTER-OUT and ERROR-OUT kept as arrays (a run in memory)."""
+
+    def __init__(self) -> None:
+        self.masters: list[np.ndarray] = []
+        self.errs: list[np.ndarray] = []
+
+    def master(self, base: np.ndarray, rows: np.ndarray, rec: np.ndarray) -> None:
+        out = np.array(base)
+        out[rows] = rec
+        self.masters.append(out)
+
+    def errors(self, err: np.ndarray) -> None:
+        self.errs.append(err)
+
+    def result(self) -> tuple[np.ndarray, np.ndarray]:
+        master = (np.concatenate(self.masters) if self.masters
+                  else np.zeros((0, MASTER_LEN), dtype=np.uint8))
+        err = np.concatenate(self.errs) if self.errs else np.zeros((0, ERROR_LEN), dtype=np.uint8)
+        return master, err
+
+
+# --------------------------------------------------------------------------- reading order
+def _first_high_record(block: np.ndarray) -> int | None:
+    """Index of the first record whose key (bytes 0-17) is HIGH-VALUES, or None."""
+    if not len(block):
+        return None
+    cand = np.flatnonzero(block[:, 0] == 0xFF)
+    if cand.size:
+        hit = cand[(block[cand, :18] == 0xFF).all(axis=1)]
+        if hit.size:
+            return int(hit[0])
+    return None
+
+
+def _record_keys(block: np.ndarray):
+    """bisect's view of sorted records: index -> key bytes."""
+    return lambda i: block[i, :18].tobytes()
+
+
+def _scan_transactions(T: np.ndarray, t_rest: int, step: int = SCAN_RECORDS):
+    """How far TRAN-IN is read (a HIGH-VALUES key ends it) and its first abnormal end
+    in reading order: (t_last_read, t_high, abend) with abend (k, "seq") for record
+    k+1 below the one before it on NT-KEY, NT-SHUNYU-BI, NT-RENBAN, or (n, "len") for
+    a last record of the wrong length. A block of records at a time."""
+    n = len(T)
+    t_high = None
+    for a in range(0, n, step):
+        hit = _first_high_record(T[a:a + step])
+        if hit is not None:
+            t_high = a + hit
+            break
+    t_last_read = n if t_high is None else t_high
+    stop = min(t_last_read + 1, n)               # the HIGH-VALUES record is read too
+    for a in range(0, max(stop - 1, 0), step):
+        sk = key_view(T[a:min(a + step + 1, stop)], NT_SORT)    # one record of overlap
+        bad = np.flatnonzero(sk[1:] < sk[:-1])
+        if bad.size:
+            return t_last_read, t_high, (a + int(bad[0]) + 1, "seq")
+    if t_rest and t_high is None:
+        return t_last_read, t_high, (n, "len")
+    return t_last_read, t_high, None
+
+
+def _max_key(M: np.ndarray, stop: int, step: int = SCAN_RECORDS) -> bytes:
+    """The highest SH-KEY (as bytes) of records 0..stop-1."""
+    best = None
+    for a in range(0, stop, step):
+        keys = key_view(M[a:min(a + step, stop)], SH_KEY)
+        i = int(keys.argmax())
+        k = M[a + i, :18].tobytes()
+        best = k if best is None or k > best else best
+    return best
+
+
+def _check_reading_order(M, T, m_rest: int, t_rest: int, cs: Charset, dds: dict):
+    """The abnormal ends that reading both inputs to the end would meet, the earliest
+    in time first (as the balance line reads them): (n_m, m_high, t_last_read)
+    when there is none. n_m: masters processed; m_high: a HIGH-VALUES master key
+    ended MASTER-IN (None: it was not; -1: not looked for yet)."""
+    nm_full = len(M)
+    t_last_read, t_high, tran_abend = _scan_transactions(T, t_rest)
+    m_high = -1
+    if m_rest:
+        m_high = _first_high_record(M)
+    if m_rest and m_high is None:
+        # the short last master is read when the balance line needs the next master
+        j = nm_full
+        if j == 0:
+            c = -1
+        else:
+            limit = tran_abend[0] if tran_abend else t_last_read
+            tkey = _record_keys(T)
+            c = bisect.bisect_left(range(limit), M[j - 1, :18].tobytes(), key=tkey)
+            if j >= 2:
+                c = max(c, bisect.bisect_right(range(limit), _max_key(M, j - 1), key=tkey))
+        if tran_abend is None or c < tran_abend[0]:
+            raise _Abend(f"WRONG LENGTH RECORD ON DD MASTER-IN AT RECORD "
+                         f"{_trim_recno(j + 1)}, FILE STATUS 04",
+                         _path_line(_dd_path(dds["MASTER-IN"])))
+    if tran_abend:
+        k, kind = tran_abend
+        if kind == "len":
+            raise _Abend(f"WRONG LENGTH RECORD ON DD TRAN-IN AT RECORD {_trim_recno(k + 1)}, "
+                         "FILE STATUS 04", _path_line(_dd_path(dds["TRAN-IN"])))
+        prev, cur = T[k - 1], T[k]
+
+        def show(r):
+            return (f"NT-KEY {cs.show(r[NT_KEY].tobytes())} NT-SHUNYU-BI "
+                    f"{cs.show(r[NT_SHUNYU].tobytes())} NT-RENBAN {cs.show(r[47:55].tobytes())}")
+        raise _Abend(f"SEQUENCE ERROR ON TRAN-IN AT RECORD {_trim_recno(k + 1)}",
+                     "  PREVIOUS: " + show(prev), "  CURRENT:  " + show(cur))
+    return m_high, t_last_read
+
+
+# --------------------------------------------------------------------------- the run
+@dataclass
+class _Carry:
+    """What one chunk hands the next: the highest master key read so far (bytes),
+    the control totals as the accumulators hold them, and the rejected count."""
+    high_key: bytes | None
+    totals: Totals
+    rejected: int = 0
 
 
 def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
-             convention: str, dds: dict) -> PostingResult:
-    source = _dd_path(dds["MASTER-IN"]) if isinstance(mbytes, np.memmap) else None
-    mbytes = np.asarray(mbytes)                 # a plain view: no memmap per-index overhead
+             convention: str, dds: dict, sink, chunk: int) -> PostingResult:
+    """The run, streamed by key range: MASTER-IN in chunks of `chunk` records, each
+    with the transactions whose keys fall in its range (above the highest key of
+    the chunks before, up to its own highest), so memory beyond the mapped inputs
+    is a chunk's whatever the master's size. The balance line, validation,
+    postings and control totals carry over from chunk to chunk exactly."""
+    mbytes, tbytes = np.asarray(mbytes), np.asarray(tbytes)    # plain views of a memmap
     nm_full, m_rest = divmod(len(mbytes), MASTER_LEN)
     nt_full, t_rest = divmod(len(tbytes), TRAN_LEN)
     M = mbytes[: nm_full * MASTER_LEN].reshape(nm_full, MASTER_LEN)
     T = tbytes[: nt_full * TRAN_LEN].reshape(nt_full, TRAN_LEN)
-    with ThreadPoolExecutor(max_workers=1) as pool:     # the master's side on the other core
-        master_keys = pool.submit(digit_keys, M, cs.zone)
-        tkeys = digit_keys(T, cs.zone)
-        checks = _check_fields(T, parm8, cs, convention)
-        mkeys = master_keys.result()            # integers in the order of the bytes
-        return _balance(M, T, mkeys, tkeys, checks, m_rest, t_rest, parm8, cs, convention,
-                        dds, source, pool)
+    m_high, t_last_read = _check_reading_order(M, T, m_rest, t_rest, cs, dds)
+    if m_high == -1:
+        m_high = None
+        for a in range(0, nm_full, SCAN_RECORDS):
+            hit = _first_high_record(M[a:a + SCAN_RECORDS])
+            if hit is not None:
+                m_high = a + hit
+                break
+    n_m = nm_full if m_high is None else m_high
+    T = T[:t_last_read]
+
+    carry = _Carry(None, Totals())
+    tkey = _record_keys(T)
+    t_pos = 0
+    bounds = list(range(0, n_m, chunk)) or [0]
+    with ThreadPoolExecutor(max_workers=1) as pool:     # the next chunk's master side meanwhile
+        prep = pool.submit(_master_side, M[0:min(chunk, n_m)], cs.zone)
+        for i, a in enumerate(bounds):
+            b = min(a + chunk, n_m)
+            side = prep.result()
+            if i + 1 < len(bounds):
+                nb = bounds[i + 1]
+                prep = pool.submit(_master_side, M[nb:min(nb + chunk, n_m)], cs.zone)
+            last = b >= n_m
+            high = side.high_key if carry.high_key is None or side.high_key is None \
+                else max(carry.high_key, side.high_key)
+            if last or high is None:
+                t_end = len(T) if last else t_pos
+            else:
+                t_end = bisect.bisect_right(range(len(T)), high, lo=t_pos, key=tkey)
+            _post_chunk(M[a:b], side, T[t_pos:t_end], carry, parm8, cs, convention, sink)
+            carry.high_key = high
+            t_pos = t_end
+
+    tot = carry.totals
+    tot.master_read = n_m + (1 if m_high is not None else 0)
+    tot.master_written = n_m
+    for r in range(7):
+        tot.read[r] %= COUNT_MOD
+        tot.posted[r] %= COUNT_MOD
+        tot.rejected[r] %= COUNT_MOD
+        tot.by_reason[r] = [x % COUNT_MOD for x in tot.by_reason[r]]
+    master_out, error_out = sink.result()
+    return PostingResult(4 if carry.rejected else 0, None, master_out, error_out, [], tot)
+
+
+@dataclass
+class _MasterSide:
+    """What a master chunk gives without the transactions: its keys (integers, or
+    None when a key is not all digits), its highest key as bytes and the packed
+    control-total fields' (magnitude, sum) as read."""
+    keys: np.ndarray | None
+    high_key: bytes | None
+    sums: dict
+
+
+def _master_side(block: np.ndarray, zone: int) -> _MasterSide:
+    keys = digit_keys(block, zone)
+    if not len(block):
+        high = None
+    else:
+        i = int((keys if keys is not None else key_view(block, SH_KEY)).argmax())
+        high = block[i, :18].tobytes()
+    sums = {sl.start: packed_magnitude(block, sl.start, sl.stop - sl.start)
+            for sl in (SH_CHOTEI, SH_NOFU, SH_KANPU)}
+    return _MasterSide(keys, high, sums)
 
 
 def _check_fields(T: np.ndarray, parm8: str, cs: Charset, convention: str) -> dict:
@@ -696,96 +854,51 @@ def _check_fields(T: np.ndarray, parm8: str, cs: Charset, convention: str) -> di
                 date_cols=date_cols, date_ok=date_ok, ch=ch, ch_ok=ch_ok)
 
 
-def _balance(M, T, mkeys, tkeys, checks, m_rest, t_rest, parm8, cs, convention, dds, source,
-             pool) -> PostingResult:
-    """How far each input is read and which abnormal end comes first; then the run."""
-    nm_full, nt_full = len(M), len(T)
-    if mkeys is None or tkeys is None:          # other bytes: compare them as bytes
-        mkeys, tkeys = key_view(M, SH_KEY), key_view(T, NT_KEY)
-
-    # --- how far each input is read: HIGH-VALUES keys end it early
-    m_high = _first_high_key(mkeys)
-    n_m = nm_full if m_high is None else m_high           # masters processed and written
-    t_high = _first_high_key(tkeys)
-    t_last_read = nt_full if t_high is None else t_high   # index of the last READ made
-
-    # --- abends found while reading: sequence, wrong length (the earliest in time)
-    tran_abend = None
-    if nt_full > 1:
-        sk = key_view(T[: min(t_last_read + 1, nt_full)], NT_SORT)
-        bad = np.flatnonzero(sk[1:] < sk[:-1])
-        if bad.size:
-            k = int(bad[0]) + 1
-            tran_abend = (k, "seq")
-    if tran_abend is None and t_rest and t_high is None:
-        tran_abend = (nt_full, "len")
-    master_abend = None
-    if m_rest and m_high is None:
-        j = nm_full
-        if j == 0:
-            c = -1
-        else:
-            limit = tran_abend[0] if tran_abend else t_last_read
-            tk = tkeys[:limit]
-            c = int(np.searchsorted(tk, mkeys[j - 1], side="left"))
-            if j >= 2:
-                prev_max = np.sort(mkeys[: j - 1])[-1]
-                c = max(c, int(np.searchsorted(tk, prev_max, side="right")))
-        master_abend = (j, c)
-    if master_abend and (tran_abend is None or master_abend[1] < tran_abend[0]):
-        raise _Abend(f"WRONG LENGTH RECORD ON DD MASTER-IN AT RECORD "
-                     f"{_trim_recno(master_abend[0] + 1)}, FILE STATUS 04",
-                     _path_line(_dd_path(dds["MASTER-IN"])))
-    if tran_abend:
-        k, kind = tran_abend
-        if kind == "len":
-            raise _Abend(f"WRONG LENGTH RECORD ON DD TRAN-IN AT RECORD {_trim_recno(k + 1)}, "
-                         "FILE STATUS 04", _path_line(_dd_path(dds["TRAN-IN"])))
-        prev, cur = T[k - 1], T[k]
-
-        def show(r):
-            return (f"NT-KEY {cs.show(r[NT_KEY].tobytes())} NT-SHUNYU-BI "
-                    f"{cs.show(r[NT_SHUNYU].tobytes())} NT-RENBAN {cs.show(r[47:55].tobytes())}")
-        raise _Abend(f"SEQUENCE ERROR ON TRAN-IN AT RECORD {_trim_recno(k + 1)}",
-                     "  PREVIOUS: " + show(prev), "  CURRENT:  " + show(cur))
-
-    T = T[:t_last_read]
-    tkeys = tkeys[:t_last_read]
-    base = M[:n_m]
-    checks = {k: v[:t_last_read] for k, v in checks.items()}
-    # the input's control totals need only MASTER-IN: counted on the other core meanwhile
-    input_totals = pool.submit(lambda: {sl.start: packed_magnitude(base, sl.start, sl.stop - sl.start)
-                                        for sl in (SH_CHOTEI, SH_NOFU, SH_KANPU)})
-    return _post_and_total(T, tkeys, base, mkeys, n_m, m_high, input_totals, checks, parm8, cs,
-                           source)
+def _chunk_keys(base: np.ndarray, side: _MasterSide, T: np.ndarray, high_before: bytes | None,
+                zone: int):
+    """The chunk's master keys, its transactions' keys and the highest key before it,
+    all as integers when every one is digits, else all as bytes (same order)."""
+    tkeys = digit_keys(T, zone) if side.keys is not None else None
+    before = None
+    if high_before is not None and tkeys is not None:
+        before = digit_keys(np.frombuffer(high_before, dtype=np.uint8).reshape(1, 18), zone)
+    if tkeys is not None and (high_before is None or before is not None):
+        return side.keys, tkeys, None if before is None else before[0]
+    before = None if high_before is None else np.array([high_before], dtype="S18")[0]
+    return key_view(base, SH_KEY), key_view(T, NT_KEY), before
 
 
-def _post_and_total(T, tkeys, base, mkeys, n_m, m_high, input_totals, checks, parm8, cs,
-                    source) -> PostingResult:
-    """The balance line, validation, postings and control totals of a run that does
-    not end abnormally."""
-    mkeys = mkeys[:n_m]
-    tot = Totals()
-    tot.master_read = n_m + (1 if m_high is not None else 0)
-    tot.master_written = n_m
+def _eligible(mkeys: np.ndarray, before) -> np.ndarray | None:
+    """The balance line with MASTER-IN order unchecked: master i takes key k iff
+    M[i] == k and M[i] is above every earlier master key (`before`: the highest key of
+    the chunks before). Indices of the eligible masters; None when all are."""
+    n = len(mkeys)
+    if not n or ((before is None or mkeys[0] > before) and _ascending(mkeys)):
+        return None
+    keys = mkeys if before is None else np.concatenate([np.array([before], dtype=mkeys.dtype), mkeys])
+    _, inv = np.unique(keys, return_inverse=True)
+    rank = inv.ravel().astype(np.int64)
+    prior = np.maximum.accumulate(rank)
+    eligible = rank[1:] > prior[:-1]
+    if before is None:
+        eligible = np.r_[True, eligible]
+    return np.flatnonzero(eligible)
 
-    # --- the balance line: master i takes key k iff M[i] == k and M[i] > all earlier keys
-    if n_m and not _ascending(mkeys):
-        uniq, inv = np.unique(mkeys, return_inverse=True)
-        rank = inv.ravel().astype(np.int64)
-        prior = np.maximum.accumulate(rank)
-        eligible = np.ones(n_m, dtype=bool)
-        eligible[1:] = rank[1:] > prior[:-1]
-        elig_idx = np.flatnonzero(eligible)
-    else:
-        elig_idx = None
+
+def _post_chunk(base, side: _MasterSide, T, carry: _Carry, parm8, cs, convention, sink) -> None:
+    """One chunk of masters with its transactions: the balance line, validation,
+    postings, its outputs written and its control totals added to the carry."""
+    tot = carry.totals
+    mkeys, tkeys, before = _chunk_keys(base, side, T, carry.high_key, cs.zone)
+    elig_idx = _eligible(mkeys, before)
     ekeys = mkeys if elig_idx is None else mkeys[elig_idx]
     pos = np.searchsorted(ekeys, tkeys, side="left")
     pos_c = np.minimum(pos, max(len(ekeys) - 1, 0))
     found = (pos < len(ekeys)) & (ekeys[pos_c] == tkeys) if len(ekeys) else np.zeros(len(T), bool)
-    midx = pos_c if elig_idx is None else elig_idx[pos_c]
+    midx = pos_c if elig_idx is None or not len(elig_idx) else elig_idx[pos_c]
 
     # --- validation, in the legacy's order
+    checks = _check_fields(T, parm8, cs, convention)
     nofu_ok, nofu, entai_ok, entai = (checks[k] for k in ("nofu_ok", "nofu", "entai_ok", "entai"))
     date, date_cols, date_ok = checks["date"], checks["date_cols"], checks["date_ok"]
     ch, ch_ok = checks["ch"], checks["ch_ok"]
@@ -797,48 +910,59 @@ def _post_and_total(T, tkeys, base, mkeys, n_m, m_high, input_totals, checks, pa
                        [1, 2, 3, 4, 5], default=0).astype(np.int64)
     row = np.where(ch_ok, ch.astype(np.int64) - (cs.zone + 1), 5)
 
-    # --- control totals by channel
+    # --- control totals by channel, carried on
     posted = reason == 0
     read_by_row = np.bincount(row, minlength=6)
     posted_by_row = np.bincount(row[posted], minlength=6)
     rej_by = np.bincount(row * 6 + reason, minlength=36).reshape(6, 6)
     for r in range(6):
-        tot.read[r] = int(read_by_row[r]) % COUNT_MOD
-        tot.posted[r] = int(posted_by_row[r]) % COUNT_MOD
-        tot.rejected[r] = int(rej_by[r, 1:].sum()) % COUNT_MOD
-        tot.by_reason[r] = [int(x) % COUNT_MOD for x in rej_by[r, 1:]]
-        tot.posted_amount[r] = running_total(nofu[posted & (row == r)], TOTAL_MOD)
-    tot.read[6] = len(T) % COUNT_MOD
-    tot.posted[6] = int(posted.sum()) % COUNT_MOD
-    tot.rejected[6] = int((~posted).sum()) % COUNT_MOD
-    tot.by_reason[6] = [int(x) % COUNT_MOD for x in rej_by[:, 1:].sum(axis=0)]
-    tot.posted_amount[6] = running_total(nofu[posted], TOTAL_MOD)
+        tot.read[r] += int(read_by_row[r])
+        tot.posted[r] += int(posted_by_row[r])
+        tot.rejected[r] += int(rej_by[r, 1:].sum())
+        tot.by_reason[r] = [x + int(y) for x, y in zip(tot.by_reason[r], rej_by[r, 1:])]
+        if posted_by_row[r]:
+            tot.posted_amount[r] = running_total(nofu[posted & (row == r)], TOTAL_MOD,
+                                                 tot.posted_amount[r])
+    n_rej = len(T) - int(posted.sum())
+    tot.read[6] += len(T)
+    tot.posted[6] += len(T) - n_rej
+    tot.rejected[6] += n_rej
+    tot.by_reason[6] = [x + int(y) for x, y in zip(tot.by_reason[6], rej_by[:, 1:].sum(axis=0))]
+    tot.posted_amount[6] = running_total(nofu[posted], TOTAL_MOD, tot.posted_amount[6])
+    carry.rejected += n_rej
 
     # --- postings, per master
     if posted.any():
         rows, rec, orig = _apply_postings(base, midx[posted], nofu[posted], entai[posted],
                                           date[posted], date_cols[posted],
                                           ch[posted] == cs.zone + 4, parm8, cs)
-        tot.master_updated = len(rows)
     else:
         rows, rec = np.zeros(0, dtype=np.int64), np.zeros((0, MASTER_LEN), dtype=np.uint8)
         orig = rec
-    master = MasterOut(base, rows, rec, orig, source)
-    master.input_totals = input_totals.result()
+    tot.master_updated += len(rows)
 
-    # --- ERROR-OUT: the rejected records as read, the reason, spaces
+    # --- master totals over MASTER-OUT: the input's, less the posted rows' old values,
+    # plus their new ones, whenever no running sum can reach the limit
+    for name, sl in (("chotei_sum", SH_CHOTEI), ("nofu_sum", SH_NOFU), ("kanpu_sum", SH_KANPU)):
+        start = getattr(tot, name)
+        new, _ = packed_values(rec[:, sl])
+        old, _ = packed_values(orig[:, sl])
+        magnitude, total_in = side.sums[sl.start]
+        if abs(start) + magnitude + int(np.abs(new).sum()) < TOTAL_MOD:
+            setattr(tot, name, start + total_in - int(old.sum()) + int(new.sum()))
+        else:                                       # could overflow: replay
+            out = np.array(base[:, sl])
+            out[rows] = rec[:, sl]
+            setattr(tot, name, running_total(packed_values(out)[0], TOTAL_MOD, start))
+
+    # --- the outputs: the master chunk with its posted rows, the rejected transactions
+    sink.master(base, rows, rec)
     rej = np.flatnonzero(~posted)
     err = np.full((rej.size, ERROR_LEN), cs.space, dtype=np.uint8)
     err[:, :TRAN_LEN] = T[rej]
     codes = np.array([list(cs.text(r)) for r in ("  ",) + REASONS], dtype=np.uint8)
     err[:, 60:62] = codes[reason[rej]]
-
-    # --- master totals over MASTER-OUT
-    for name, sl in (("chotei_sum", SH_CHOTEI), ("nofu_sum", SH_NOFU), ("kanpu_sum", SH_KANPU)):
-        setattr(tot, name, master.total(sl, TOTAL_MOD))
-
-    rc = 4 if rej.size else 0
-    return PostingResult(rc, None, master, err, [], tot)
+    sink.errors(err)
 
 
 def _dd_path(value):
