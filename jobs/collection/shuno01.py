@@ -180,18 +180,49 @@ def packed_values(cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(neg, -v, v), neg
 
 
-def _pair_luts(zone: int) -> np.ndarray:
-    """(9, 65536) int64: two digit bytes (a big-endian uint16) at pair position i of an
-    18-digit key -> their value times 100**(8-i); anything else -> -10**18, so that a
-    key with any non-digit byte sums to a negative number."""
-    lut = np.full(65536, -10**18, dtype=np.int64)
-    d = np.arange(10)
-    lut[((zone + d)[:, None] << 8) | (zone + d)[None, :]] = d[:, None] * 10 + d[None, :]
-    weights = np.array([100 ** (8 - i) for i in range(9)], dtype=np.int64)
-    return np.where(lut[None, :] >= 0, lut[None, :] * weights[:, None], lut[None, :])
+_PAIR_TABLES: dict[int, np.ndarray] = {}
 
 
-_PAIR_LUTS: dict[int, np.ndarray] = {}
+def _pair_table(zone: int) -> np.ndarray:
+    """int16 (65536,): two bytes read as a native (little-endian) uint16, first byte
+    low -> the value 0-99 of the two digits, -1 when either is not a digit."""
+    table = _PAIR_TABLES.get(zone)
+    if table is None:
+        table = np.full(65536, -1, dtype=np.int16)
+        d = np.arange(10)
+        table[((zone + d)[None, :] << 8) | (zone + d)[:, None]] = d[:, None] * 10 + d[None, :]
+        table = _PAIR_TABLES[zone] = table
+    return table
+
+
+def zoned_digits(cols: np.ndarray, zone: int) -> tuple[np.ndarray, np.ndarray]:
+    """(value, valid) of unsigned zoned digits (n, w), w <= 18: two bytes at a time
+    through a 64K table (a contiguous copy of the columns first: strided two-byte
+    reads are slower than the copy)."""
+    n, w = cols.shape
+    value = np.zeros(n, dtype=np.int64)
+    bad = np.zeros(n, dtype=np.int16)
+    if w % 2:
+        d = cols[:, 0].astype(np.int16) - zone
+        bad |= d | (9 - d)                      # negative when d < 0 or d > 9
+        value += d
+        cols = cols[:, 1:]
+    if n and cols.shape[1]:
+        table = _pair_table(zone)
+        pairs = np.ascontiguousarray(cols).view("<u2")
+        for j in range(pairs.shape[1]):
+            p = table[pairs[:, j]]
+            bad |= p
+            value *= 100
+            value += p
+    return value, bad >= 0
+
+
+def digit_keys(block: np.ndarray, zone: int, start: int = 0) -> np.ndarray | None:
+    """18-byte keys of zoned digits (bytes start..start+17 of each row) as int64, in
+    the same order as the bytes; None when any key byte is not a digit."""
+    value, valid = zoned_digits(block[:, start:start + 18], zone)
+    return value if valid.all() else None
 
 
 def _u16(block: np.ndarray, start: int, count: int) -> np.ndarray:
@@ -201,22 +232,6 @@ def _u16(block: np.ndarray, start: int, count: int) -> np.ndarray:
         return np.zeros((0, count), dtype=">u2")
     return np.ndarray((block.shape[0], count), dtype=">u2", buffer=block, offset=start,
                       strides=(block.strides[0], 2))
-
-
-def digit_keys(block: np.ndarray, zone: int, start: int = 0) -> np.ndarray | None:
-    """18-byte keys of zoned digits (bytes start..start+17 of each row) as int64, in
-    the same order as the bytes; None when any key byte is not a digit. Pairs of
-    bytes go through a 64K lookup table."""
-    luts = _PAIR_LUTS.get(zone)
-    if luts is None:
-        luts = _PAIR_LUTS[zone] = _pair_luts(zone)
-    if len(block) == 0:
-        return np.zeros(0, dtype=np.int64)
-    pairs = _u16(block, start, 9)
-    key = luts[0][pairs[:, 0]]
-    for i in range(1, 9):
-        key += luts[i][pairs[:, i]]
-    return key if key.min() >= 0 else None
 
 
 _PAIR_FULL = (_LUT2[np.arange(65536) >> 8] * 100 + _LUT2[np.arange(65536) & 255]).astype(np.int64)
@@ -248,66 +263,88 @@ def packed_magnitude(block: np.ndarray, start: int = 0, nb: int | None = None) -
     return magnitude, magnitude - 2 * neg
 
 
+_BCD = np.array([(d // 10) << 4 | d % 10 for d in range(100)], dtype=np.uint8)
+
+
 def packed_encode(value: np.ndarray, negative: np.ndarray, nb: int, signed: bool = True) -> np.ndarray:
-    """Packed bytes (n, nb) of |value| (already within the field), sign C/D or F."""
-    mag = np.abs(value).astype(np.int64)
-    out = np.empty((len(mag), nb), dtype=np.uint8)
-    sign = np.where(negative, 0x0D, 0x0C) if signed else np.full(len(mag), 0x0F)
-    out[:, nb - 1] = ((mag % 10) << 4 | sign).astype(np.uint8)
-    mag = mag // 10
+    """Packed bytes (n, nb) of |value| (already within the field), sign C/D or F:
+    two digits a byte through a 100-entry table."""
+    rest, last = np.divmod(np.abs(value).astype(np.int64), 10)
+    out = np.empty((len(rest), nb), dtype=np.uint8)
+    sign = np.where(negative, 0x0D, 0x0C) if signed else 0x0F
+    out[:, nb - 1] = last << 4 | sign
     for i in range(nb - 2, -1, -1):
-        out[:, i] = ((mag // 10 % 10) << 4 | (mag % 10)).astype(np.uint8)
-        mag = mag // 100
+        rest, pair = np.divmod(rest, 100)
+        out[:, i] = _BCD[pair]
     return out
-
-
-def digits_value(cols: np.ndarray) -> np.ndarray:
-    """Integer of zoned digits (n, w) — low nibble of each byte."""
-    v = np.zeros(cols.shape[0], dtype=np.int64)
-    for i in range(cols.shape[1]):
-        v *= 10
-        v += cols[:, i] & 15
-    return v
 
 
 def digits_encode(value: np.ndarray, width: int, zone: int) -> np.ndarray:
+    """Zoned digits (n, width) of value >= 0 (low-order digits kept)."""
     out = np.empty((len(value), width), dtype=np.uint8)
-    v = value.astype(np.int64).copy()
-    for i in range(width - 1, -1, -1):
-        out[:, i] = (v % 10 + zone).astype(np.uint8)
-        v //= 10
+    rest = value.astype(np.int64)
+    i = width
+    while i >= 2:
+        rest, pair = np.divmod(rest, 100)
+        out[:, i - 2] = pair // 10 + zone
+        out[:, i - 1] = pair % 10 + zone
+        i -= 2
+    if i:
+        out[:, 0] = rest % 10 + zone
     return out
 
 
-def is_digits(cols: np.ndarray, zone: int) -> np.ndarray:
-    return ((cols >= zone) & (cols <= zone + 9)).all(axis=1)
+def _sign_tables(convention: str) -> tuple[np.ndarray, np.ndarray]:
+    """The last byte of a signed zoned field: (digit, or -1 when the NUMERIC class
+    test fails; negative sign) for each of the 256 byte values."""
+    b = np.arange(256)
+    hi, lo = b >> 4, b & 15
+    if convention == "ebcdic":
+        ok = ((hi == 0xC) | (hi == 0xD) | (hi == 0xF)) & (lo <= 9)
+        neg = hi == 0xD
+    else:
+        ok = ((hi == 0x3) | (hi == 0x7)) & (lo <= 9)
+        neg = hi == 0x7
+    return np.where(ok, lo, -1).astype(np.int16), neg
 
 
 def zoned_signed(cols: np.ndarray, convention: str) -> tuple[np.ndarray, np.ndarray]:
     """(valid, value) of signed zoned fields with a trailing embedded sign."""
     zone = 0xF0 if convention == "ebcdic" else 0x30
-    head_ok = is_digits(cols[:, :-1], zone)
+    mag, head_ok = zoned_digits(cols[:, :-1], zone)
+    digit, neg = _sign_tables(convention)
     last = cols[:, -1]
-    hi, lo = last >> 4, last & 15
-    if convention == "ebcdic":
-        last_ok = ((hi == 0xC) | (hi == 0xD) | (hi == 0xF)) & (lo <= 9)
-        neg = hi == 0xD
-    else:
-        last_ok = ((hi == 0x3) | (hi == 0x7)) & (lo <= 9)
-        neg = hi == 0x7
-    valid = head_ok & last_ok
-    mag = digits_value(cols)
-    return valid, np.where(neg, -mag, mag)
+    d = digit[last]
+    mag *= 10
+    mag += d
+    valid = head_ok & (d >= 0)
+    return valid, np.where(neg[last], -mag, mag)
+
+
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] + [0] * 87, dtype=np.int64)
+
+
+def _valid_ymd(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Gregorian calendar check (year 0001-9999; m and d within 0..99)."""
+    ok = (y > 0) & (d >= 1) & (d <= _MONTH_DAYS[m])
+    feb29 = np.flatnonzero((m == 2) & (d == 29))
+    if feb29.size:
+        yy = y[feb29]
+        ok[feb29] = (yy > 0) & (yy % 4 == 0) & ((yy % 100 != 0) | (yy % 400 == 0))
+    return ok
 
 
 def valid_dates(value: np.ndarray) -> np.ndarray:
     """Gregorian calendar check of YYYYMMDD integers (year 0001-9999)."""
-    y, m, d = value // 10000, value // 100 % 100, value % 100
-    mdays = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
-    last = mdays[np.clip(m, 0, 12)]
-    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
-    last = np.where((m == 2) & leap, 29, last)
-    return (y > 0) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= last)
+    value = np.asarray(value, dtype=np.int64)
+    return _valid_ymd(value // 10000, value // 100 % 100, value % 100)
+
+
+def date_check(cols: np.ndarray, zone: int) -> tuple[np.ndarray, np.ndarray]:
+    """(value, valid) of YYYYMMDD zoned dates (n, 8): digits and a calendar date."""
+    value, digits = zoned_digits(cols, zone)
+    ymd = np.where(digits, value, 0)
+    return value, digits & _valid_ymd(ymd // 10000, ymd // 100 % 100, ymd % 100)
 
 
 def truncate(value, mod: int):
@@ -846,8 +883,8 @@ def _check_fields(T: np.ndarray, parm8: str, cs: Charset, convention: str) -> di
     nofu_ok, nofu = zoned_signed(T[:, NT_NOFU], convention)
     entai_ok, entai = zoned_signed(T[:, NT_ENTAI], convention)
     date_cols = T[:, NT_SHUNYU]
-    date = digits_value(date_cols)
-    date_ok = is_digits(date_cols, cs.zone) & valid_dates(date) & (date <= int(parm8))
+    date, date_ok = date_check(date_cols, cs.zone)
+    date_ok &= date <= int(parm8)
     ch = T[:, NT_CHANNEL]
     ch_ok = (ch >= cs.zone + 1) & (ch <= cs.zone + 5)
     return dict(nofu_ok=nofu_ok, nofu=nofu, entai_ok=entai_ok, entai=entai, date=date,

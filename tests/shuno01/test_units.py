@@ -153,3 +153,38 @@ def test_truncating_sum_is_sequential_add(start, incs):
         t = v + x
         v, neg = (1 if t >= 0 else -1) * (abs(t) % 10**11), t < 0
     assert _truncating_sum(start, start < 0, np.array(incs, dtype=np.int64), 10**11) == (v, neg)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.binary(min_size=11, max_size=11), min_size=1, max_size=40),
+       st.sampled_from(["gnucobol", "ebcdic"]))
+def test_zoned_signed_matches_a_byte_by_byte_reading(fields, convention):
+    """The class test and value of S9(11) trailing-sign zoned fields, against a plain
+    reading byte by byte (digits: zone 3 in ASCII, F in EBCDIC; the last byte's zone
+    gives the sign: 3/7 in ASCII, C/F or D in EBCDIC)."""
+    from jobs.collection.shuno01 import zoned_signed
+    fields += [b"0000000123" + bytes([b]) for b in (0x33, 0x73, 0xC3, 0xD3, 0xF3, 0x7A)]
+    zone, signs = (0xF0, {0xC: 1, 0xF: 1, 0xD: -1}) if convention == "ebcdic" else (0x30, {0x3: 1, 0x7: -1})
+    for f in fields:
+        f = f if convention == "gnucobol" or f[0] >= 0xF0 else bytes([0xF0]) * 10 + f[-1:]
+        cols = np.frombuffer(f, np.uint8).reshape(1, 11)
+        valid, value = zoned_signed(cols, convention)
+        head_ok = all(zone <= b <= zone + 9 for b in f[:-1])
+        last_ok = (f[-1] >> 4) in signs and (f[-1] & 15) <= 9
+        assert bool(valid[0]) == (head_ok and last_ok), f
+        if head_ok and last_ok:
+            expect = int("".join(str(b & 15) for b in f)) * signs[f[-1] >> 4]
+            assert int(value[0]) == expect, f
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.binary(min_size=8, max_size=8) | st.integers(0, 99_999_999).map(lambda v: b"%08d" % v),
+                min_size=1, max_size=30))
+def test_date_check_matches_python(dates):
+    from jobs.collection.shuno01 import date_check
+    value, ok = date_check(np.frombuffer(b"".join(dates), np.uint8).reshape(-1, 8), 0x30)
+    for d, v, k in zip(dates, value.tolist(), ok.tolist()):
+        digits = all(0x30 <= b <= 0x39 for b in d)
+        assert k == (digits and _reference_valid(int(d[:4]), int(d[4:6]), int(d[6:]))), d
+        if digits:
+            assert v == int(d)
