@@ -488,8 +488,11 @@ def post(*, master_in, tran_in, master_out, error_out, report, parm: str | None,
                              + parm_text.rstrip(" ") + '"')
             data = _open_data(dds, files, write)
             sink = _FileOutputs(files, dds) if write else _MemoryOutputs()
-            result = _process(data["MASTER-IN"], data["TRAN-IN"], parm_text[:8], charset,
-                              convention, dds, sink, chunk or chunk_records())
+            try:
+                result = _process(data["MASTER-IN"], data["TRAN-IN"], parm_text[:8], charset,
+                                  convention, dds, sink, chunk or chunk_records())
+            finally:
+                sink.close()        # no write left running when the files are closed
             rpt.totals(result.totals, result.rc)
             result.report = rpt.lines
         except _Abend as ab:
@@ -641,13 +644,17 @@ def _same_file(a, b) -> bool:
 
 # --------------------------------------------------------------------------- outputs
 class _FileOutputs:
-    """MASTER-OUT and ERROR-OUT written a chunk at a time, as the chunks are posted:
-    the master chunk as read, with its posted records patched in (in one reused
-    buffer), then the chunk's rejected transactions."""
+    """MASTER-OUT and ERROR-OUT written a chunk at a time, as the chunks are posted,
+    on a writer thread (one write outstanding): the master chunk as read, with its
+    posted records patched in (in one of two reused buffers), then the chunk's
+    rejected transactions."""
 
     def __init__(self, files: dict, dds: dict) -> None:
         self.files, self.dds = files, dds
-        self.buffer: np.ndarray | None = None
+        self.buffers: list[np.ndarray | None] = [None, None]
+        self.turn = 0
+        self.writer = ThreadPoolExecutor(max_workers=1)
+        self.pending = None
 
     def _write(self, dd: str, data: np.ndarray) -> None:
         try:
@@ -656,21 +663,37 @@ class _FileOutputs:
             raise _Abend(f"WRITE ERROR ON DD {dd}, FILE STATUS {_write_status(exc)}",
                          _path_line(self.dds[dd])) from None
 
-    def master(self, base: np.ndarray, rows: np.ndarray, rec: np.ndarray) -> None:
-        if len(rows):
-            if self.buffer is None or len(self.buffer) < len(base):
-                self.buffer = np.empty((len(base), MASTER_LEN), dtype=np.uint8)
-            out = self.buffer[:len(base)]
-            np.copyto(out, base)
-            out[rows] = rec
-            base = out
-        self._write("MASTER-OUT", base)
+    def _wait(self) -> None:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()            # a write's abnormal end surfaces here
 
-    def errors(self, err: np.ndarray) -> None:
-        self._write("ERROR-OUT", err)
+    def _patched(self, base: np.ndarray, rows: np.ndarray, rec: np.ndarray, turn: int) -> np.ndarray:
+        if not len(rows):
+            return base
+        buf = self.buffers[turn]
+        if buf is None or len(buf) < len(base):
+            buf = self.buffers[turn] = np.empty((len(base), MASTER_LEN), dtype=np.uint8)
+        out = buf[:len(base)]
+        np.copyto(out, base)
+        out[rows] = rec
+        return out
+
+    def write_chunk(self, base: np.ndarray, rows: np.ndarray, rec: np.ndarray, err: np.ndarray) -> None:
+        self._wait()
+        turn, self.turn = self.turn, 1 - self.turn
+
+        def job():
+            self._write("MASTER-OUT", self._patched(base, rows, rec, turn))
+            self._write("ERROR-OUT", err)
+        self.pending = self.writer.submit(job)
 
     def result(self) -> tuple[None, None]:
+        self._wait()
         return None, None
+
+    def close(self) -> None:
+        self.writer.shutdown(wait=True)
 
 
 class _MemoryOutputs:
@@ -680,13 +703,14 @@ class _MemoryOutputs:
         self.masters: list[np.ndarray] = []
         self.errs: list[np.ndarray] = []
 
-    def master(self, base: np.ndarray, rows: np.ndarray, rec: np.ndarray) -> None:
+    def write_chunk(self, base: np.ndarray, rows: np.ndarray, rec: np.ndarray, err: np.ndarray) -> None:
         out = np.array(base)
         out[rows] = rec
         self.masters.append(out)
-
-    def errors(self, err: np.ndarray) -> None:
         self.errs.append(err)
+
+    def close(self) -> None:
+        pass
 
     def result(self) -> tuple[np.ndarray, np.ndarray]:
         master = (np.concatenate(self.masters) if self.masters
@@ -750,15 +774,11 @@ def _max_key(M: np.ndarray, stop: int, step: int = SCAN_RECORDS) -> bytes:
 
 def _check_reading_order(M, T, m_rest: int, t_rest: int, cs: Charset, dds: dict):
     """The abnormal ends that reading both inputs to the end would meet, the earliest
-    in time first (as the balance line reads them): (n_m, m_high, t_last_read)
-    when there is none. n_m: masters processed; m_high: a HIGH-VALUES master key
-    ended MASTER-IN (None: it was not; -1: not looked for yet)."""
+    in time first (as the balance line reads them); when there is none, how many
+    transactions are read (a HIGH-VALUES key ends TRAN-IN)."""
     nm_full = len(M)
     t_last_read, t_high, tran_abend = _scan_transactions(T, t_rest)
-    m_high = -1
-    if m_rest:
-        m_high = _first_high_record(M)
-    if m_rest and m_high is None:
+    if m_rest and _first_high_record(M) is None:
         # the short last master is read when the balance line needs the next master
         j = nm_full
         if j == 0:
@@ -785,7 +805,7 @@ def _check_reading_order(M, T, m_rest: int, t_rest: int, cs: Charset, dds: dict)
                     f"{cs.show(r[NT_SHUNYU].tobytes())} NT-RENBAN {cs.show(r[47:55].tobytes())}")
         raise _Abend(f"SEQUENCE ERROR ON TRAN-IN AT RECORD {_trim_recno(k + 1)}",
                      "  PREVIOUS: " + show(prev), "  CURRENT:  " + show(cur))
-    return m_high, t_last_read
+    return t_last_read
 
 
 # --------------------------------------------------------------------------- the run
@@ -804,49 +824,35 @@ def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
     with the transactions whose keys fall in its range (above the highest key of
     the chunks before, up to its own highest), so memory beyond the mapped inputs
     is a chunk's whatever the master's size. The balance line, validation,
-    postings and control totals carry over from chunk to chunk exactly."""
+    postings and control totals carry over from chunk to chunk exactly. The next
+    chunk is prepared (keys, input totals, field checks) on a second thread while
+    this one is posted."""
     mbytes, tbytes = np.asarray(mbytes), np.asarray(tbytes)    # plain views of a memmap
     nm_full, m_rest = divmod(len(mbytes), MASTER_LEN)
     nt_full, t_rest = divmod(len(tbytes), TRAN_LEN)
     M = mbytes[: nm_full * MASTER_LEN].reshape(nm_full, MASTER_LEN)
     T = tbytes[: nt_full * TRAN_LEN].reshape(nt_full, TRAN_LEN)
-    m_high, t_last_read = _check_reading_order(M, T, m_rest, t_rest, cs, dds)
-    if m_high == -1:
-        m_high = None
-        for a in range(0, nm_full, SCAN_RECORDS):
-            hit = _first_high_record(M[a:a + SCAN_RECORDS])
-            if hit is not None:
-                m_high = a + hit
-                break
-    n_m = nm_full if m_high is None else m_high
+    t_last_read = _check_reading_order(M, T, m_rest, t_rest, cs, dds)
     T = T[:t_last_read]
 
+    def prepare(a: int, t_start: int, high_before: bytes | None) -> _Chunk:
+        return _prepare(M, T, a, chunk, t_start, high_before, parm8, cs, convention)
+
     carry = _Carry(None, Totals())
-    tkey = _record_keys(T)
-    t_pos = 0
-    bounds = list(range(0, n_m, chunk)) or [0]
-    with ThreadPoolExecutor(max_workers=1) as pool:     # the next chunk's master side meanwhile
-        prep = pool.submit(_master_side, M[0:min(chunk, n_m)], cs.zone)
-        for i, a in enumerate(bounds):
-            b = min(a + chunk, n_m)
-            side = prep.result()
-            if i + 1 < len(bounds):
-                nb = bounds[i + 1]
-                prep = pool.submit(_master_side, M[nb:min(nb + chunk, n_m)], cs.zone)
-            last = b >= n_m
-            high = side.high_key if carry.high_key is None or side.high_key is None \
-                else max(carry.high_key, side.high_key)
-            if last or high is None:
-                t_end = len(T) if last else t_pos
-            else:
-                t_end = bisect.bisect_right(range(len(T)), high, lo=t_pos, key=tkey)
-            _post_chunk(M[a:b], side, T[t_pos:t_end], carry, parm8, cs, convention, sink)
-            carry.high_key = high
-            t_pos = t_end
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        next_chunk = pool.submit(prepare, 0, 0, None)
+        while True:
+            ch = next_chunk.result()
+            if not ch.last:
+                next_chunk = pool.submit(prepare, ch.stop, ch.t_stop, ch.high_key)
+            _post_chunk(ch, carry, parm8, cs, sink)
+            carry.high_key = ch.high_key
+            if ch.last:
+                break
 
     tot = carry.totals
-    tot.master_read = n_m + (1 if m_high is not None else 0)
-    tot.master_written = n_m
+    tot.master_read = ch.stop + (1 if ch.high_values else 0)
+    tot.master_written = ch.stop
     for r in range(7):
         tot.read[r] %= COUNT_MOD
         tot.posted[r] %= COUNT_MOD
@@ -857,25 +863,57 @@ def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
 
 
 @dataclass
-class _MasterSide:
-    """What a master chunk gives without the transactions: its keys (integers, or
-    None when a key is not all digits), its highest key as bytes and the packed
-    control-total fields' (magnitude, sum) as read."""
+class _Chunk:
+    """A chunk of masters (records start..stop-1) and its transactions (t_start..
+    t_stop-1), with what can be known of them before the balance line: the master
+    keys (integers, or None when a key is not all digits), the highest master key so
+    far (bytes), the packed control-total fields' (magnitude, sum) as read, and the
+    transactions' field checks. `last`: MASTER-IN ends with it (at end of file or
+    a HIGH-VALUES key, `high_values`)."""
+    start: int
+    stop: int
+    master: np.ndarray
     keys: np.ndarray | None
     high_key: bytes | None
     sums: dict
+    t_start: int
+    t_stop: int
+    tran: np.ndarray
+    checks: dict
+    last: bool
+    high_values: bool
 
 
-def _master_side(block: np.ndarray, zone: int) -> _MasterSide:
-    keys = digit_keys(block, zone)
-    if not len(block):
-        high = None
-    else:
+def _prepare(M, T, a: int, chunk: int, t_start: int, high_before: bytes | None, parm8: str,
+             cs: Charset, convention: str) -> _Chunk:
+    b = min(a + chunk, len(M))
+    block = M[a:b]
+    keys = digit_keys(block, cs.zone)
+    hit = None
+    if keys is None:                    # digits are never HIGH-VALUES
+        hit = _first_high_record(block)
+        if hit is not None:
+            b = a + hit
+            block = block[:hit]
+            keys = digit_keys(block, cs.zone)
+    high = None
+    if len(block):
         i = int((keys if keys is not None else key_view(block, SH_KEY)).argmax())
         high = block[i, :18].tobytes()
+    if high_before is not None and (high is None or high_before > high):
+        high = high_before
+    last = hit is not None or b >= len(M)
+    if last:
+        t_stop = len(T)
+    elif high is None:
+        t_stop = t_start
+    else:
+        t_stop = bisect.bisect_right(range(len(T)), high, lo=t_start, key=_record_keys(T))
     sums = {sl.start: packed_magnitude(block, sl.start, sl.stop - sl.start)
             for sl in (SH_CHOTEI, SH_NOFU, SH_KANPU)}
-    return _MasterSide(keys, high, sums)
+    tran = T[t_start:t_stop]
+    return _Chunk(a, b, block, keys, high, sums, t_start, t_stop, tran,
+                  _check_fields(tran, parm8, cs, convention), last, hit is not None)
 
 
 def _check_fields(T: np.ndarray, parm8: str, cs: Charset, convention: str) -> dict:
@@ -891,18 +929,17 @@ def _check_fields(T: np.ndarray, parm8: str, cs: Charset, convention: str) -> di
                 date_cols=date_cols, date_ok=date_ok, ch=ch, ch_ok=ch_ok)
 
 
-def _chunk_keys(base: np.ndarray, side: _MasterSide, T: np.ndarray, high_before: bytes | None,
-                zone: int):
+def _chunk_keys(ch: _Chunk, high_before: bytes | None, zone: int):
     """The chunk's master keys, its transactions' keys and the highest key before it,
     all as integers when every one is digits, else all as bytes (same order)."""
-    tkeys = digit_keys(T, zone) if side.keys is not None else None
+    tkeys = digit_keys(ch.tran, zone) if ch.keys is not None else None
     before = None
     if high_before is not None and tkeys is not None:
         before = digit_keys(np.frombuffer(high_before, dtype=np.uint8).reshape(1, 18), zone)
     if tkeys is not None and (high_before is None or before is not None):
-        return side.keys, tkeys, None if before is None else before[0]
+        return ch.keys, tkeys, None if before is None else before[0]
     before = None if high_before is None else np.array([high_before], dtype="S18")[0]
-    return key_view(base, SH_KEY), key_view(T, NT_KEY), before
+    return key_view(ch.master, SH_KEY), key_view(ch.tran, NT_KEY), before
 
 
 def _eligible(mkeys: np.ndarray, before) -> np.ndarray | None:
@@ -922,11 +959,12 @@ def _eligible(mkeys: np.ndarray, before) -> np.ndarray | None:
     return np.flatnonzero(eligible)
 
 
-def _post_chunk(base, side: _MasterSide, T, carry: _Carry, parm8, cs, convention, sink) -> None:
+def _post_chunk(part: _Chunk, carry: _Carry, parm8, cs, sink) -> None:
     """One chunk of masters with its transactions: the balance line, validation,
     postings, its outputs written and its control totals added to the carry."""
     tot = carry.totals
-    mkeys, tkeys, before = _chunk_keys(base, side, T, carry.high_key, cs.zone)
+    base, T, checks = part.master, part.tran, part.checks
+    mkeys, tkeys, before = _chunk_keys(part, carry.high_key, cs.zone)
     elig_idx = _eligible(mkeys, before)
     ekeys = mkeys if elig_idx is None else mkeys[elig_idx]
     pos = np.searchsorted(ekeys, tkeys, side="left")
@@ -935,7 +973,6 @@ def _post_chunk(base, side: _MasterSide, T, carry: _Carry, parm8, cs, convention
     midx = pos_c if elig_idx is None or not len(elig_idx) else elig_idx[pos_c]
 
     # --- validation, in the legacy's order
-    checks = _check_fields(T, parm8, cs, convention)
     nofu_ok, nofu, entai_ok, entai = (checks[k] for k in ("nofu_ok", "nofu", "entai_ok", "entai"))
     date, date_cols, date_ok = checks["date"], checks["date_cols"], checks["date_ok"]
     ch, ch_ok = checks["ch"], checks["ch_ok"]
@@ -984,7 +1021,7 @@ def _post_chunk(base, side: _MasterSide, T, carry: _Carry, parm8, cs, convention
         start = getattr(tot, name)
         new, _ = packed_values(rec[:, sl])
         old, _ = packed_values(orig[:, sl])
-        magnitude, total_in = side.sums[sl.start]
+        magnitude, total_in = part.sums[sl.start]
         if abs(start) + magnitude + int(np.abs(new).sum()) < TOTAL_MOD:
             setattr(tot, name, start + total_in - int(old.sum()) + int(new.sum()))
         else:                                       # could overflow: replay
@@ -993,13 +1030,12 @@ def _post_chunk(base, side: _MasterSide, T, carry: _Carry, parm8, cs, convention
             setattr(tot, name, running_total(packed_values(out)[0], TOTAL_MOD, start))
 
     # --- the outputs: the master chunk with its posted rows, the rejected transactions
-    sink.master(base, rows, rec)
     rej = np.flatnonzero(~posted)
     err = np.full((rej.size, ERROR_LEN), cs.space, dtype=np.uint8)
     err[:, :TRAN_LEN] = T[rej]
     codes = np.array([list(cs.text(r)) for r in ("  ",) + REASONS], dtype=np.uint8)
     err[:, 60:62] = codes[reason[rej]]
-    sink.errors(err)
+    sink.write_chunk(base, rows, rec, err)
 
 
 def _dd_path(value):
