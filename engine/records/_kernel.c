@@ -1,67 +1,47 @@
-/* The field codecs' inner loops in C: one pass over a column of fields, no
- * temporaries. Each function reads a (rows, bytes) uint8 block through the
- * buffer protocol (any row stride, so a field sliced out of a record array
- * needs no copy) and writes into output arrays the caller allocated (NumPy),
- * so the module needs Python's headers only, not NumPy's.
+/* The field codecs' inner loops in C.
  *
- * The results are exactly those of the NumPy code in zoned.py, packed.py,
+ * decode_fields and encode_fields take a block of records and a list of field
+ * specifications, and handle every field of a record before moving to the next
+ * record: one pass over the data, which stays in the cache, instead of one pass
+ * per field (a column at a time over row-major records reads every cache line
+ * once per field). A single field is the same call with one specification.
+ *
+ * Blocks are read and written through the buffer protocol (rows may be strided,
+ * the bytes of a row contiguous); outputs are arrays the caller allocated
+ * (NumPy), so the module needs Python's headers only, not NumPy's.
+ *
+ * Results are exactly those of the NumPy code in zoned.py, packed.py,
  * binary.py and text.py, invalid data included (the values of invalid fields
  * too: every digit position adds its low nibble, as the SWAR code does).
  * engine/records/kernel.py chooses between the two.
+ *
+ * Specifications (tuples; `offsets` is int64 byte offsets of the field's
+ * occurrences in a record; value i*m + j is occurrence j of record i):
+ *   decode
+ *     (ZONED,  offsets, values, bad, digit_tab, sign_tab, neg_tab, body_start, k, sign_at, separate)
+ *     (PACKED, offsets, values, bad, size, pad, sign_ok, sign_neg)
+ *     (BINARY, offsets, values, bad, size, signed, big)
+ *     (TEXT,   offsets, str_offsets, data, width, table, strip)
+ *   encode
+ *     (ZONED,  offsets, values, error, k, size, body_start, zero, signed, sign_at, separate,
+ *              plus, minus, enc_pos, enc_neg)
+ *     (PACKED, offsets, values, error, k, size, signed)
+ *     (BINARY, offsets, values, error, size, big, lo, hi)
+ *     (TEXT,   offsets, str_offsets, data, table, ok, width, pad, right, overflow)
+ * Both return a list with one int per specification: for decimal encodes the
+ * number of negative values written (that fit: an unsigned field's error
+ * message says so), for text the bytes used (decode) or 0 (encode), or -1
+ * where a text field holds a byte the kernel does not take (a double-byte or
+ * unmappable character): the caller takes the code page's general way.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <stddef.h>
 #include <string.h>
 
-typedef struct {
-    Py_buffer view;
-    const uint8_t *base;
-    Py_ssize_t rows, cols, stride, colstride;
-} block_t;
-
-static int get_block(PyObject *obj, block_t *b) {
-    if (PyObject_GetBuffer(obj, &b->view, PyBUF_STRIDED_RO | PyBUF_FORMAT) < 0)
-        return -1;
-    if (b->view.ndim != 2 || b->view.itemsize != 1) {
-        PyErr_SetString(PyExc_ValueError, "kernel: a 2-D uint8 block is needed");
-        PyBuffer_Release(&b->view);
-        return -1;
-    }
-    b->base = (const uint8_t *)b->view.buf;
-    b->rows = b->view.shape[0];
-    b->cols = b->view.shape[1];
-    b->stride = b->view.strides[0];
-    b->colstride = b->view.strides[1];
-    if (b->colstride != 1 && b->cols > 1) {
-        PyErr_SetString(PyExc_ValueError, "kernel: the bytes of a row must be contiguous");
-        PyBuffer_Release(&b->view);
-        return -1;
-    }
-    return 0;
-}
-
-static int get_out(PyObject *obj, Py_buffer *v, Py_ssize_t nbytes, const char *what) {
-    if (PyObject_GetBuffer(obj, v, PyBUF_C_CONTIGUOUS | PyBUF_WRITABLE) < 0)
-        return -1;
-    if (v->len < nbytes) {
-        PyErr_Format(PyExc_ValueError, "kernel: %s buffer too small", what);
-        PyBuffer_Release(v);
-        return -1;
-    }
-    return 0;
-}
-
-static int get_in(PyObject *obj, Py_buffer *v, Py_ssize_t nbytes, const char *what) {
-    if (PyObject_GetBuffer(obj, v, PyBUF_C_CONTIGUOUS) < 0)
-        return -1;
-    if (v->len < nbytes) {
-        PyErr_Format(PyExc_ValueError, "kernel: %s buffer too small", what);
-        PyBuffer_Release(v);
-        return -1;
-    }
-    return 0;
-}
+enum { ZONED = 0, PACKED = 1, BINARY = 2, TEXT = 3 };
+#define MAX_BUFS 8
 
 static const uint64_t POW10[20] = {
     1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
@@ -69,147 +49,205 @@ static const uint64_t POW10[20] = {
     10000000000000ULL, 100000000000000ULL, 1000000000000000ULL, 10000000000000000ULL,
     100000000000000000ULL, 1000000000000000000ULL, 10000000000000000000ULL};
 
-/* zoned_decode(block, values, bad, digit_tab, sign_tab, neg_tab, body_start, k, sign_at, separate)
- *   digit_tab[b]: 0 where b is a digit character, 1 otherwise
- *   sign_tab[b]:  the digit the sign byte b stands for, 0xFF when invalid
- *   neg_tab[b]:   1 where the sign byte b means negative
- *   sign_at:      index in the row of the sign byte, -1 when none (unsigned)
- *   separate:     the sign byte is outside the k digits (SIGN SEPARATE)   */
-static PyObject *zoned_decode(PyObject *self, PyObject *args) {
-    PyObject *o_block, *o_vals, *o_bad;
-    Py_buffer dt, st, nt, vals, bad;
-    Py_ssize_t body_start, k, sign_at;
-    int separate;
-    block_t b;
-    if (!PyArg_ParseTuple(args, "OOOy*y*y*nnnp", &o_block, &o_vals, &o_bad, &dt, &st, &nt,
-                          &body_start, &k, &sign_at, &separate))
-        return NULL;
-    if (get_block(o_block, &b) < 0) goto fail_tabs;
-    if (get_out(o_vals, &vals, b.rows * 8, "values") < 0) goto fail_block;
-    if (get_out(o_bad, &bad, b.rows, "bad") < 0) goto fail_vals;
-    if (dt.len < 256 || st.len < 256 || nt.len < 256 || body_start + k > b.cols || sign_at >= b.cols) {
-        PyErr_SetString(PyExc_ValueError, "kernel: zoned_decode arguments out of range");
-        goto fail_all;
-    }
-    {
-        const uint8_t *dtab = dt.buf, *stab = st.buf, *ntab = nt.buf;
-        int64_t *out = vals.buf;
-        uint8_t *obad = bad.buf;
-        Py_ssize_t spos = (sign_at >= 0 && !separate) ? sign_at - body_start : -1;
-        Py_BEGIN_ALLOW_THREADS
-        for (Py_ssize_t i = 0; i < b.rows; i++) {
-            const uint8_t *row = b.base + i * b.stride;
-            const uint8_t *body = row + body_start;
-            uint64_t u = 0;
-            unsigned wrong = 0;
-            int neg = 0;
-            for (Py_ssize_t j = 0; j < k; j++) {
-                uint8_t c = body[j];
-                if (j == spos) {        /* an embedded sign: its own table */
-                    uint8_t d = stab[c];
-                    neg = ntab[c];
-                    wrong |= (d == 0xFF);
-                    u = u * 10 + (d == 0xFF ? 0 : d);
-                } else {
-                    wrong |= dtab[c];
-                    u = u * 10 + (c & 0x0F);
-                }
-            }
-            if (separate && sign_at >= 0) {
-                uint8_t c = row[sign_at];
-                neg = ntab[c];
-                wrong |= (stab[c] == 0xFF);
-            }
-            out[i] = neg ? (int64_t)(0 - u) : (int64_t)u;
-            obad[i] = wrong ? 1 : 0;
-        }
-        Py_END_ALLOW_THREADS
-    }
-    PyBuffer_Release(&bad);
-    PyBuffer_Release(&vals);
-    PyBuffer_Release(&b.view);
-    PyBuffer_Release(&dt); PyBuffer_Release(&st); PyBuffer_Release(&nt);
-    Py_RETURN_NONE;
-fail_all:
-    PyBuffer_Release(&bad);
-fail_vals:
-    PyBuffer_Release(&vals);
-fail_block:
-    PyBuffer_Release(&b.view);
-fail_tabs:
-    PyBuffer_Release(&dt); PyBuffer_Release(&st); PyBuffer_Release(&nt);
-    return NULL;
+typedef struct {
+    int kind;
+    Py_ssize_t m;                 /* occurrences per record */
+    const int64_t *off;           /* their byte offsets */
+    Py_ssize_t size;              /* bytes of the field */
+    /* numeric */
+    int64_t *vals;                /* decode: out; encode: in (const) */
+    uint8_t *flag;                /* bad / error / overflow */
+    const uint8_t *t1, *t2, *t3;  /* tables */
+    Py_ssize_t k, pad, body_start, sign_at, width;
+    int separate, is_signed, big, zero, plus, minus, strip, right, swar;
+    uint64_t zones;               /* zoned decode: the zone nibble in all 8 bytes */
+    long long lo, hi;
+    /* text */
+    int64_t *soff;                /* string offsets (n*m + 1) */
+    uint8_t *data;                /* string bytes */
+    Py_ssize_t data_len, used, result;
+    int stopped;
+    Py_buffer bufs[MAX_BUFS];
+    int nbufs;
+} spec_t;
+
+static void release_spec(spec_t *s) {
+    for (int i = 0; i < s->nbufs; i++) PyBuffer_Release(&s->bufs[i]);
+    s->nbufs = 0;
 }
 
-/* packed_decode(block, values, bad, pad, sign_ok, sign_neg)
- *   every nibble but the last is a digit (taken as it is: A-F add 10-15 to the
- *   value, and mark the field bad); the first `pad` nibbles must be 0;
- *   sign_ok[16], sign_neg[16] judge the last nibble.                        */
-static PyObject *packed_decode(PyObject *self, PyObject *args) {
-    PyObject *o_block, *o_vals, *o_bad;
-    Py_buffer ok, ng, vals, bad;
-    Py_ssize_t pad;
-    block_t b;
-    if (!PyArg_ParseTuple(args, "OOOny*y*", &o_block, &o_vals, &o_bad, &pad, &ok, &ng))
+/* a buffer of at least `need` bytes (need < 0: any), kept until release_spec */
+static void *take(spec_t *s, PyObject *obj, Py_ssize_t need, int writable, Py_ssize_t *len,
+                  const char *what) {
+    Py_buffer *v = &s->bufs[s->nbufs];
+    if (PyObject_GetBuffer(obj, v, PyBUF_C_CONTIGUOUS | (writable ? PyBUF_WRITABLE : 0)) < 0)
         return NULL;
-    if (get_block(o_block, &b) < 0) goto fail_tabs;
-    if (get_out(o_vals, &vals, b.rows * 8, "values") < 0) goto fail_block;
-    if (get_out(o_bad, &bad, b.rows, "bad") < 0) goto fail_vals;
-    if (ok.len < 16 || ng.len < 16 || b.cols < 1 || b.cols > 10 || pad < 0 || pad > 2 * b.cols - 1) {
-        PyErr_SetString(PyExc_ValueError, "kernel: packed_decode arguments out of range");
-        PyBuffer_Release(&bad);
-        goto fail_vals;
+    s->nbufs++;
+    if (need >= 0 && v->len < need) {
+        PyErr_Format(PyExc_ValueError, "kernel: %s buffer too small (%zd < %zd bytes)", what,
+                     v->len, need);
+        return NULL;
     }
-    {
-        const uint8_t *sok = ok.buf, *sneg = ng.buf;
-        int64_t *out = vals.buf;
-        uint8_t *obad = bad.buf;
-        Py_ssize_t w = b.cols;
-        Py_BEGIN_ALLOW_THREADS
-        for (Py_ssize_t i = 0; i < b.rows; i++) {
-            const uint8_t *row = b.base + i * b.stride;
-            uint64_t u = 0, padbits = 0;
-            unsigned wrong = 0;
-            for (Py_ssize_t j = 0; j < w - 1; j++) {
-                uint8_t c = row[j];
-                unsigned hi = c >> 4, lo = c & 0x0F;
-                wrong |= (hi > 9) | (lo > 9);
-                u = u * 100 + hi * 10 + lo;
-            }
-            uint8_t last = row[w - 1];
-            unsigned hi = last >> 4, sign = last & 0x0F;
-            wrong |= (hi > 9);
-            u = u * 10 + hi;
-            if (pad) {
-                /* the pad nibbles are the first ones */
-                for (Py_ssize_t p = 0; p < pad; p++) {
-                    uint8_t c = row[p >> 1];
-                    padbits |= (p & 1) ? (c & 0x0F) : (c >> 4);
-                }
-            }
-            wrong |= (padbits != 0) | !sok[sign];
-            out[i] = sneg[sign] ? (int64_t)(0 - u) : (int64_t)u;
-            obad[i] = wrong ? 1 : 0;
-        }
-        Py_END_ALLOW_THREADS
-    }
-    PyBuffer_Release(&bad);
-    PyBuffer_Release(&vals);
-    PyBuffer_Release(&b.view);
-    PyBuffer_Release(&ok); PyBuffer_Release(&ng);
-    Py_RETURN_NONE;
-fail_vals:
-    PyBuffer_Release(&vals);
-fail_block:
-    PyBuffer_Release(&b.view);
-fail_tabs:
-    PyBuffer_Release(&ok); PyBuffer_Release(&ng);
-    return NULL;
+    if (len) *len = v->len;
+    return v->buf;
 }
 
-/* Shared by the decimal encoders: |v| and whether the field can hold it.
- * -0 does not exist in int64; a negative value that does not fit is written
- * as zero (and flagged), as values_to_digits does.                          */
+static int parse_offsets(spec_t *s, PyObject *o, Py_ssize_t width) {
+    Py_ssize_t len;
+    s->off = take(s, o, -1, 0, &len, "offsets");
+    if (!s->off) return -1;
+    s->m = len / 8;
+    for (Py_ssize_t j = 0; j < s->m; j++)
+        if (s->off[j] < 0 || s->off[j] + s->size > width) {
+            PyErr_SetString(PyExc_ValueError, "kernel: a field lies outside the record");
+            return -1;
+        }
+    return 0;
+}
+
+/* ------------------------------------------------------------ one field, one record */
+
+/* eight digit characters (first byte lowest: a little-endian load) -> whether
+ * all are digits of `zones` (the zone nibble in every byte), and the value of
+ * their low nibbles (0..99,999,999 for digits; any nibble adds itself times its
+ * power of ten, exactly as the NumPy SWAR code does)                          */
+#define LOW8 0x0F0F0F0F0F0F0F0FULL
+#define HIGH8 0xF0F0F0F0F0F0F0F0ULL
+static inline uint64_t swar8_digits(uint64_t x, uint64_t zones, unsigned *wrong) {
+    uint64_t low = x & LOW8;
+    *wrong |= ((x & HIGH8) != zones) | (((low + 0x0606060606060606ULL) & HIGH8) != 0);
+    low = (low * 10 + (low >> 8)) & 0x00FF00FF00FF00FFULL;
+    low = (low * 100 + (low >> 16)) & 0x0000FFFF0000FFFFULL;
+    low = (low * 10000 + (low >> 32)) & 0x00000000FFFFFFFFULL;
+    return low;
+}
+
+static inline uint64_t load8(const uint8_t *p) {
+    uint64_t x;
+    memcpy(&x, p, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    x = __builtin_bswap64(x);
+#endif
+    return x;
+}
+
+/* the digits body[a..b): 8 at a time where the page's digits are zone|d */
+static inline uint64_t plain_digits(const spec_t *s, const uint8_t *body, Py_ssize_t a,
+                                    Py_ssize_t b, uint64_t u, unsigned *wrong) {
+    Py_ssize_t head = s->swar ? (b - a) % 8 : b - a;
+    for (Py_ssize_t j = a; j < a + head; j++) {
+        uint8_t c = body[j];
+        *wrong |= s->t1[c];
+        u = u * 10 + (c & 0x0F);
+    }
+    for (Py_ssize_t j = a + head; j < b; j += 8)
+        u = u * 100000000ULL + swar8_digits(load8(body + j), s->zones, wrong);
+    return u;
+}
+
+static inline void zoned_get(const spec_t *s, const uint8_t *f, int64_t *v, uint8_t *bad) {
+    const uint8_t *body = f + s->body_start;
+    Py_ssize_t k = s->k;
+    unsigned wrong = 0;
+    int neg = 0;
+    uint64_t u;
+    if (s->sign_at >= 0) {
+        uint8_t c = f[s->sign_at];
+        uint8_t d = s->t2[c];
+        neg = s->t3[c];
+        wrong |= (d == 0xFF);
+        if (d == 0xFF) d = 0;
+        if (s->separate)                    /* the sign outside the digits */
+            u = plain_digits(s, body, 0, k, 0, &wrong);
+        else if (s->sign_at == s->body_start)   /* leading embedded sign */
+            u = d * POW10[k - 1] + plain_digits(s, body, 1, k, 0, &wrong);
+        else                                /* trailing embedded sign */
+            u = plain_digits(s, body, 0, k - 1, 0, &wrong) * 10 + d;
+    } else {
+        u = plain_digits(s, body, 0, k, 0, &wrong);
+    }
+    *v = neg ? (int64_t)(0 - u) : (int64_t)u;
+    *bad = wrong ? 1 : 0;
+}
+
+/* up to 16 BCD nibbles (most significant highest) -> value; `wrong` where a
+ * nibble is above 9 (each nibble counts as it is, as the NumPy code does)   */
+static inline uint64_t bcd16(uint64_t x, unsigned *wrong) {
+    uint64_t lo = x & LOW8, hi = (x >> 4) & LOW8;
+    *wrong |= (((lo + 0x0606060606060606ULL) | (hi + 0x0606060606060606ULL)) & HIGH8) != 0;
+    x = lo + hi * 10;
+    x = (x & 0x00FF00FF00FF00FFULL) + ((x >> 8) & 0x00FF00FF00FF00FFULL) * 100;
+    x = (x & 0x0000FFFF0000FFFFULL) + ((x >> 16) & 0x0000FFFF0000FFFFULL) * 10000;
+    return (x & 0xFFFFFFFFULL) + (x >> 32) * 100000000ULL;
+}
+
+static inline void packed_get(const spec_t *s, const uint8_t *f, int64_t *v, uint8_t *bad) {
+    Py_ssize_t w = s->size, digits = 2 * w - 1 - s->pad;
+    unsigned wrong = 0, sign;
+    uint64_t u;
+    if (w <= 8) {
+        uint64_t x = 0;
+        for (Py_ssize_t j = 0; j < w; j++) x = (x << 8) | f[j];
+        sign = x & 0x0F;
+        x >>= 4;
+        u = bcd16(x, &wrong);
+        if (s->pad) wrong |= (x >> (4 * digits)) != 0;
+    } else {
+        uint64_t hi = 0, lo = 0;
+        for (Py_ssize_t j = 0; j < w - 8; j++) hi = (hi << 8) | f[j];
+        for (Py_ssize_t j = w - 8; j < w; j++) lo = (lo << 8) | f[j];
+        sign = lo & 0x0F;
+        lo = (lo >> 4) | (hi << 60);
+        hi >>= 4;
+        u = bcd16(hi, &wrong) * 10000000000000000ULL + bcd16(lo, &wrong);
+        if (s->pad && digits >= 16) wrong |= (hi >> (4 * (digits - 16))) != 0;
+        else if (s->pad) wrong |= (hi != 0) | ((lo >> (4 * digits)) != 0);
+    }
+    wrong |= !s->t1[sign];
+    *v = s->t2[sign] ? (int64_t)(0 - u) : (int64_t)u;
+    *bad = wrong ? 1 : 0;
+}
+
+static inline void binary_get(const spec_t *s, const uint8_t *f, int64_t *v, uint8_t *bad) {
+    Py_ssize_t w = s->size;
+    uint64_t u = 0;
+    if (s->big)
+        for (Py_ssize_t j = 0; j < w; j++) u = (u << 8) | f[j];
+    else
+        for (Py_ssize_t j = w - 1; j >= 0; j--) u = (u << 8) | f[j];
+    unsigned shift = (unsigned)(64 - 8 * w);
+    if (s->is_signed && shift)
+        *v = ((int64_t)(u << shift)) >> shift;
+    else
+        *v = (int64_t)u;
+    *bad = (!s->is_signed && w == 8 && (u >> 63)) ? 1 : 0;
+}
+
+/* returns 0, or -1 at a byte that is not a plain one-byte character */
+static inline int text_get(spec_t *s, const uint8_t *f, Py_ssize_t idx) {
+    Py_ssize_t w = s->size;
+    uint8_t *dst = s->data + s->used;
+    unsigned any = 0;
+    for (Py_ssize_t j = 0; j < w; j++) {
+        uint8_t c = s->t1[f[j]];
+        any |= c;
+        dst[j] = c;
+    }
+    if (any & 0x80) return -1;
+    Py_ssize_t end = w, start = 0;
+    if (s->strip)
+        while (end > 0 && dst[end - 1] == ' ') end--;
+    if (s->strip == 2) {
+        while (start < end && dst[start] == ' ') start++;
+        if (start) memmove(dst, dst + start, (size_t)(end - start));
+    }
+    s->used += end - start;
+    s->soff[idx + 1] = s->used;
+    return 0;
+}
+
+/* |v|, and whether the field can hold it: a value that does not fit is
+ * written as zero (and flagged); -0 does not exist in int64.               */
 static inline uint64_t magnitude(int64_t v, int *neg, int *overflow, Py_ssize_t k) {
     uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
     *overflow = k < 20 && m >= POW10[k];
@@ -218,359 +256,307 @@ static inline uint64_t magnitude(int64_t v, int *neg, int *overflow, Py_ssize_t 
     return m;
 }
 
-/* zoned_encode(values, out, error, k, size, body_start, zero, signed, sign_at, separate,
- *              plus, minus, enc_pos, enc_neg) -> number of negative values written
- *              (that fit), for the error message of an unsigned field          */
-static PyObject *zoned_encode(PyObject *self, PyObject *args) {
-    PyObject *o_vals, *o_out, *o_err;
-    Py_buffer vals, out, err, ep, en;
-    Py_ssize_t k, size, body_start, sign_at;
-    int zero, is_signed, separate, plus, minus;
-    if (!PyArg_ParseTuple(args, "OOOnnnipnpiiy*y*", &o_vals, &o_out, &o_err, &k, &size,
-                          &body_start, &zero, &is_signed, &sign_at, &separate, &plus, &minus,
-                          &ep, &en))
-        return NULL;
-    if (PyObject_GetBuffer(o_vals, &vals, PyBUF_C_CONTIGUOUS) < 0) goto fail_tabs;
-    Py_ssize_t n = vals.len / 8;
-    if (get_out(o_out, &out, n * size, "out") < 0) goto fail_vals;
-    if (get_out(o_err, &err, n, "error") < 0) goto fail_out;
-    if (k < 1 || k > 18 || ep.len < 10 || en.len < 10 || body_start + k > size || sign_at >= size) {
-        PyErr_SetString(PyExc_ValueError, "kernel: zoned_encode arguments out of range");
-        PyBuffer_Release(&err);
-        goto fail_out;
+static inline int zoned_put(const spec_t *s, uint8_t *f, int64_t v, uint8_t *err) {
+    int neg, overflow;
+    uint64_t m = magnitude(v, &neg, &overflow, s->k);
+    uint8_t *body = f + s->body_start;
+    for (Py_ssize_t j = s->k - 1; j >= 0; j--) {
+        body[j] = (uint8_t)(s->zero + (m % 10));
+        m /= 10;
     }
-    Py_ssize_t negatives = 0;
-    {
-        const int64_t *v = vals.buf;
-        uint8_t *o = out.buf, *e = err.buf;
-        const uint8_t *epos = ep.buf, *eneg = en.buf;
-        Py_ssize_t spos = (is_signed && !separate) ? sign_at - body_start : -1;
-        Py_BEGIN_ALLOW_THREADS
-        for (Py_ssize_t i = 0; i < n; i++) {
-            int neg, overflow;
-            uint64_t m = magnitude(v[i], &neg, &overflow, k);
-            uint8_t *row = o + i * size;
-            uint8_t *body = row + body_start;
-            for (Py_ssize_t j = k - 1; j >= 0; j--) {
-                body[j] = (uint8_t)(zero + (m % 10));
-                m /= 10;
-            }
-            if (is_signed) {
-                if (separate)
-                    row[sign_at] = (uint8_t)(neg ? minus : plus);
-                else {
-                    unsigned d = body[spos] - zero;
-                    body[spos] = neg ? eneg[d] : epos[d];
-                }
-            }
-            negatives += neg;
-            e[i] = (uint8_t)(overflow | (!is_signed && neg));
+    if (s->is_signed) {
+        if (s->separate)
+            f[s->sign_at] = (uint8_t)(neg ? s->minus : s->plus);
+        else {
+            uint8_t *c = f + s->sign_at;
+            unsigned d = (unsigned)(*c - s->zero);
+            *c = neg ? s->t2[d] : s->t1[d];
         }
-        Py_END_ALLOW_THREADS
     }
-    PyBuffer_Release(&err);
-    PyBuffer_Release(&out);
-    PyBuffer_Release(&vals);
-    PyBuffer_Release(&ep); PyBuffer_Release(&en);
-    return PyLong_FromSsize_t(negatives);
-fail_out:
-    PyBuffer_Release(&out);
-fail_vals:
-    PyBuffer_Release(&vals);
-fail_tabs:
-    PyBuffer_Release(&ep); PyBuffer_Release(&en);
-    return NULL;
+    *err = (uint8_t)(overflow | (!s->is_signed && neg));
+    return neg;
 }
 
-/* packed_encode(values, out, error, k, size, signed) -> negatives written (see above) */
-static PyObject *packed_encode(PyObject *self, PyObject *args) {
-    PyObject *o_vals, *o_out, *o_err;
-    Py_buffer vals, out, err;
-    Py_ssize_t k, size;
-    int is_signed;
-    if (!PyArg_ParseTuple(args, "OOOnnp", &o_vals, &o_out, &o_err, &k, &size, &is_signed))
-        return NULL;
-    if (PyObject_GetBuffer(o_vals, &vals, PyBUF_C_CONTIGUOUS) < 0) return NULL;
-    Py_ssize_t n = vals.len / 8;
-    if (get_out(o_out, &out, n * size, "out") < 0) goto fail_vals;
-    if (get_out(o_err, &err, n, "error") < 0) goto fail_out;
-    if (k < 1 || k > 18 || k > 2 * size - 1) {
-        PyErr_SetString(PyExc_ValueError, "kernel: packed_encode arguments out of range");
-        PyBuffer_Release(&err);
-        goto fail_out;
+static inline int packed_put(const spec_t *s, uint8_t *f, int64_t v, uint8_t *err) {
+    int neg, overflow;
+    uint64_t m = magnitude(v, &neg, &overflow, s->k);
+    Py_ssize_t w = s->size;
+    unsigned sign = s->is_signed ? (neg ? 0x0D : 0x0C) : 0x0F;
+    f[w - 1] = (uint8_t)(((m % 10) << 4) | sign);
+    m /= 10;
+    for (Py_ssize_t j = w - 2; j >= 0; j--) {
+        unsigned lo = m % 10;
+        m /= 10;
+        f[j] = (uint8_t)(((m % 10) << 4) | lo);
+        m /= 10;
     }
-    Py_ssize_t negatives = 0;
-    {
-        const int64_t *v = vals.buf;
-        uint8_t *o = out.buf, *e = err.buf;
-        Py_BEGIN_ALLOW_THREADS
-        for (Py_ssize_t i = 0; i < n; i++) {
-            int neg, overflow;
-            uint64_t m = magnitude(v[i], &neg, &overflow, k);
-            uint8_t *row = o + i * size;
-            unsigned sign = is_signed ? (neg ? 0x0D : 0x0C) : 0x0F;
-            row[size - 1] = (uint8_t)(((m % 10) << 4) | sign);
-            m /= 10;
-            for (Py_ssize_t j = size - 2; j >= 0; j--) {
-                unsigned lo = m % 10;
-                m /= 10;
-                row[j] = (uint8_t)(((m % 10) << 4) | lo);
-                m /= 10;
-            }
-            negatives += neg;
-            e[i] = (uint8_t)(overflow | (!is_signed && neg));
-        }
-        Py_END_ALLOW_THREADS
-    }
-    PyBuffer_Release(&err);
-    PyBuffer_Release(&out);
-    PyBuffer_Release(&vals);
-    return PyLong_FromSsize_t(negatives);
-fail_out:
-    PyBuffer_Release(&out);
-fail_vals:
-    PyBuffer_Release(&vals);
-    return NULL;
+    *err = (uint8_t)(overflow | (!s->is_signed && neg));
+    return neg;
 }
 
-/* binary_decode(block, values, bad, signed, big): 1, 2, 4 or 8 bytes to int64;
- * an unsigned 8-byte value above 2**63 - 1 is bad (its int64 wraps).          */
-static PyObject *binary_decode(PyObject *self, PyObject *args) {
-    PyObject *o_block, *o_vals, *o_bad;
-    Py_buffer vals, bad;
-    int is_signed, big;
-    block_t b;
-    if (!PyArg_ParseTuple(args, "OOOpp", &o_block, &o_vals, &o_bad, &is_signed, &big))
-        return NULL;
-    if (get_block(o_block, &b) < 0) return NULL;
-    if (get_out(o_vals, &vals, b.rows * 8, "values") < 0) goto fail_block;
-    if (get_out(o_bad, &bad, b.rows, "bad") < 0) goto fail_vals;
-    Py_ssize_t w = b.cols;
-    if (w != 1 && w != 2 && w != 4 && w != 8) {
-        PyErr_SetString(PyExc_ValueError, "kernel: binary size must be 1, 2, 4 or 8");
-        PyBuffer_Release(&bad);
-        goto fail_vals;
-    }
-    {
-        int64_t *out = vals.buf;
-        uint8_t *obad = bad.buf;
-        unsigned shift = (unsigned)(64 - 8 * w);
-        Py_BEGIN_ALLOW_THREADS
-        for (Py_ssize_t i = 0; i < b.rows; i++) {
-            const uint8_t *row = b.base + i * b.stride;
-            uint64_t u = 0;
-            if (big)
-                for (Py_ssize_t j = 0; j < w; j++) u = (u << 8) | row[j];
-            else
-                for (Py_ssize_t j = w - 1; j >= 0; j--) u = (u << 8) | row[j];
-            int64_t s;
-            if (is_signed)
-                s = shift ? ((int64_t)(u << shift)) >> shift : (int64_t)u;
-            else
-                s = (int64_t)u;
-            out[i] = s;
-            obad[i] = (!is_signed && w == 8 && (u >> 63)) ? 1 : 0;
-        }
-        Py_END_ALLOW_THREADS
-    }
-    PyBuffer_Release(&bad);
-    PyBuffer_Release(&vals);
-    PyBuffer_Release(&b.view);
-    Py_RETURN_NONE;
-fail_vals:
-    PyBuffer_Release(&vals);
-fail_block:
-    PyBuffer_Release(&b.view);
-    return NULL;
+static inline void binary_put(const spec_t *s, uint8_t *f, int64_t x, uint8_t *err) {
+    int wrong = x < s->lo || x > s->hi;
+    uint64_t u = wrong ? 0 : (uint64_t)x;
+    Py_ssize_t w = s->size;
+    if (s->big)
+        for (Py_ssize_t j = w - 1; j >= 0; j--) { f[j] = (uint8_t)u; u >>= 8; }
+    else
+        for (Py_ssize_t j = 0; j < w; j++) { f[j] = (uint8_t)u; u >>= 8; }
+    *err = (uint8_t)wrong;
 }
 
-/* binary_encode(values, out, error, size, big, lo, hi): values outside lo..hi
- * are flagged and written as zero.                                            */
-static PyObject *binary_encode(PyObject *self, PyObject *args) {
-    PyObject *o_vals, *o_out, *o_err;
-    Py_buffer vals, out, err;
-    Py_ssize_t size;
-    int big;
-    long long lo, hi;
-    if (!PyArg_ParseTuple(args, "OOOnpLL", &o_vals, &o_out, &o_err, &size, &big, &lo, &hi))
-        return NULL;
-    if (PyObject_GetBuffer(o_vals, &vals, PyBUF_C_CONTIGUOUS) < 0) return NULL;
-    Py_ssize_t n = vals.len / 8;
-    if (get_out(o_out, &out, n * size, "out") < 0) goto fail_vals;
-    if (get_out(o_err, &err, n, "error") < 0) goto fail_out;
-    if (size != 1 && size != 2 && size != 4 && size != 8) {
-        PyErr_SetString(PyExc_ValueError, "kernel: binary size must be 1, 2, 4 or 8");
-        PyBuffer_Release(&err);
-        goto fail_out;
-    }
-    {
-        const int64_t *v = vals.buf;
-        uint8_t *o = out.buf, *e = err.buf;
-        Py_BEGIN_ALLOW_THREADS
-        for (Py_ssize_t i = 0; i < n; i++) {
-            int64_t x = v[i];
-            int wrong = x < lo || x > hi;
-            uint64_t u = wrong ? 0 : (uint64_t)x;
-            uint8_t *row = o + i * size;
-            if (big)
-                for (Py_ssize_t j = size - 1; j >= 0; j--) { row[j] = (uint8_t)u; u >>= 8; }
-            else
-                for (Py_ssize_t j = 0; j < size; j++) { row[j] = (uint8_t)u; u >>= 8; }
-            e[i] = (uint8_t)wrong;
-        }
-        Py_END_ALLOW_THREADS
-    }
-    PyBuffer_Release(&err);
-    PyBuffer_Release(&out);
-    PyBuffer_Release(&vals);
-    Py_RETURN_NONE;
-fail_out:
-    PyBuffer_Release(&out);
-fail_vals:
-    PyBuffer_Release(&vals);
-    return NULL;
+static inline int text_put(spec_t *s, uint8_t *f, Py_ssize_t idx) {
+    Py_ssize_t a = s->soff[idx], len = s->soff[idx + 1] - a, w = s->size;
+    if (a < 0 || len < 0 || a + len > s->data_len) return -1;
+    const uint8_t *src = s->data + a;
+    unsigned bad = 0;
+    for (Py_ssize_t j = 0; j < len; j++) bad |= !s->t2[src[j]];
+    if (bad) return -1;
+    Py_ssize_t keep = len < w ? len : w;
+    Py_ssize_t from = (s->right && len > w) ? len - w : 0;
+    Py_ssize_t at = s->right ? w - keep : 0;
+    memset(f, s->pad, (size_t)w);
+    for (Py_ssize_t j = 0; j < keep; j++) f[at + j] = s->t1[src[from + j]];
+    s->flag[idx] = len > w;
+    return 0;
 }
 
-/* text_decode(block, table, strip, offsets, data) -> bytes used, or -1
- *   table[b]: the UTF-8 byte of a plain one-byte character, 0x80 otherwise;
- *   the first 0x80 stops the kernel (-1): the caller takes the general path.
- *   strip: 0 none, 1 trailing spaces, 2 leading and trailing.               */
-static PyObject *text_decode(PyObject *self, PyObject *args) {
-    PyObject *o_block, *o_off, *o_data;
-    Py_buffer tab, off, data;
-    int strip;
-    block_t b;
-    if (!PyArg_ParseTuple(args, "Oy*iOO", &o_block, &tab, &strip, &o_off, &o_data))
-        return NULL;
-    if (get_block(o_block, &b) < 0) goto fail_tab;
-    if (get_out(o_off, &off, (b.rows + 1) * 8, "offsets") < 0) goto fail_block;
-    if (get_out(o_data, &data, b.rows * b.cols, "data") < 0) goto fail_off;
-    if (tab.len < 256) {
-        PyErr_SetString(PyExc_ValueError, "kernel: text_decode table must have 256 entries");
-        PyBuffer_Release(&data);
-        goto fail_off;
+/* ------------------------------------------------------------ parsing */
+
+static int parse_decode(spec_t *s, PyObject *t, Py_ssize_t n, Py_ssize_t width) {
+    PyObject *o_off, *a, *b, *c, *d, *e;
+    Py_ssize_t len;
+    memset(s, 0, sizeof *s);
+    if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) < 1) goto bad_spec;
+    s->kind = (int)PyLong_AsLong(PyTuple_GET_ITEM(t, 0));
+    switch (s->kind) {
+    case ZONED:
+        if (!PyArg_ParseTuple(t, "iOOOOOOnnnp", &s->kind, &o_off, &a, &b, &c, &d, &e,
+                              &s->body_start, &s->k, &s->sign_at, &s->separate)) return -1;
+        s->size = s->body_start + s->k + (s->separate && s->sign_at >= s->k ? 1 : 0);
+        if (s->k < 1 || s->k > 19 || s->sign_at >= s->size) goto bad_spec;
+        if (!s->separate && s->sign_at >= 0 && s->sign_at != 0 && s->sign_at != s->k - 1)
+            goto bad_spec;
+        break;
+    case PACKED:
+        if (!PyArg_ParseTuple(t, "iOOOnnOO", &s->kind, &o_off, &a, &b, &s->size, &s->pad, &c, &d))
+            return -1;
+        e = NULL;
+        if (s->size < 1 || s->size > 10 || s->pad < 0 || s->pad > 2 * s->size - 1) goto bad_spec;
+        break;
+    case BINARY:
+        if (!PyArg_ParseTuple(t, "iOOOnpp", &s->kind, &o_off, &a, &b, &s->size, &s->is_signed,
+                              &s->big)) return -1;
+        c = d = e = NULL;
+        if (s->size != 1 && s->size != 2 && s->size != 4 && s->size != 8) goto bad_spec;
+        break;
+    case TEXT:
+        if (!PyArg_ParseTuple(t, "iOOOnOi", &s->kind, &o_off, &a, &b, &s->size, &c, &s->strip))
+            return -1;
+        d = e = NULL;
+        break;
+    default:
+        goto bad_spec;
     }
-    Py_ssize_t used = 0;
-    int plain = 1;
-    {
-        const uint8_t *t = tab.buf;
-        int64_t *o = off.buf;
-        uint8_t *d = data.buf;
-        Py_ssize_t w = b.cols;
-        Py_BEGIN_ALLOW_THREADS
-        o[0] = 0;
-        for (Py_ssize_t i = 0; i < b.rows && plain; i++) {
-            const uint8_t *row = b.base + i * b.stride;
-            uint8_t *dst = d + used;
-            unsigned any = 0;
-            for (Py_ssize_t j = 0; j < w; j++) {
-                uint8_t c = t[row[j]];
-                any |= c;
-                dst[j] = c;
-            }
-            if (any & 0x80) { plain = 0; break; }
-            Py_ssize_t end = w, start = 0;
-            if (strip)
-                while (end > 0 && dst[end - 1] == ' ') end--;
-            if (strip == 2) {
-                while (start < end && dst[start] == ' ') start++;
-                if (start) memmove(dst, dst + start, (size_t)(end - start));
-            }
-            used += end - start;
-            o[i + 1] = used;
-        }
-        Py_END_ALLOW_THREADS
+    if (parse_offsets(s, o_off, width) < 0) return -1;
+    Py_ssize_t count = n * s->m;
+    if (s->kind == TEXT) {
+        if (!(s->soff = take(s, a, (count + 1) * 8, 1, NULL, "string offsets"))) return -1;
+        if (!(s->data = take(s, b, count * s->size, 1, NULL, "string data"))) return -1;
+        if (!(s->t1 = take(s, c, 256, 0, NULL, "table"))) return -1;
+        s->soff[0] = 0;
+        return 0;
     }
-    PyBuffer_Release(&data);
-    PyBuffer_Release(&off);
-    PyBuffer_Release(&b.view);
-    PyBuffer_Release(&tab);
-    return PyLong_FromSsize_t(plain ? used : -1);
-fail_off:
-    PyBuffer_Release(&off);
-fail_block:
-    PyBuffer_Release(&b.view);
-fail_tab:
-    PyBuffer_Release(&tab);
-    return NULL;
+    if (!(s->vals = take(s, a, count * 8, 1, NULL, "values"))) return -1;
+    if (!(s->flag = take(s, b, count, 1, NULL, "bad"))) return -1;
+    if (c && !(s->t1 = take(s, c, s->kind == ZONED ? 256 : 16, 0, &len, "table"))) return -1;
+    if (d && !(s->t2 = take(s, d, s->kind == ZONED ? 256 : 16, 0, &len, "table"))) return -1;
+    if (e && !(s->t3 = take(s, e, 256, 0, &len, "table"))) return -1;
+    if (s->kind == ZONED) {
+        /* digits are exactly the 10 bytes zero..zero+9 (digit_tab): when zero's low
+         * nibble is 0 they are zone|0..zone|9 and eight are checked at once */
+        int zero = -1;
+        for (int b = 0; b < 256 && zero < 0; b++) if (!s->t1[b]) zero = b;
+        s->swar = zero >= 0 && (zero & 0x0F) == 0;
+        for (int b = 0; b < 256 && s->swar; b++)
+            if (s->t1[b] != !(b >= zero && b <= zero + 9)) s->swar = 0;
+        s->zones = s->swar ? 0x0101010101010101ULL * (uint64_t)(zero & 0xF0) : 0;
+    }
+    return 0;
+bad_spec:
+    if (!PyErr_Occurred())
+        PyErr_SetString(PyExc_ValueError, "kernel: malformed field specification");
+    return -1;
 }
 
-/* text_encode(offsets, data, table, ok, width, pad, right, out, overflow) -> 0, or -1
- *   offsets (n+1 int64, from 0) and data: UTF-8 strings; ok[b] = 1 where b is an
- *   ASCII character of one byte in the page, table[b] its byte. Any other byte
- *   stops the kernel (-1): the caller takes the general path. Too long strings
- *   are cut (their start kept, their end when justified right) and flagged.   */
-static PyObject *text_encode(PyObject *self, PyObject *args) {
-    PyObject *o_off, *o_data, *o_out, *o_ovf;
-    Py_buffer off, data, tab, okb, out, ovf;
-    Py_ssize_t width;
-    int pad, right;
-    if (!PyArg_ParseTuple(args, "OOy*y*nipOO", &o_off, &o_data, &tab, &okb, &width, &pad,
-                          &right, &o_out, &o_ovf))
-        return NULL;
-    if (PyObject_GetBuffer(o_off, &off, PyBUF_C_CONTIGUOUS) < 0) goto fail_tabs;
-    Py_ssize_t n = off.len / 8 - 1;
-    if (n < 0) n = 0;
-    if (PyObject_GetBuffer(o_data, &data, PyBUF_C_CONTIGUOUS) < 0) goto fail_off;
-    if (get_out(o_out, &out, n * width, "out") < 0) goto fail_data;
-    if (get_out(o_ovf, &ovf, n, "overflow") < 0) goto fail_out;
-    if (tab.len < 256 || okb.len < 256) {
-        PyErr_SetString(PyExc_ValueError, "kernel: text_encode tables must have 256 entries");
-        PyBuffer_Release(&ovf);
-        goto fail_out;
+static int parse_encode(spec_t *s, PyObject *t, Py_ssize_t n, Py_ssize_t width) {
+    PyObject *o_off, *a, *b, *c = NULL, *d = NULL;
+    memset(s, 0, sizeof *s);
+    if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) < 1) goto bad_spec;
+    s->kind = (int)PyLong_AsLong(PyTuple_GET_ITEM(t, 0));
+    switch (s->kind) {
+    case ZONED:
+        if (!PyArg_ParseTuple(t, "iOOOnnnipnpiiOO", &s->kind, &o_off, &a, &b, &s->k, &s->size,
+                              &s->body_start, &s->zero, &s->is_signed, &s->sign_at, &s->separate,
+                              &s->plus, &s->minus, &c, &d)) return -1;
+        if (s->k < 1 || s->k > 18 || s->body_start + s->k > s->size || s->sign_at >= s->size ||
+            (s->is_signed && s->sign_at < 0)) goto bad_spec;
+        break;
+    case PACKED:
+        if (!PyArg_ParseTuple(t, "iOOOnnp", &s->kind, &o_off, &a, &b, &s->k, &s->size,
+                              &s->is_signed)) return -1;
+        if (s->k < 1 || s->k > 18 || s->k > 2 * s->size - 1) goto bad_spec;
+        break;
+    case BINARY:
+        if (!PyArg_ParseTuple(t, "iOOOnpLL", &s->kind, &o_off, &a, &b, &s->size, &s->big,
+                              &s->lo, &s->hi)) return -1;
+        if (s->size != 1 && s->size != 2 && s->size != 4 && s->size != 8) goto bad_spec;
+        break;
+    case TEXT: {
+        PyObject *o_ovf;
+        if (!PyArg_ParseTuple(t, "iOOOOOnipO", &s->kind, &o_off, &a, &b, &c, &d, &s->size,
+                              &s->pad, &s->right, &o_ovf)) return -1;
+        if (parse_offsets(s, o_off, width) < 0) return -1;
+        Py_ssize_t count = n * s->m;
+        if (!(s->soff = take(s, a, (count + 1) * 8, 0, NULL, "string offsets"))) return -1;
+        if (!(s->data = take(s, b, -1, 0, &s->data_len, "string data"))) return -1;
+        if (!(s->t1 = take(s, c, 256, 0, NULL, "table"))) return -1;
+        if (!(s->t2 = take(s, d, 256, 0, NULL, "mask"))) return -1;
+        if (!(s->flag = take(s, o_ovf, count, 1, NULL, "overflow"))) return -1;
+        return 0;
     }
-    int plain = 1;
-    {
-        const int64_t *o = off.buf;
-        const uint8_t *src = data.buf, *t = tab.buf, *ok = okb.buf;
-        uint8_t *dst = out.buf, *ov = ovf.buf;
-        Py_ssize_t total = data.len;
-        Py_BEGIN_ALLOW_THREADS
-        if (n && (o[0] != 0 || o[n] > total)) plain = 0;
-        for (Py_ssize_t i = 0; i < n && plain; i++) {
-            Py_ssize_t a = o[i], len = o[i + 1] - o[i];
-            unsigned bad = 0;
-            for (Py_ssize_t j = 0; j < len; j++) bad |= !ok[src[a + j]];
-            if (bad) { plain = 0; break; }
-            uint8_t *row = dst + i * width;
-            Py_ssize_t keep = len < width ? len : width;
-            Py_ssize_t from = (right && len > width) ? a + len - width : a;
-            Py_ssize_t at = right ? width - keep : 0;
-            memset(row, pad, (size_t)width);
-            for (Py_ssize_t j = 0; j < keep; j++) row[at + j] = t[src[from + j]];
-            ov[i] = len > width;
+    default:
+        goto bad_spec;
+    }
+    if (parse_offsets(s, o_off, width) < 0) return -1;
+    Py_ssize_t count = n * s->m;
+    if (!(s->vals = take(s, a, count * 8, 0, NULL, "values"))) return -1;
+    if (!(s->flag = take(s, b, count, 1, NULL, "error"))) return -1;
+    if (c && !(s->t1 = take(s, c, 10, 0, NULL, "table"))) return -1;
+    if (d && !(s->t2 = take(s, d, 10, 0, NULL, "table"))) return -1;
+    return 0;
+bad_spec:
+    if (!PyErr_Occurred())
+        PyErr_SetString(PyExc_ValueError, "kernel: malformed field specification");
+    return -1;
+}
+
+/* ------------------------------------------------------------ the passes */
+
+/* One field over records i0..i1 (a tile small enough to stay in the cache while
+ * every field of it is handled). The specification is copied to a local so the
+ * compiler keeps it in registers: the byte stores of the loop could otherwise
+ * alias it and force a reload at every record. */
+#define TILE 256
+static void field_rows(spec_t *sp, uint8_t *base, Py_ssize_t stride, Py_ssize_t i0,
+                       Py_ssize_t i1, int encode) {
+    spec_t s;
+    memcpy(&s, sp, offsetof(spec_t, bufs));
+    const Py_ssize_t m = s.m;
+    const int64_t *off = s.off;
+    int64_t *vals = s.vals;
+    uint8_t *flag = s.flag;
+/* the loop over records and occurrences, with the kind's code inside */
+#define EACH(body) \
+    for (Py_ssize_t i = i0; i < i1 && !s.stopped; i++) { \
+        uint8_t *row = base + i * stride; \
+        for (Py_ssize_t j = 0; j < m; j++) { \
+            Py_ssize_t idx = i * m + j; \
+            uint8_t *f = row + off[j]; \
+            body; \
+        } \
+    }
+    if (!encode) {
+        switch (s.kind) {
+        case ZONED: EACH(zoned_get(&s, f, vals + idx, flag + idx)); break;
+        case PACKED: EACH(packed_get(&s, f, vals + idx, flag + idx)); break;
+        case BINARY: EACH(binary_get(&s, f, vals + idx, flag + idx)); break;
+        case TEXT: EACH(if (text_get(&s, f, idx) < 0) { s.stopped = 1; break; }); break;
         }
-        Py_END_ALLOW_THREADS
+    } else {
+        switch (s.kind) {
+        case ZONED: EACH(s.result += zoned_put(&s, f, vals[idx], flag + idx)); break;
+        case PACKED: EACH(s.result += packed_put(&s, f, vals[idx], flag + idx)); break;
+        case BINARY: EACH(binary_put(&s, f, vals[idx], flag + idx)); break;
+        case TEXT: EACH(if (text_put(&s, f, idx) < 0) { s.stopped = 1; break; }); break;
+        }
     }
-    PyBuffer_Release(&ovf);
-    PyBuffer_Release(&out);
-    PyBuffer_Release(&data);
-    PyBuffer_Release(&off);
-    PyBuffer_Release(&tab); PyBuffer_Release(&okb);
-    return PyLong_FromLong(plain ? 0 : -1);
-fail_out:
-    PyBuffer_Release(&out);
-fail_data:
-    PyBuffer_Release(&data);
-fail_off:
-    PyBuffer_Release(&off);
-fail_tabs:
-    PyBuffer_Release(&tab); PyBuffer_Release(&okb);
-    return NULL;
+#undef EACH
+    sp->used = s.used;
+    sp->result = s.result;
+    sp->stopped = s.stopped;
+}
+
+static PyObject *run(PyObject *args, int encode) {
+    PyObject *o_block, *o_specs;
+    if (!PyArg_ParseTuple(args, "OO", &o_block, &o_specs)) return NULL;
+    Py_buffer blk;
+    int flags = PyBUF_STRIDED_RO | PyBUF_FORMAT | (encode ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(o_block, &blk, flags) < 0) return NULL;
+    if (blk.ndim != 2 || blk.itemsize != 1 || (blk.shape[1] > 1 && blk.strides[1] != 1)) {
+        PyErr_SetString(PyExc_ValueError, "kernel: a 2-D uint8 block with contiguous rows is needed");
+        PyBuffer_Release(&blk);
+        return NULL;
+    }
+    Py_ssize_t n = blk.shape[0], width = blk.shape[1], stride = blk.strides[0];
+    PyObject *seq = PySequence_Fast(o_specs, "kernel: specifications must be a list");
+    if (!seq) { PyBuffer_Release(&blk); return NULL; }
+    Py_ssize_t ns = PySequence_Fast_GET_SIZE(seq), parsed = 0;
+    spec_t *specs = PyMem_Calloc(ns ? ns : 1, sizeof(spec_t));
+    PyObject *result = NULL;
+    if (!specs) { PyErr_NoMemory(); goto done; }
+    for (; parsed < ns; parsed++) {
+        PyObject *t = PySequence_Fast_GET_ITEM(seq, parsed);
+        int rc = encode ? parse_encode(&specs[parsed], t, n, width)
+                        : parse_decode(&specs[parsed], t, n, width);
+        if (rc < 0) { parsed++; goto done; }
+    }
+    Py_BEGIN_ALLOW_THREADS
+    uint8_t *base = (uint8_t *)blk.buf;
+    for (Py_ssize_t i0 = 0; i0 < n; i0 += TILE) {
+        Py_ssize_t i1 = i0 + TILE < n ? i0 + TILE : n;
+        for (Py_ssize_t q = 0; q < ns; q++)
+            if (!specs[q].stopped) field_rows(&specs[q], base, stride, i0, i1, encode);
+    }
+    Py_END_ALLOW_THREADS
+    result = PyList_New(ns);
+    if (!result) goto done;
+    for (Py_ssize_t q = 0; q < ns; q++) {
+        spec_t *s = &specs[q];
+        Py_ssize_t r = s->stopped ? -1 : (s->kind == TEXT && !encode ? s->used : s->result);
+        PyObject *v = PyLong_FromSsize_t(r);
+        if (!v) { Py_CLEAR(result); goto done; }
+        PyList_SET_ITEM(result, q, v);
+    }
+done:
+    if (specs) {
+        for (Py_ssize_t q = 0; q < parsed; q++) release_spec(&specs[q]);
+        PyMem_Free(specs);
+    }
+    Py_DECREF(seq);
+    PyBuffer_Release(&blk);
+    return result;
+}
+
+static PyObject *decode_fields(PyObject *self, PyObject *args) {
+    (void)self;
+    return run(args, 0);
+}
+
+static PyObject *encode_fields(PyObject *self, PyObject *args) {
+    (void)self;
+    return run(args, 1);
 }
 
 static PyMethodDef methods[] = {
-    {"zoned_decode", zoned_decode, METH_VARARGS, "Zoned decimal column -> int64 values, bad flags."},
-    {"packed_decode", packed_decode, METH_VARARGS, "Packed decimal column -> int64 values, bad flags."},
-    {"zoned_encode", zoned_encode, METH_VARARGS, "int64 values -> zoned decimal column."},
-    {"packed_encode", packed_encode, METH_VARARGS, "int64 values -> packed decimal column."},
-    {"binary_decode", binary_decode, METH_VARARGS, "Binary integer column -> int64 values."},
-    {"binary_encode", binary_encode, METH_VARARGS, "int64 values -> binary integer column."},
-    {"text_decode", text_decode, METH_VARARGS, "Single-byte text column -> string buffers."},
-    {"text_encode", text_encode, METH_VARARGS, "String buffers -> single-byte text column."},
+    {"decode_fields", decode_fields, METH_VARARGS,
+     "decode_fields(block, specs): decode fields of every record in one pass."},
+    {"encode_fields", encode_fields, METH_VARARGS,
+     "encode_fields(block, specs): encode fields into every record in one pass."},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_kernel",
-                                    "Compiled inner loops of densan's field codecs.", -1, methods};
+                                    "Compiled inner loops of densan's field codecs.", -1, methods,
+                                    NULL, NULL, NULL, NULL};
 
 PyMODINIT_FUNC PyInit__kernel(void) { return PyModule_Create(&module); }

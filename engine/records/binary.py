@@ -28,13 +28,43 @@ class BinaryCodec:
         e = ">" if byteorder == "big" else "<"
         self.dtype = np.dtype(f"{e}{'i' if signed else 'u'}{size}") if size < 16 else None
 
+    def _limits(self) -> tuple[int, int, str]:
+        """The values the field takes, and what to say of one it does not."""
+        if self.check_digits and self.digits < 19:
+            limit = 10 ** self.digits
+            lo, hi = (-limit + 1 if self.signed else 0), limit - 1
+            reason = f"outside the PICTURE's {self.digits} digits"
+        else:
+            bits = 8 * self.size
+            lo, hi = ((-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) if self.signed
+                      else (0, min(2 ** bits - 1, 2 ** 63 - 1)))
+            reason = f"outside the range of a {self.size}-byte {'signed' if self.signed else 'unsigned'} binary field"
+        if not self.signed:
+            reason += " (negative values cannot go into an unsigned field)"
+        return lo, hi, reason
+
+    def kernel_decode(self, offsets: np.ndarray, count: int):
+        """(specification, finish) for the compiled kernel, None for 16-byte fields."""
+        if self.wide:
+            return None
+        values, bad = np.empty(count, dtype=np.int64), np.empty(count, dtype=bool)
+        spec = (kernel.BINARY, offsets, values, bad, self.size, self.signed,
+                self.byteorder == "big")
+        return spec, lambda _: (values, bad)
+
+    def kernel_encode(self, offsets: np.ndarray, values):
+        if self.wide or not kernel.int64_column(values):
+            return None
+        lo, hi, reason = self._limits()
+        values = np.ascontiguousarray(values)
+        error = np.empty(len(values), dtype=bool)
+        spec = (kernel.BINARY, offsets, values, error, self.size, self.byteorder == "big", lo, hi)
+        return spec, lambda _: (error, reason)
+
     def decode(self, raw: np.ndarray):
         n = raw.shape[0]
-        ck = kernel.active()
-        if ck is not None and not self.wide:
-            values, bad = np.empty(n, dtype=np.int64), np.empty(n, dtype=bool)
-            ck.binary_decode(kernel.block(raw), values, bad, self.signed, self.byteorder == "big")
-            return values, bad
+        if kernel.active() is not None and not self.wide:
+            return kernel.decode_one(self, raw)
         if self.wide:
             b = raw[:, ::-1] if self.byteorder == "big" else raw
             pairs = np.ascontiguousarray(b).view("<i8").reshape(n, 2)
@@ -54,30 +84,16 @@ class BinaryCodec:
             out = np.ascontiguousarray(pairs.astype("<i8")).view(np.uint8).reshape(n, 16)
             return (out[:, ::-1].copy() if self.byteorder == "big" else out), error, \
                 "negative into an unsigned field"
-        narrow = values.ndim == 1
-        if not narrow:             # a wide value into a narrow field
+        if kernel.active() is not None and values.ndim == 1:
+            done = kernel.encode_one(self, values)
+            if done is not None:
+                return done
+        if values.ndim == 2:       # a wide value into a narrow field
             fits = values[:, 1] == (values[:, 0] >> 63)
             values = values[:, 0]
         else:
             fits = np.ones(n, dtype=bool)
-        if self.check_digits and self.digits < 19:
-            limit = 10 ** self.digits
-            lo, hi = (-limit + 1 if self.signed else 0), limit - 1
-            reason = f"outside the PICTURE's {self.digits} digits"
-        else:
-            bits = 8 * self.size
-            lo, hi = ((-(2 ** (bits - 1)), 2 ** (bits - 1) - 1) if self.signed
-                      else (0, min(2 ** bits - 1, 2 ** 63 - 1)))
-            reason = f"outside the range of a {self.size}-byte {'signed' if self.signed else 'unsigned'} binary field"
-        if not self.signed:
-            reason += " (negative values cannot go into an unsigned field)"
-        ck = kernel.active()
-        if ck is not None and narrow and kernel.int64_column(values):
-            out = np.empty((n, self.size), dtype=np.uint8)
-            error = np.empty(n, dtype=bool)
-            ck.binary_encode(np.ascontiguousarray(values), out, error, self.size,
-                             self.byteorder == "big", lo, hi)
-            return out, error, reason
+        lo, hi, reason = self._limits()
         error = ~fits | (values < lo) | (values > hi)
         v = np.where(error, 0, values).astype(self.dtype)
         return v.view(np.uint8).reshape(n, self.size), error, reason

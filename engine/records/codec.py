@@ -46,6 +46,7 @@ from engine.copybook.resolve import odo_counters, resolve_odo
 from engine.compat.dialect import Dialect, get_dialect
 from engine.errors import DensanError, EncodeError, RecordError
 from engine.records import digits as dg
+from engine.records import kernel
 from engine.records.binary import BinaryCodec
 from engine.records.floats import FloatCodec
 from engine.records.national import DbcsCodec, NationalCodec
@@ -245,16 +246,18 @@ class RecordCodec:
         """Decode `plans` over all rows of `data` (one ODO group or the whole block)."""
         n = data.shape[0]
         series, bad_rows = [], np.zeros(n, dtype=bool)
+        done = _decode_in_one_pass(data, plans)
         for p in plans:
             offs = p.offsets()
             size = p.codec.size
             m = len(offs)
-            if m == 1 and not p.dims:
-                raw = data[:, offs[0]:offs[0] + size]
+            if p.name in done:
+                values, bad = done[p.name]
+            elif m == 1 and not p.dims:
+                values, bad = p.codec.decode(data[:, offs[0]:offs[0] + size])
             else:
                 idx = offs[:, None] + np.arange(size)[None, :]
-                raw = data[:, idx].reshape(n * m, size)
-            values, bad = p.codec.decode(raw)
+                values, bad = p.codec.decode(data[:, idx].reshape(n * m, size))
             short = None
             if lengths is not None:
                 ends = offs + size
@@ -428,6 +431,20 @@ class RecordCodec:
                     node = node.parent
         plans = [p for p in self._plans if not p.alternative] + \
                 [p for p in self._plans if p.alternative]
+        # the compiled kernel encodes the fields together, in one pass over the records
+        # (not over __record__: there each field compares its old bytes first)
+        pending = [] if kernel.active() is not None and n and not has_raw else None
+        try:
+            self._encode_plans(frame, buf, has_raw, plans, defs_present, pending)
+        except EncodeError:
+            if pending:
+                self._flush(pending, buf)     # an earlier field's error comes first
+            raise
+        if pending:
+            self._flush(pending, buf)
+
+    def _encode_plans(self, frame, buf, has_raw, plans, defs_present, pending) -> None:
+        n = frame.height
         for p in plans:
             col = _column_of(frame, p, self.flatten)
             if col is None:
@@ -444,7 +461,7 @@ class RecordCodec:
                     col = col.gather(rows)
             else:
                 rows = None
-            self._encode_column(p, col, buf, rows)
+            self._encode_column(p, col, buf, rows, pending)
 
     def _changed_rows(self, p: _Plan, col: pl.Series, buf) -> np.ndarray:
         """Rows whose value differs from the one decoded from the record's bytes.
@@ -483,11 +500,16 @@ class RecordCodec:
         changed = np.nonzero(~same.fill_null(False).to_numpy())[0]
         return changed if check is None else check[changed]
 
-    def _encode_column(self, p: _Plan, col: pl.Series, buf: np.ndarray, rows) -> None:
+    def _encode_column(self, p: _Plan, col: pl.Series, buf: np.ndarray, rows,
+                       pending: list | None = None) -> None:
+        """Encode one column into `buf`. With a `pending` list (the compiled kernel),
+        a field it takes is only prepared and queued for `_flush`."""
         shape = p.shape()
         m = int(np.prod(shape)) if p.dims else 1
         if m == 0:
             return
+        if pending and rows is not None:
+            self._flush(pending, buf)
         flat = col
         per_row = 1
         levels = shape if p.dims else []
@@ -512,25 +534,37 @@ class RecordCodec:
             raise EncodeError("null value for a numeric field",
                               row=int(rows[i]) if rows is not None else i, field=p.name,
                               hint="fill the column (e.g. fill_null(0)) before writing")
+        if pending is not None and rows is None:
+            make = getattr(p.codec, "kernel_encode", None)
+            job = make(p.offsets(), values) if make is not None else None
+            if job is not None:
+                pending.append((p, job, flat, m, values))
+                return
+            self._flush(pending, buf)
         out, error, reason = p.codec.encode(values)
-        if isinstance(error, np.ndarray) and error.any():
-            i = int(np.nonzero(error)[0][0])
-            row = i // m
-            frame_row = int(rows[row]) if rows is not None else row
-            raise EncodeError(f"value does not fit PICTURE {_pic(p.field)}: {reason}",
-                              row=frame_row, field=p.name, value=flat[i],
-                              hint="correct the value or the copybook; densan never truncates")
-        size = p.codec.size
-        offs = p.offsets()
-        if not p.dims:
-            if rows is None:
-                buf[:, offs[0]:offs[0] + size] = out
-            else:
-                buf[rows, offs[0]:offs[0] + size] = out
+        _check_fit(p, error, reason, flat, m, rows)
+        _place(p, out, buf, rows, m)
+
+    def _flush(self, pending: list, buf: np.ndarray) -> None:
+        """Encode the fields waiting for the compiled kernel into `buf`, in one pass
+        over the records, in field order; raise the first field's error as the
+        field-at-a-time way would have."""
+        if not pending:
             return
-        idx = (offs[:, None] + np.arange(size)[None, :]).ravel()
-        target = np.arange(buf.shape[0]) if rows is None else rows
-        buf[target[:, None], idx[None, :]] = out.reshape(len(target), m * size)
+        jobs = list(pending)
+        pending.clear()
+        results = kernel.active().encode_fields(buf, [job[0] for _, job, _, _, _ in jobs])
+        for q, ((p, (_, finish), flat, m, values), r) in enumerate(zip(jobs, results)):
+            done = finish(r)
+            if done is None:
+                # text the kernel does not take (double-byte or unmappable characters):
+                # this field and those after it again, the general way, in order
+                for p2, _, flat2, m2, values2 in jobs[q:]:
+                    out, error, reason = p2.codec.encode(values2)
+                    _check_fit(p2, error, reason, flat2, m2, None)
+                    _place(p2, out, buf, None, m2)
+                return
+            _check_fit(p, *done, flat, m, None)
 
     def _build_template(self) -> np.ndarray:
         """One record of defaults: spaces, numeric fields zero, VALUE clauses applied."""
@@ -581,6 +615,59 @@ class RecordCodec:
 
 
 # ---------------------------------------------------------------- helpers
+def _check_fit(p: _Plan, error, reason: str, flat, m: int, rows) -> None:
+    """EncodeError for the first value that does not fit the field."""
+    if isinstance(error, np.ndarray) and error.any():
+        i = int(np.nonzero(error)[0][0])
+        row = i // m
+        frame_row = int(rows[row]) if rows is not None else row
+        raise EncodeError(f"value does not fit PICTURE {_pic(p.field)}: {reason}",
+                          row=frame_row, field=p.name, value=flat[i],
+                          hint="correct the value or the copybook; densan never truncates")
+
+
+def _place(p: _Plan, out: np.ndarray, buf: np.ndarray, rows, m: int) -> None:
+    """Scatter a field's encoded bytes (n * m, size) into the records."""
+    size = p.codec.size
+    offs = p.offsets()
+    if not p.dims:
+        if rows is None:
+            buf[:, offs[0]:offs[0] + size] = out
+        else:
+            buf[rows, offs[0]:offs[0] + size] = out
+        return
+    idx = (offs[:, None] + np.arange(size)[None, :]).ravel()
+    target = np.arange(buf.shape[0]) if rows is None else rows
+    buf[target[:, None], idx[None, :]] = out.reshape(len(target), m * size)
+
+
+def _decode_in_one_pass(data: np.ndarray, plans) -> dict:
+    """With the compiled kernel: every field it takes, decoded in one pass over
+    the records ({plan name: (values, bad)}); empty with the NumPy kernel."""
+    ck = kernel.active()
+    if ck is None or data.shape[0] == 0:
+        return {}
+    n = data.shape[0]
+    jobs = []
+    for p in plans:
+        make = getattr(p.codec, "kernel_decode", None)
+        offs = p.offsets()
+        if make is None or len(offs) == 0:
+            continue
+        job = make(offs, n * len(offs))
+        if job is not None:
+            jobs.append((p.name, job))
+    if not jobs:
+        return {}
+    results = ck.decode_fields(kernel.block(data), [spec for _, (spec, _) in jobs])
+    done = {}
+    for (name, (_, finish)), r in zip(jobs, results):
+        out = finish(r)
+        if out is not None:
+            done[name] = out
+    return done
+
+
 class _Ctx:
     """Where the rows came from, for error messages, and lenient counts."""
 

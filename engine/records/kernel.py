@@ -72,6 +72,39 @@ def int64_column(values) -> bool:
     return isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype == np.int64
 
 
+AT_START = np.zeros(1, dtype=np.int64)      # a lone field: its bytes start the row
+
+# kinds of field specification (see _kernel.c)
+ZONED, PACKED, BINARY, TEXT = 0, 1, 2, 3
+
+
+def decode_one(codec, raw):
+    """Decode a (n, size) block through the compiled kernel: (values, bad), or None
+    where the kernel does not take this codec or these bytes (the caller goes the
+    NumPy way)."""
+    job = codec.kernel_decode(AT_START, raw.shape[0])
+    if job is None:
+        return None
+    spec, finish = job
+    return finish(_active.decode_fields(block(raw), [spec])[0])
+
+
+def encode_one(codec, values):
+    """Encode values into a new (n, size) block through the compiled kernel:
+    (bytes, error, reason), or None as for decode_one."""
+    job = codec.kernel_encode(AT_START, values)
+    if job is None:
+        return None
+    spec, finish = job
+    out = np.empty((_length(values), codec.size), dtype=np.uint8)
+    done = finish(_active.encode_fields(out, [spec])[0])
+    return None if done is None else (out, *done)
+
+
+def _length(values) -> int:
+    return len(values)          # NumPy, Arrow and Polars columns alike
+
+
 @contextmanager
 def use(which: str):
     """Run the codecs on `which` ("compiled" or "python") inside the block."""

@@ -4,6 +4,12 @@ Two digits a byte, big-endian, the last nibble the sign: C (+), D (-), F
 (unsigned); A and E are read as +, B as -. A field of d digits takes d // 2 + 1
 bytes; with an even digit count the first nibble is padding and must be 0.
 Unsigned fields accept F and C. Encoding writes C/D, or F when unsigned.
+
+A job whose legacy program judges signs otherwise (GnuCOBOL's NUMERIC test takes only C
+and D in a signed field; a program may test for D alone as negative) says so:
+PackedCodec(..., valid_signs="CD", negative_signs="D"). Digit nibbles A-F always mark
+the field invalid, and its value counts each nibble as it is (A-F as 10-15), as
+GnuCOBOL's arithmetic on such bytes does.
 """
 from __future__ import annotations
 
@@ -20,26 +26,55 @@ _UNSIGNED_OK = np.zeros(16, dtype=bool)
 _UNSIGNED_OK[[0xC, 0xF]] = True
 
 
+def _nibbles(letters: str) -> np.ndarray:
+    """"CD" -> a 16-entry mask with nibbles C and D set."""
+    mask = np.zeros(16, dtype=bool)
+    mask[[int(c, 16) for c in letters]] = True
+    return mask
+
+
 class PackedCodec:
     kind = "packed decimal"
 
-    def __init__(self, *, digits: int, signed: bool, size: int | None = None):
+    def __init__(self, *, digits: int, signed: bool, size: int | None = None,
+                 valid_signs: str | None = None, negative_signs: str | None = None):
         self.digits = digits
         self.signed = signed
         self.size = size or digits // 2 + 1
         self.nibbles = 2 * self.size - 1          # digit nibbles, padding included
         self.pad = self.nibbles - digits
         self.wide = digits > dg.MAX_INT64_DIGITS
-        self._sign_ok = (_SIGNED_OK if signed else _UNSIGNED_OK).astype(np.uint8).tobytes()
-        self._sign_neg = (_SIGN_NEG if signed else np.zeros(16, bool)).astype(np.uint8).tobytes()
+        self.sign_ok = _nibbles(valid_signs) if valid_signs is not None else \
+            (_SIGNED_OK if signed else _UNSIGNED_OK)
+        self.sign_neg = _nibbles(negative_signs) if negative_signs is not None else _SIGN_NEG
+        if not signed:
+            self.sign_neg = np.zeros(16, dtype=bool)
+        self._sign_ok = self.sign_ok.astype(np.uint8).tobytes()
+        self._sign_neg = self.sign_neg.astype(np.uint8).tobytes()
+
+    def kernel_decode(self, offsets: np.ndarray, count: int):
+        """(specification, finish) for the compiled kernel, None when it does not
+        take this field (more than 18 digits, or more than 10 bytes)."""
+        if self.wide or self.size > 10:
+            return None
+        values, bad = np.empty(count, dtype=np.int64), np.empty(count, dtype=bool)
+        spec = (kernel.PACKED, offsets, values, bad, self.size, self.pad, self._sign_ok,
+                self._sign_neg)
+        return spec, lambda _: (values, bad)
+
+    def kernel_encode(self, offsets: np.ndarray, values):
+        if self.wide or self.pad < 0 or not kernel.int64_column(values):
+            return None
+        values = np.ascontiguousarray(values)
+        error = np.empty(len(values), dtype=bool)
+        spec = (kernel.PACKED, offsets, values, error, self.digits, self.size, self.signed)
+        return spec, lambda negatives: (error, dg.encode_reason(self.digits, self.signed,
+                                                                negatives))
 
     def decode(self, raw: np.ndarray):
         n = raw.shape[0]
-        ck = kernel.active()
-        if ck is not None and not self.wide and self.size <= 10:
-            values, bad = np.empty(n, dtype=np.int64), np.empty(n, dtype=bool)
-            ck.packed_decode(kernel.block(raw), values, bad, self.pad, self._sign_ok, self._sign_neg)
-            return values, bad
+        if kernel.active() is not None and not self.wide and self.size <= 10:
+            return kernel.decode_one(self, raw)
         if not self.wide and self.size <= 10:
             return self._decode_swar(raw)
         nib = np.empty((n, 2 * self.size), dtype=np.uint8)
@@ -50,8 +85,8 @@ class PackedCodec:
         bad = (digs > 9).any(axis=1)
         if self.pad:
             bad |= nib[:, :self.pad].any(axis=1)
-        bad |= ~(_SIGNED_OK if self.signed else _UNSIGNED_OK)[sign]
-        negative = _SIGN_NEG[sign] if self.signed else None
+        bad |= ~self.sign_ok[sign]
+        negative = self.sign_neg[sign] if self.signed else None
         if bad.any():
             digs = np.where(digs > 9, 0, digs).astype(np.uint8)
         if self.wide:
@@ -90,22 +125,18 @@ class PackedCodec:
             elif self.pad:          # a field wider than its digits: lo holds padding too
                 bad |= (hi != 0) | ((lo >> np.uint64(4 * self.digits)) != 0)
             v = vhi * np.uint64(10 ** 16) + vlo
-        bad |= ~(_SIGNED_OK if self.signed else _UNSIGNED_OK)[sign]
+        bad |= ~self.sign_ok[sign]
         v = v.view(np.int64)
         if self.signed:
-            v = np.where(_SIGN_NEG[sign], -v, v)
+            v = np.where(self.sign_neg[sign], -v, v)
         return v, bad
 
     def encode(self, values: np.ndarray):
         k = self.digits
-        ck = kernel.active()
-        if (ck is not None and kernel.int64_column(values) and k <= dg.MAX_INT64_DIGITS
-                and self.pad >= 0):
-            values = np.ascontiguousarray(values)
-            out = np.empty((len(values), self.size), dtype=np.uint8)
-            error = np.empty(len(values), dtype=bool)
-            negatives = ck.packed_encode(values, out, error, k, self.size, self.signed)
-            return out, error, dg.encode_reason(k, self.signed, negatives)
+        if kernel.active() is not None:
+            done = kernel.encode_one(self, values)
+            if done is not None:
+                return done
         digs, negative, error, reason = dg.values_to_digits(values, k, signed=self.signed)
         n = len(digs)
         nib = np.zeros((n, 2 * self.size), dtype=np.uint8)

@@ -51,40 +51,47 @@ class TextCodec:
                 self._tables = (dec, table, mask.tobytes())
         return self._tables or None
 
+    def kernel_decode(self, offsets: np.ndarray, count: int):
+        """(specification, finish) for the compiled kernel, None for a page it does
+        not take; finish gives None when the bytes hold more than one-byte characters."""
+        tables = self._kernel_tables()
+        if tables is None or self.size == 0:
+            return None
+        str_offsets = np.empty(count + 1, dtype=np.int64)
+        data = np.empty(count * self.size, dtype=np.uint8)
+        spec = (kernel.TEXT, offsets, str_offsets, data, self.size, tables[0],
+                2 if self.justified else 1)
+
+        def finish(used):
+            if used < 0:
+                return None
+            arr = pa.Array.from_buffers(pa.large_string(), count,
+                                        [None, pa.py_buffer(str_offsets), pa.py_buffer(data[:used])])
+            return arr, np.zeros(count, dtype=bool)
+        return spec, finish
+
+    def kernel_encode(self, offsets: np.ndarray, values):
+        tables = self._kernel_tables()
+        if tables is None:
+            return None
+        str_offsets, data = _string_buffers(values)
+        overflow = np.empty(len(str_offsets) - 1, dtype=bool)
+        spec = (kernel.TEXT, offsets, np.ascontiguousarray(str_offsets), np.ascontiguousarray(data),
+                tables[1], tables[2], self.size, int(self.cp.space), self.justified, overflow)
+        return spec, lambda r: None if r < 0 else (overflow, f"text longer than {self.size} bytes")
+
     def decode(self, raw: np.ndarray):
-        strip = "both" if self.justified else "right"
-        ck = kernel.active()
-        if ck is not None and raw.ndim == 2 and raw.shape[0] and raw.shape[1]:
-            tables = self._kernel_tables()
-            if tables is not None:
-                n, w = raw.shape
-                offsets = np.empty(n + 1, dtype=np.int64)
-                data = np.empty(n * w, dtype=np.uint8)
-                used = ck.text_decode(kernel.block(raw), tables[0], 2 if self.justified else 1,
-                                      offsets, data)
-                if used >= 0:
-                    arr = pa.Array.from_buffers(pa.large_string(), n,
-                                                [None, pa.py_buffer(offsets),
-                                                 pa.py_buffer(data[:used])])
-                    return arr, np.zeros(n, dtype=bool)
-        arr, bad = self.cp.decode_column(raw, strip=strip)
-        return arr, bad
+        if kernel.active() is not None and raw.ndim == 2 and raw.shape[0]:
+            done = kernel.decode_one(self, raw)
+            if done is not None:
+                return done
+        return self.cp.decode_column(raw, strip="both" if self.justified else "right")
 
     def encode(self, values):
-        ck = kernel.active()
-        if ck is not None:
-            tables = self._kernel_tables()
-            if tables is not None:
-                offsets, data = _string_buffers(values)
-                n = len(offsets) - 1
-                out = np.empty((n, self.size), dtype=np.uint8)
-                overflow = np.empty(n, dtype=bool)
-                if ck.text_encode(np.ascontiguousarray(offsets), np.ascontiguousarray(data),
-                                  tables[1], tables[2], self.size, int(self.cp.space),
-                                  self.justified, out, overflow) == 0:
-                    return out, overflow, f"text longer than {self.size} bytes"
-                values = pa.LargeStringArray.from_buffers(
-                    n, pa.py_buffer(offsets), pa.py_buffer(data))
+        if kernel.active() is not None:
+            done = kernel.encode_one(self, values)
+            if done is not None:
+                return done
         out, overflow, unmappable = self.cp.encode_column(
             values, self.size, justify="right" if self.justified else "left")
         error = overflow | unmappable

@@ -14,6 +14,8 @@ conventions (engine.compat.dialect.ZonedSign):
 
 Unsigned fields hold digits only; under the ebcdic convention a C zone in the
 last byte is accepted too (it is what a signed MOVE leaves), a D zone is not.
+A job whose legacy program accepts fewer sign zones (GnuCOBOL's NUMERIC test on an
+EBCDIC signed field takes only C, D and F) says so: ZonedCodec(..., zones="CDF").
 Encoding writes the first spelling of each convention (C/D zones, '{'/'A'-'I'
 and '}'/'J'-'R', digits and 'p'-'y'); an unsigned field gets plain digits.
 """
@@ -33,7 +35,7 @@ class ZonedCodec:
     kind = "zoned decimal"
 
     def __init__(self, *, digits: int, signed: bool, convention: str, codepage,
-                 sign_leading: bool = False, sign_separate: bool = False):
+                 sign_leading: bool = False, sign_separate: bool = False, zones: str = "CAEFDB"):
         self.digits = digits
         self.signed = signed
         self.leading = sign_leading
@@ -61,6 +63,8 @@ class ZonedCodec:
         elif convention == "ebcdic":
             for zone, neg in ((0xC, False), (0xA, False), (0xE, False), (0xF, False),
                               (0xD, True), (0xB, True)):
+                if f"{zone:X}" not in zones.upper():
+                    continue
                 sdig[zone << 4: (zone << 4) + 10] = np.arange(10)
                 sneg[zone << 4: (zone << 4) + 10] = neg
             self.enc_pos = np.arange(0xC0, 0xCA, dtype=np.uint8)
@@ -107,17 +111,35 @@ class ZonedCodec:
         self._plus = int(self.plus) if self.separate else 0
         self._minus = int(self.minus) if self.separate else 0
 
+    # ---------------------------------------------------------------- kernel
+    def kernel_decode(self, offsets: np.ndarray, count: int):
+        """(specification, finish) for the compiled kernel, None when it does not
+        take this field (more than 18 digits)."""
+        if self.wide:
+            return None
+        values, bad = np.empty(count, dtype=np.int64), np.empty(count, dtype=bool)
+        spec = (kernel.ZONED, offsets, values, bad, self._dtab, self._stab, self._ntab,
+                self._body_start, self.digits, self._sign_at, self.separate)
+        return spec, lambda _: (values, bad)
+
+    def kernel_encode(self, offsets: np.ndarray, values):
+        if self.wide or not kernel.int64_column(values):
+            return None
+        values = np.ascontiguousarray(values)
+        error = np.empty(len(values), dtype=bool)
+        spec = (kernel.ZONED, offsets, values, error, self.digits, self.size, self._body_start,
+                int(self.zero), self.signed, self._sign_at, self.separate, self._plus,
+                self._minus, self._enc_pos, self._enc_neg)
+        return spec, lambda negatives: (error, dg.encode_reason(self.digits, self.signed,
+                                                                negatives))
+
     # ---------------------------------------------------------------- decode
     def decode(self, raw: np.ndarray):
         """(n, size) uint8 -> (int64 (n,) or int128 (n, 2) values, bad (n,) bool)."""
         k = self.digits
         n = raw.shape[0]
-        ck = kernel.active()
-        if ck is not None and not self.wide:
-            values, bad = np.empty(n, dtype=np.int64), np.empty(n, dtype=bool)
-            ck.zoned_decode(kernel.block(raw), values, bad, self._dtab, self._stab, self._ntab,
-                            self._body_start, k, self._sign_at, self.separate)
-            return values, bad
+        if kernel.active() is not None and not self.wide:
+            return kernel.decode_one(self, raw)
         if self.separate:
             sign_byte = raw[:, 0] if self.leading else raw[:, -1]
             body = raw[:, 1:] if self.leading else raw[:, :-1]
@@ -168,15 +190,10 @@ class ZonedCodec:
     def encode(self, values: np.ndarray):
         """int64 (n,) or int128 (n, 2) -> ((n, size) uint8, error (n,) bool, reason)."""
         k = self.digits
-        ck = kernel.active()
-        if ck is not None and kernel.int64_column(values) and k <= dg.MAX_INT64_DIGITS:
-            values = np.ascontiguousarray(values)
-            out = np.empty((len(values), self.size), dtype=np.uint8)
-            error = np.empty(len(values), dtype=bool)
-            negatives = ck.zoned_encode(values, out, error, k, self.size, self._body_start,
-                                        int(self.zero), self.signed, self._sign_at, self.separate,
-                                        self._plus, self._minus, self._enc_pos, self._enc_neg)
-            return out, error, dg.encode_reason(k, self.signed, negatives)
+        if kernel.active() is not None:
+            done = kernel.encode_one(self, values)
+            if done is not None:
+                return done
         digs, negative, error, reason = dg.values_to_digits(values, k, signed=self.signed)
         out = np.empty((len(digs), self.size), dtype=np.uint8)
         body = self.zero + digs  # digit characters
