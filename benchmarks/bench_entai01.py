@@ -4,6 +4,12 @@ beside the I/O floor (copying the master). Ratios and peak memory go to extra_in
 
     python -m pytest benchmarks/bench_entai01.py --benchmark-only -s
     DENSAN_BENCH_RECORDS=500000 python -m pytest benchmarks/bench_entai01.py
+    DENSAN_BENCH_ENTAI_SCALE=10 python -m pytest benchmarks/bench_entai01.py --benchmark-only -s
+
+At 10x (52,947,740 masters, 5.3 GB; made once by benchmarks/big_master.py under
+/work/big/entai-10x) densan runs once, the legacy's outputs are checked by digest and
+deleted before densan writes its own, and densan's are deleted after the run: one
+run's outputs (5.4 GB) are on disk at a time, besides the master.
 
 Both run as processes (`densan run ENTAI01 --dd ...` and the compiled COBOL), so
 each time includes starting up and each peak RSS is the program's own. The
@@ -25,8 +31,14 @@ DDS = {"MASTER-OUT": "master-out.dat", "NOTICE-OUT": "notice-out.dat", "ENTAI-OU
 
 
 @pytest.mark.skipif(not HAVE_COBC, reason="GnuCOBOL (cobc) is needed for the baseline")
-def test_entai01_vs_gnucobol(benchmark, tmp_path, collection_master):
+def test_entai01_vs_gnucobol(benchmark, tmp_path, request):
     from datasets.collection_followups import rate_table
+    scale = int(os.environ.get("DENSAN_BENCH_ENTAI_SCALE", "1"))
+    if scale > 1:
+        from benchmarks.big_master import scaled_collection_master
+        collection_master = scaled_collection_master(scale)
+    else:
+        collection_master = request.getfixturevalue("collection_master")
 
     parm = "20250131,0100"
     rates = tmp_path / "rate-in.dat"
@@ -40,12 +52,15 @@ def test_entai01_vs_gnucobol(benchmark, tmp_path, collection_master):
     floor = time.perf_counter() - t
     (tmp_path / "floor").unlink()
 
-    pair = legacy_and_densan(benchmark, tmp_path, "ENTAI01", inputs, DDS, parm)
+    big = scale > 1
+    pair = legacy_and_densan(benchmark, tmp_path, "ENTAI01", inputs, DDS, parm,
+                             **({"rounds": 1, "drop_legacy_outputs": True} if big else {}))
     densan_rc, densan_s, densan_mb = pair.return_code, pair.densan_seconds, pair.densan_peak_mib
     legacy_s, legacy_mb, densan_out = pair.legacy_seconds, pair.legacy_peak_mib, pair.densan_out
 
     benchmark.extra_info.update({
         "masters": size // 100,
+        "scale": scale,
         "return_code": densan_rc,
         "reminded": densan_out["NOTICE-OUT"].stat().st_size // 80,
         "overdue": densan_out["ENTAI-OUT"].stat().st_size // 100,
@@ -59,3 +74,6 @@ def test_entai01_vs_gnucobol(benchmark, tmp_path, collection_master):
         "gnucobol_peak_rss_mib": round(legacy_mb),
     })
     print("\nENTAI01 " + "  ".join(f"{k}={v}" for k, v in benchmark.extra_info.items()))
+    if big:
+        for path in densan_out.values():
+            path.unlink()

@@ -40,3 +40,30 @@ def first_out_of_order(keys: np.ndarray, *, strict: bool, start: bytes | None = 
     i = int(np.argmax(bad))
     prev = keys[i - 1].tobytes() if i else (start if start is not None else bytes(k))
     return SequenceBreak(i + 1, prev, keys[i].tobytes())
+
+
+class RunningSequence:
+    """`first_out_of_order` over a file read block by block: each block's first key
+    is compared with the last key of the block before, and the record numbers
+    count from the start of the file. `check_first=False` leaves the file's first
+    record unchecked (a program that only compares from its second record on)."""
+
+    def __init__(self, *, strict: bool, start: bytes | None = None, check_first: bool = True):
+        self.strict = strict
+        self.previous = start
+        self.check_first = check_first
+        self.records = 0
+
+    def check(self, keys: np.ndarray) -> SequenceBreak | None:
+        """The first break in this block (numbered in the whole file), or None."""
+        keys = np.asarray(keys, np.uint8)
+        if not len(keys):
+            return None
+        skip = 1 if self.previous is None and not self.check_first else 0
+        start = keys[0].tobytes() if skip else self.previous
+        bad = first_out_of_order(keys[skip:], strict=self.strict, start=start)
+        if bad is not None:
+            bad.record += self.records + skip
+        self.previous = keys[-1].tobytes()
+        self.records += len(keys)
+        return bad

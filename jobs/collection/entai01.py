@@ -28,12 +28,14 @@ from engine.program.arithmetic import floor_to_unit
 from engine.program.control_report import ControlReport
 from engine.program.printfile import edit
 from engine.program.records import Records
-from engine.program.sequence import first_out_of_order
+from engine.program.blocks import FixedBlocks
+from engine.program.sequence import RunningSequence
 from engine.program.validation import first_failure, reject_records
 
 PROGRAM = "ENTAI01"
 MASTER_LEN, RATE_LEN, NOTICE_LEN, ENTAI_LEN, ERROR_LEN = 100, 20, 80, 100, 120
 RATE_MAX = 100
+BLOCK_RECORDS = 1 << 20                 # master records per block (about 100 MB)
 OPEN_END = 999_999_999                  # the last rate period has no end
 REASONS = ("IV", "DT", "AM", "RT")
 DATA_DDS = ("MASTER-IN", "MASTER-OUT", "NOTICE-OUT", "ENTAI-OUT", "ERROR-OUT")
@@ -42,8 +44,9 @@ ALL_DDS = ("REPORT", "MASTER-IN", "RATE-IN", "MASTER-OUT", "NOTICE-OUT", "ENTAI-
 
 # --------------------------------------------------------------------------- the rules
 def decode_master(m: Records) -> pl.DataFrame:
-    """The fields the rules read, one column each (values of invalid fields are 0).
-    A signed packed field is NUMERIC in GnuCOBOL with sign nibble C or D only."""
+    """The fields the rules read from the items considered (SH-JOTAI 0 or 1), one
+    column each (values of invalid fields are 0). A signed packed field is NUMERIC
+    in GnuCOBOL with sign nibble C or D only."""
     def packed_ok(name):
         return m.numeric(name) & ((m.bytes(name)[:, -1] & 0x0F) != 0x0F)
 
@@ -52,7 +55,6 @@ def decode_master(m: Records) -> pl.DataFrame:
     due_ok, toku_ok = m.numeric("SH-NOKIGEN"), m.numeric("SH-TOKUSOKU-BI")
     chotei_ok, nofu_ok = packed_ok("SH-CHOTEI-GAKU"), packed_ok("SH-NOFU-GAKU")
     return pl.DataFrame({
-        "considered": m.is_in("SH-JOTAI", ("0", "1")),
         "iv": ~(m.numeric("SH-KEY") & m.numeric("SH-KOJIN-NO") & chotei_ok & nofu_ok),
         "chotei": value("SH-CHOTEI-GAKU", chotei_ok), "nofu": value("SH-NOFU-GAKU", nofu_ok),
         "due_ok": due_ok, "due": value("SH-NOKIGEN", due_ok),
@@ -60,18 +62,19 @@ def decode_master(m: Records) -> pl.DataFrame:
 
 
 def item_rules(m: pl.DataFrame, *, parm_days: int, first_rate_day: int) -> pl.DataFrame:
-    """Rules 3-6 of the spec: the reason of each invalid item (the first failed check),
-    whether a valid item is overdue, and whether it is reminded now."""
+    """Rules 3-6 of the spec on the items considered: the reason of each invalid item
+    (the first failed check), whether a valid item is overdue, and whether it is
+    reminded now."""
     due, due_days = pl.col("due"), pl.col("due_days")
     reason = first_failure([
         ("IV", pl.col("iv")),
         ("DT", ~pl.col("due_ok") | ~pl.col("toku_ok") | ~dates.is_valid_date(due)),
         ("AM", pl.col("mino") <= 0),
         ("RT", (due_days < parm_days) & (due_days + 1 < first_rate_day))])
-    valid = pl.col("considered") & pl.col("reason").is_null()
+    valid = pl.col("reason").is_null()
     return (m.with_columns(due_days=pl.when(dates.is_valid_date(due)).then(dates.day_number(due)).otherwise(0),
                            mino=pl.col("chotei") - pl.col("nofu"))
-            .with_columns(reason=pl.when(pl.col("considered")).then(reason))
+            .with_columns(reason=reason)
             .with_columns(overdue=valid & (due_days < parm_days))
             .with_columns(remind=pl.col("overdue") & (pl.col("toku") == 0) & (due_days + 20 < parm_days)))
 
@@ -182,6 +185,14 @@ class Totals:
     ovd_mino: int = 0
     ovd_entai: int = 0
 
+    def add(self, block: "Totals") -> None:
+        """Add a block's totals (the amounts are S9(15) accumulators: low 15 digits)."""
+        for name in ("read", "written", "considered", "overdue", "reminded", "errors"):
+            setattr(self, name, getattr(self, name) + getattr(block, name))
+        self.by_reason = tuple(a + b for a, b in zip(self.by_reason, block.by_reason))
+        for name in ("rem_mino", "rem_fee", "rem_entai", "ovd_mino", "ovd_entai"):
+            setattr(self, name, (getattr(self, name) + getattr(block, name)) % 10 ** 15)
+
 
 @dataclass
 class Outputs:
@@ -193,18 +204,27 @@ class Outputs:
 
 
 def process(M: np.ndarray, rates: RateTable, parm_date: int, fee: int, encoding: str) -> Outputs:
-    """The whole run on the master records (n, 100): the four outputs and totals."""
+    """The run on a block of master records (n, 100), updated in place (M is the
+    run's own buffer): the four outputs and the block's totals. Records are
+    independent of each other, so any cut of the master into blocks gives the
+    same bytes. Only unpaid and partly paid items (SH-JOTAI 0 or 1, about one in
+    ten) are decoded: every other record is copied to MASTER-OUT as it is."""
     parm_days = int(dates.day_number(parm_date))
-    master = Records(M, "SHUNOMST", encoding=encoding)    # updated in place: M is the run's own copy
-    items = item_rules(decode_master(master), parm_days=parm_days, first_rate_day=rates.from_days[0])
+    master = Records(M, "SHUNOMST", encoding=encoding)
+    considered = np.flatnonzero(master.is_in("SH-JOTAI", ("0", "1")))
+    if not len(considered):
+        return Outputs(M, *(np.zeros((0, n), np.uint8) for n in (NOTICE_LEN, ENTAI_LEN, ERROR_LEN)),
+                       Totals(read=len(M), written=len(M)))
+    C = master.take(considered)
+    items = item_rules(decode_master(C), parm_days=parm_days, first_rate_day=rates.from_days[0])
     reasons = items["reason"].fill_null("").to_numpy().astype("U2")    # 5000: ERROR-OUT, as read
     bad_rows = np.flatnonzero(reasons != "")
-    error_out = reject_records(M[bad_rows], reasons[bad_rows], ERROR_LEN, fill=master.space,
+    error_out = reject_records(C.data[bad_rows], reasons[bad_rows], ERROR_LEN, fill=master.space,
                                encode=master.literal)
-    overdue_rows = np.flatnonzero(items["overdue"].to_numpy())
-    fees = late_fees(items[overdue_rows], rates, parm_days)
+    overdue = np.flatnonzero(items["overdue"].to_numpy())
+    fees = late_fees(items[overdue], rates, parm_days)
     remind = fees["remind"].to_numpy()
-
+    overdue_rows = considered[overdue]                     # rows of M
     reminded_rows = overdue_rows[remind]                   # 4000: the reminder date on the master
     master.put("SH-TOKUSOKU-BI", np.full(len(reminded_rows), parm_date), reminded_rows)
     master.put("SH-KOSHIN-BI", np.full(len(reminded_rows), parm_date), reminded_rows)
@@ -229,10 +249,8 @@ def process(M: np.ndarray, rates: RateTable, parm_date: int, fee: int, encoding:
     notice.put("TK-ENTAI-GAKU", col("entai", remind))
     notice.put("TK-TOKUSOKU-BI", np.full(len(R), parm_date))
 
-
     entai, mino = col("entai"), col("mino")
-    t = Totals(rates=len(rates), read=len(M), written=len(M),
-               considered=int(items["considered"].sum()), overdue=len(overdue_rows),
+    t = Totals(read=len(M), written=len(M), considered=len(considered), overdue=len(overdue_rows),
                reminded=len(reminded_rows), errors=len(bad_rows),
                by_reason=tuple(int((reasons == r).sum()) for r in REASONS),
                rem_mino=_sum15(mino[remind]), rem_fee=fee * len(reminded_rows) % 10 ** 15,
@@ -346,6 +364,24 @@ def _allocated(dd: str, value) -> None:
         raise Abend(f"DD {dd} NOT ALLOCATED: ENVIRONMENT VARIABLE {dd.replace('-', '_')} IS NOT SET")
 
 
+class _Directory:
+    """A directory opens (as GnuCOBOL's OPEN INPUT does) but fails on the first read."""
+
+    def readinto(self, buffer) -> int:
+        raise IsADirectoryError(errno.EISDIR, "is a directory")
+
+    def close(self) -> None:
+        pass
+
+
+def _open_input(dd: str, path):
+    try:
+        return _Directory() if os.path.isdir(path) else open(path, "rb")
+    except OSError as exc:
+        raise Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS {_open_status(exc, False)}",
+                    _path_line(path)) from None
+
+
 def _read_input(dd: str, path) -> np.ndarray:
     try:
         if os.path.isdir(path):
@@ -373,11 +409,56 @@ def parse_parm(text: str) -> tuple[int, int] | None:
     return (int(date), int(fee)) if dates.is_valid_date(int(date)) else None
 
 
+def run_master(files: dict, dds: dict, rates: RateTable, parm_date: int, fee: int, encoding: str,
+               block_records: int) -> Totals:
+    """7100/2000: the master read a block at a time, each block sequence-checked
+    (from the second record on, as the legacy), processed and its outputs written
+    before the next is read; a short last record ends the step after the full ones."""
+    blocks = FixedBlocks(files["MASTER-IN"], MASTER_LEN, block_records)
+    sequence = RunningSequence(strict=True, check_first=False)
+    ebcdic = Records(np.zeros((0, MASTER_LEN), np.uint8), "SHUNOMST", encoding=encoding).ebcdic
+    totals = Totals(rates=len(rates))
+    for M in _read_blocks(blocks, dds["MASTER-IN"]):
+        bad = sequence.check(M[:, :18])
+        if bad is not None:
+            M = M[:bad.record - 1 - sequence.records + len(M)]     # the records before it are processed
+        out = process(M, rates, parm_date, fee, encoding)
+        for dd, data in (("MASTER-OUT", out.master), ("NOTICE-OUT", out.notice),
+                         ("ENTAI-OUT", out.entai), ("ERROR-OUT", out.error)):
+            try:
+                files[dd].write(np.ascontiguousarray(data).reshape(-1))
+            except OSError:
+                raise Abend(f"WRITE ERROR ON DD {dd}, FILE STATUS 34", _path_line(dds[dd])) from None
+        totals.add(out.totals)
+        if bad is not None:
+            raise Abend(f"SEQUENCE ERROR ON MASTER-IN AT RECORD {_recno(bad.record)}",
+                        f"  PREVIOUS: SH-KEY {_show(bad.previous, ebcdic)}",
+                        f"  CURRENT:  SH-KEY {_show(bad.current, ebcdic)}")
+    if blocks.rest:
+        raise Abend(f"WRONG LENGTH RECORD ON DD MASTER-IN AT RECORD {_recno(blocks.records + 1)}, "
+                    "FILE STATUS 04", _path_line(dds["MASTER-IN"]))
+    for dd in DATA_DDS[1:]:
+        try:
+            files.pop(dd).close()
+        except OSError:
+            raise Abend(f"WRITE ERROR ON DD {dd}, FILE STATUS 34", _path_line(dds[dd])) from None
+    return totals
+
+
+def _read_blocks(blocks: FixedBlocks, path):
+    try:
+        yield from blocks
+    except OSError:
+        raise Abend(f"READ ERROR ON DD MASTER-IN AT RECORD {_recno(blocks.records + 1)}, FILE STATUS 30",
+                    _path_line(path)) from None
+
+
 def entai01(*, master_in, rate_in, master_out, notice_out, entai_out, error_out, report,
-            parm: str | None, encoding: str = "ascii") -> Result:
+            parm: str | None, encoding: str = "ascii", block_records: int = BLOCK_RECORDS) -> Result:
     """Run ENTAI01 over files: each DD a path, or None when not allocated. The checks
     and abnormal ends come in the legacy's order: DD paths, REPORT, PARM (after the
-    page header), the rate table, the data files, then the master's records."""
+    page header), the rate table, the data files, then the master's records, read
+    `block_records` at a time (memory stays bounded whatever the master's size)."""
     dds = dict(zip(ALL_DDS, (report, master_in, rate_in, master_out, notice_out, entai_out,
                              error_out)))
     files: dict = {}
@@ -404,33 +485,14 @@ def entai01(*, master_in, rate_in, master_out, notice_out, entai_out, error_out,
             _allocated("RATE-IN", rate_in)
             rates = load_rates(_read_input("RATE-IN", rate_in), encoding, rate_in)
             _allocated("MASTER-IN", master_in)
-            mdata = _read_input("MASTER-IN", master_in)
+            files["MASTER-IN"] = _open_input("MASTER-IN", master_in)
             for dd in DATA_DDS[1:]:
                 _allocated(dd, dds[dd])
                 files[dd] = _open_output(dd, dds[dd])
-            full, rest = divmod(len(mdata), MASTER_LEN)
-            M = mdata[:full * MASTER_LEN].reshape(full, MASTER_LEN)
-            bad = first_out_of_order(M[1:, :18], strict=True, start=M[0, :18].tobytes()) if full > 1 else None
-            if bad is not None:           # the check starts at the second record
-                bad.record += 1
-                ebcdic = Records(M[:0], "SHUNOMST", encoding=encoding).ebcdic
-                raise Abend(f"SEQUENCE ERROR ON MASTER-IN AT RECORD {_recno(bad.record)}",
-                            f"  PREVIOUS: SH-KEY {_show(bad.previous, ebcdic)}",
-                            f"  CURRENT:  SH-KEY {_show(bad.current, ebcdic)}")
-            if rest:
-                raise Abend(f"WRONG LENGTH RECORD ON DD MASTER-IN AT RECORD {_recno(full + 1)}, "
-                            "FILE STATUS 04", _path_line(master_in))
-            out = process(M, rates, parm_date, fee, encoding)
-            for dd, data in (("MASTER-OUT", out.master), ("NOTICE-OUT", out.notice),
-                             ("ENTAI-OUT", out.entai), ("ERROR-OUT", out.error)):
-                try:
-                    files[dd].write(np.ascontiguousarray(data).tobytes())
-                    files.pop(dd).close()
-                except OSError:
-                    raise Abend(f"WRITE ERROR ON DD {dd}, FILE STATUS 34", _path_line(dds[dd])) from None
-            rc = 4 if out.totals.errors else 0
-            rpt.totals(out.totals, rc)
-            result = Result(rc, rpt.lines, [], out.totals)
+            totals = run_master(files, dds, rates, parm_date, fee, encoding, block_records)
+            rc = 4 if totals.errors else 0
+            rpt.totals(totals, rc)
+            result = Result(rc, rpt.lines, [], totals)
         except Abend as ab:
             messages = [f"{PROGRAM:<8} {line.rstrip(' ')}" for line in ab.lines]
             messages.append(f"{PROGRAM:<8} ABNORMAL END, RETURN CODE 16")

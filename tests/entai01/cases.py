@@ -159,12 +159,13 @@ def run_legacy_case(case: Case, folder: Path) -> Outcome:
     return _outcome(run_legacy("ENTAI01", dds, case.parm, legacy_dir=LEGACY).rc, folder / "legacy")
 
 
-def run_densan_case(case: Case, folder: Path) -> Outcome:
+def run_densan_case(case: Case, folder: Path, **options) -> Outcome:
+    """densan's run of the case; `options` go to entai01() (e.g. block_records)."""
     from jobs.collection.entai01 import entai01
     dds = _dds(case, write_inputs(case, folder / "in"), folder / "densan")
     res = entai01(master_in=dds["MASTER-IN"], rate_in=dds["RATE-IN"], master_out=dds["MASTER-OUT"],
                   notice_out=dds["NOTICE-OUT"], entai_out=dds["ENTAI-OUT"],
-                  error_out=dds["ERROR-OUT"], report=dds["REPORT"], parm=case.parm)
+                  error_out=dds["ERROR-OUT"], report=dds["REPORT"], parm=case.parm, **options)
     return _outcome(res.rc, folder / "densan")
 
 

@@ -95,8 +95,10 @@ def test_nightly_on_the_sample_city(tmp_path):
     assert "NIGHTLY/SHUNOD JOB SHUNOD STARTED" in r.stdout
     [run] = S.status("2025-01-31", home=home)
     units = {u["job"]: u for u in run["units"]}
-    assert run["jobnet"] == "NIGHTLY" and run["units"][-1]["job"] == "SHUNOD"
-    assert units["SHUNOD"]["status"] in (S.NORMAL, S.WARNING) and units["SHUNOD"]["job_run"] == "J0000001"
+    assert run["jobnet"] == "NIGHTLY" and run["units"][0]["job"] == "JUKID"      # resident movements first
+    assert [u["job"] for u in run["units"]][-2:] == ["SHUNOD", "ENTAI01"]        # reminders after the posting
+    for job, job_run in (("JUKID", "J0000001"), ("SHUNOD", "J0000002"), ("ENTAI01", "J0000003")):
+        assert units[job]["status"] in (S.NORMAL, S.WARNING) and units[job]["job_run"] == job_run
     assert units["KOTEIY"]["status"] == S.BYPASSED        # the yearly assessment runs in April only
     assert units["SUIDOB"]["status"] == S.BYPASSED        # water bills on the 10th of even months
     r = subprocess.run(cmd + ["schedule", "plan", "--month", "2025-01", "--json"], env=e, capture_output=True,
