@@ -206,10 +206,11 @@ def ebcdic_outputs(out: Outcome) -> dict[str, bytes | None]:
             "ERROR-OUT": convert_file(f["ERROR-OUT"], 120, error), "REPORT": f["REPORT"]}
 
 
-def run_densan_ebcdic(case: Case, folder: Path) -> Outcome:
+def run_densan_ebcdic(case: Case, folder: Path, **options) -> Outcome:
     from jobs.collection.entai01 import entai01
     dds = _dds(case, ebcdic_files(case, folder / "in-ebcdic"), folder / "densan-ebcdic")
     res = entai01(master_in=dds["MASTER-IN"], rate_in=dds["RATE-IN"], master_out=dds["MASTER-OUT"],
                   notice_out=dds["NOTICE-OUT"], entai_out=dds["ENTAI-OUT"],
-                  error_out=dds["ERROR-OUT"], report=dds["REPORT"], parm=case.parm, encoding="cp930")
+                  error_out=dds["ERROR-OUT"], report=dds["REPORT"], parm=case.parm, encoding="cp930",
+                  **options)
     return _outcome(res.rc, folder / "densan-ebcdic")

@@ -25,14 +25,16 @@ def _same(case: Case, tmp_path):
     return ebcdic
 
 
-def test_sample_in_ebcdic(tmp_path):
-    """The shared sample converted: outputs equal the sample's outputs converted."""
+@pytest.mark.parametrize("block_records", [1 << 20, 3])
+def test_sample_in_ebcdic(tmp_path, block_records):
+    """The shared sample converted: outputs equal the sample's outputs converted (read
+    whole, and three records at a time)."""
     from tests.entai01.cases import Outcome
     data = SAMPLE.joinpath("master-in.dat").read_bytes()
     rates = SAMPLE.joinpath("rate-in.dat").read_bytes()
     case = Case([data[i:i + 100] for i in range(0, len(data), 100)],
                 [rates[i:i + 20] for i in range(0, len(rates), 20)])
-    out = run_densan_ebcdic(case, tmp_path)
+    out = run_densan_ebcdic(case, tmp_path, block_records=block_records)
     legacy = Outcome(4, {dd: SAMPLE.joinpath(f).read_bytes() for dd, f in
                          (("MASTER-OUT", "master-out.dat"), ("NOTICE-OUT", "notice-out.dat"),
                           ("ENTAI-OUT", "entai-out.dat"), ("ERROR-OUT", "error-out.dat"),

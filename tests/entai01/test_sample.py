@@ -53,3 +53,16 @@ def test_job_log_counts_and_run_through_the_cli(tmp_path, densan_home):
     assert res.exit_code == 4, res.output
     for name in FILES.values():
         assert (tmp_path / name).read_bytes() == (SAMPLE / name).read_bytes()
+
+
+@pytest.mark.parametrize("block_records", [1, 4, 29])
+def test_sample_read_in_small_blocks(tmp_path, block_records):
+    """The same bytes whatever the block size: a block of one record, blocks that cut
+    the sample unevenly, and one full block and a block of one."""
+    from jobs.collection.entai01 import entai01
+    res = entai01(master_in=SAMPLE / "master-in.dat", rate_in=SAMPLE / "rate-in.dat",
+                  **{k: tmp_path / v for k, v in FILES.items()}, parm="20260131,0100",
+                  block_records=block_records)
+    assert res.rc == 4 and res.totals.read == 30
+    for name in FILES.values():
+        assert (tmp_path / name).read_bytes() == (SAMPLE / name).read_bytes(), name
