@@ -97,8 +97,10 @@ def test_nightly_on_the_sample_city(tmp_path):
     units = {u["job"]: u for u in run["units"]}
     assert run["jobnet"] == "NIGHTLY" and run["units"][0]["job"] == "JUKID"      # resident movements first
     assert [u["job"] for u in run["units"]][-2:] == ["SHUNOD", "ENTAI01"]        # reminders after the posting
-    for job, job_run in (("JUKID", "J0000001"), ("SHUNOD", "J0000002"), ("ENTAI01", "J0000003")):
-        assert units[job]["status"] in (S.NORMAL, S.WARNING) and units[job]["job_run"] == job_run
+    for job in ("JUKID", "SHUNOD", "ENTAI01"):
+        assert units[job]["status"] in (S.NORMAL, S.WARNING)
+    # one after the other (J0000001... unless a start is retried on a loaded machine)
+    assert units["JUKID"]["job_run"] < units["SHUNOD"]["job_run"] < units["ENTAI01"]["job_run"]
     assert units["KOTEIY"]["status"] == S.BYPASSED        # the yearly assessment runs in April only
     assert units["SUIDOB"]["status"] == S.BYPASSED        # water bills on the 10th of even months
     r = subprocess.run(cmd + ["schedule", "plan", "--month", "2025-01", "--json"], env=e, capture_output=True,
