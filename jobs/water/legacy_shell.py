@@ -126,7 +126,7 @@ class LegacyShell:
         return data
 
     def write(self, dd: str, data) -> None:
-        pieces = data if isinstance(data, list) else [data]
+        pieces = [data] if isinstance(data, (bytes, bytearray, memoryview, np.ndarray)) else data
         try:
             for buf in pieces:
                 self.files[dd].write(buf if isinstance(buf, (bytes, bytearray, memoryview))

@@ -26,6 +26,7 @@ import polars as pl
 from engine.program.arithmetic import floor_to_unit
 from engine.program.dates import is_valid_date
 from engine.program.keys import key_ranks
+from engine.program.matching import rank_in_group
 from engine.program.records import Records
 from engine.program.sequence import first_out_of_order
 from engine.program.validation import first_failure, reason_counts, reject_records
@@ -101,6 +102,8 @@ def bill(dds: dict, parm: str | None, *, encoding: str = "ascii", dialect: str |
                                outputs=DDS[3:])
         tariff = load_tariff(data["TARIFF-IN"], cs)
         out, totals = billing_pass(data["CUST-IN"], data["READ-IN"], tariff, p, cs, shell)
+        if pdf is not None:
+            out["BILL-OUT"] = list(out["BILL-OUT"])
         for dd in ("CUST-OUT", "CHOTEI-OUT", "BILL-OUT", "ERROR-OUT"):
             shell.write(dd, out[dd])
         if pdf is not None:
@@ -195,25 +198,37 @@ def segment(a: pl.Expr, b: pl.Expr) -> pl.Expr:
 
 
 def judge(readings: pl.DataFrame, customers: pl.DataFrame, tariff: Tariff, shori: int) -> pl.DataFrame:
-    """Each reading with its customer, reason (null: accepted), usage and its split
-    over the two months (the odd m3 in month 2)."""
+    """Each reading with its customer (cust -1: none), its rank among the readings of
+    its tap, reason (null: accepted), usage and its split over the two months (the odd
+    m3 in month 2). The readings and the customers are in key order (checked before):
+    a reading's customer is found by binary search, the basic charge by diameter."""
     c = pl.col
+    c_key, r_key = customers["key"].to_numpy(), readings["key"].to_numpy()
+    at = np.minimum(np.searchsorted(c_key, r_key), max(len(c_key) - 1, 0))
+    found = (c_key[at] == r_key) if len(c_key) else np.zeros(len(r_key), bool)
+    basic_of = np.full(1000, -1, np.int64)                # PIC 9(3) diameters
+    for kokei, yen in tariff.basic:
+        basic_of[kokei] = yen
+    def pick(name):                                       # the customer's column (any, when none)
+        v = customers[name].to_numpy()
+        return v[at] if len(v) else np.zeros(len(r_key), v.dtype)
+    kokei = pick("kokei")
+    basic = np.where((kokei >= 0) & (kokei < 1000), basic_of[np.clip(kokei, 0, 999)], -1)
+    joined = readings.with_columns(rank=rank_in_group(r_key), cust=np.where(found, at, -1), basic=basic,
+                                   **{name: pick(name) for name in ("kokei", "zenkai", "zenkai_bi", "gesui", "closed")})
     usage = (pl.when(c("kokan_yes"))
              .then(segment(c("zenkai"), c("kyu")) + segment(c("shin"), c("konkai")))
              .otherwise(segment(c("zenkai"), c("konkai"))))
     reason = first_failure([
-        ("NF", c("cust").is_null()),
+        ("NF", c("cust") < 0),
         ("CL", c("closed")),
         ("DU", c("rank") > 0),
         ("IV", ~c("konkai_ok") | ~c("kokan_valid") | (c("kokan_yes") & ~(c("kyu_ok") & c("shin_ok")))),
         ("DT", ~c("date_ok") | ~is_valid_date(c("date")) | (c("date") > shori) | (c("date") <= c("zenkai_bi"))),
         ("HV", c("usage") > HV_LIMIT),
-        ("TF", c("basic").is_null()),
+        ("TF", c("basic") < 0),
     ])
-    return (readings.with_columns(rank=pl.int_range(pl.len()).over("key"))
-            .join(customers, on="key", how="left", maintain_order="left")
-            .join(tariff.basic_frame(), on="kokei", how="left", maintain_order="left")
-            .with_columns(usage=usage)
+    return (joined.with_columns(usage=usage)
             .with_columns(reason=reason, m1=c("usage") // 2, m2=c("usage") - c("usage") // 2))
 
 
@@ -224,7 +239,7 @@ def billing_pass(C, R, tariff: Tariff, p: Parm, cs, shell) -> tuple[dict, Totals
     read = Records(R.records[:nr], "KENSHIN", encoding=cs.name)
     c_key, r_key = key_ranks(cust.bytes("SM-SUISEN-NO"), read.bytes("KN-SUISEN-NO"))
     customers = pl.DataFrame({
-        "key": c_key, "cust": np.arange(nc), "kokei": cust.value("SM-KOKEI"),
+        "key": c_key, "kokei": cust.value("SM-KOKEI"),
         "zenkai": cust.value("SM-ZENKAI-SHISHIN"), "zenkai_bi": cust.value("SM-ZENKAI-KENSHIN-BI"),
         "gesui": cust.equals("SM-GESUI-KBN", "1"), "closed": cust.equals("SM-JOTAI", "9")})
     readings = pl.DataFrame({
@@ -242,6 +257,7 @@ def billing_pass(C, R, tariff: Tariff, p: Parm, cs, shell) -> tuple[dict, Totals
     water = (acc["water1"] + acc["water2"]).to_numpy()
     sewer = (acc["sewer1"] + acc["sewer2"]).to_numpy()
     gesui = acc["gesui"].to_numpy()
+    bill_lines = bills.bill_lines(cust.data[a_cust], acc, p, cs)    # built on two threads meanwhile
 
     # CUST-OUT: the master as read; a billed tap gets 前回指針 / 前回検針日 of its reading
     out = Records(cust.data.copy(), "SUIDOMST", encoding=cs.name)
@@ -252,7 +268,6 @@ def billing_pass(C, R, tariff: Tariff, p: Parm, cs, shell) -> tuple[dict, Totals
     error_out = reject_records(read.data[rej], reason[rej], ERROR_LEN, fill=cs.space, encode=cs.text)
 
     chotei = assessments(cust.data[a_cust], water, sewer, gesui, p, cs)
-    bill_lines = bills.bill_lines(cust.data[a_cust], acc, p, cs)
 
     per_cust = np.bincount(j["cust"].fill_null(-1).to_numpy() + 1, minlength=nc + 1)[1:]
     closed = customers["closed"].to_numpy()
