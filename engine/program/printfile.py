@@ -204,24 +204,31 @@ def write_pdf(lines: Iterable[bytes], path, *, encoding: str = "cp932", title: s
 def edit_unsigned(values, picture: str) -> np.ndarray:
     """`edit` for the common unsigned pictures of 9, Z, ',' and '/' (ZZZ,ZZ9,
     9999/99/99 ...), vectorised over all values at once (no formatting per
-    distinct value): Z blanks a leading zero, a ',' among blanked digits is a
-    blank, '/' is always printed. Values keep their low-order digits. Other
-    pictures (signs, CR/DB, '.', '*', 'B', '0') go through `edit`."""
+    distinct value): Z blanks a leading zero, a ',' or '/' among blanked digits
+    is a blank. Values keep their low-order digits. Other
+    pictures (signs, CR/DB, '.', '*', 'B', '0') go through `edit`.
+    Digits are taken from the right (in 32-bit integers when they fit), and a
+    digit shows when the value reaches its place or a 9 stands at or before it."""
     digits = picture.replace(",", "").replace("/", "")
     if set(picture) - set("9Z,/") or "9Z" in digits:
         return edit(values, picture)
-    v = np.abs(np.asarray(values, np.int64).reshape(-1))
-    ndig = sum(c in "9Z" for c in picture)
-    v = v % 10 ** ndig
+    ndig = len(digits)
+    v = np.abs(np.asarray(values, np.int64).reshape(-1)) % 10 ** ndig
+    if ndig <= 9:
+        v = v.astype(np.int32)
     out = np.empty((len(v), len(picture)), np.uint8)
-    shown = np.zeros(len(v), bool)
-    k = ndig
-    for col, c in enumerate(picture):
+    nines = digits.find("9")                     # digits from the left that print anyway
+    forced_from = ndig - nines if nines >= 0 else -1   # places (from the right) at or below it
+    q = v.copy()
+    place = 0                                    # 10**place of the digit being filled
+    for col in range(len(picture) - 1, -1, -1):
+        c = picture[col]
         if c in "9Z":
-            k -= 1
-            d = (v // 10 ** k) % 10
-            shown |= (d != 0) | (c == "9")
-            out[:, col] = np.where(shown, 0x30 + d, 0x20)
-        else:
-            out[:, col] = np.where(shown, ord(c), 0x20) if c == "," else ord(c)
+            d = (q % 10).astype(np.uint8) + 0x30
+            q //= 10
+            out[:, col] = d if place < forced_from else np.where(v >= 10 ** place, d, np.uint8(0x20))
+            place += 1
+        else:                                    # ',' and '/' print when the digit to their left does
+            out[:, col] = ord(c) if place < forced_from else np.where(v >= 10 ** place, np.uint8(ord(c)),
+                                                                      np.uint8(0x20))
     return out

@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from engine.program.printfile import edit, edit_unsigned
 
-PICTURES = ["ZZZ,ZZZ,ZZ9", "ZZ,ZZ9", "ZZ9", "ZZZ9", "9999/99/99", "ZZZ,ZZZ,ZZZ,ZZ9", "Z,ZZZ", "99,999", "9(4)"]
+PICTURES = ["ZZZ,ZZZ,ZZ9", "ZZ,ZZ9", "ZZ9", "ZZZ9", "9999/99/99", "ZZZ,ZZZ,ZZZ,ZZ9", "Z,ZZZ", "99,999", "9(4)", "ZZ/ZZ9",
+            "ZZZZZZZZZZ9", ",ZZ9", "ZZ9,"]
 
 
 @settings(max_examples=60, deadline=None)
