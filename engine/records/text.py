@@ -81,7 +81,8 @@ class TextCodec:
         return spec, lambda r: None if r < 0 else (overflow, f"text longer than {self.size} bytes")
 
     def decode(self, raw: np.ndarray):
-        if kernel.active() is not None and raw.ndim == 2 and raw.shape[0]:
+        if (kernel.active() is not None and isinstance(raw, np.ndarray) and raw.dtype == np.uint8
+                and raw.ndim == 2 and raw.shape[0]):
             done = kernel.decode_one(self, raw)
             if done is not None:
                 return done
