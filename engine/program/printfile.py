@@ -41,15 +41,93 @@ def put(lines: np.ndarray, column: int, values, width: int | None = None) -> Non
     Values longer than `width` (or the line) are cut; shorter ones padded with spaces."""
     start = column - 1
     if isinstance(values, (str, bytes)):          # one value for every line: broadcast, no copy per line
-        values = np.broadcast_to(text_matrix([values], width), (len(lines), len(text_matrix([values], width)[0])))
+        values = text_matrix([values], width)[0]
+        values = np.broadcast_to(values, (len(lines), len(values)))
     if not isinstance(values, np.ndarray):
         values = text_matrix(values, width)
-    w = values.shape[1] if width is None else width
-    w = min(w, lines.shape[1] - start, values.shape[1]) if width is None else min(w, lines.shape[1] - start)
-    block = np.full((len(lines), w), 0x20, np.uint8)
+    room = lines.shape[1] - start
+    w = min(values.shape[1] if width is None else width, room)
     k = min(w, values.shape[1])
-    block[:, :k] = values[:, :k]
-    lines[:, start:start + w] = block
+    lines[:, start:start + k] = values[:, :k]
+    if w > k:
+        lines[:, start + k:start + w] = 0x20
+
+
+def trimmed_lengths(lines: np.ndarray, space: int = 0x20) -> np.ndarray:
+    """Each line's length without its trailing spaces: found from the last 8-byte
+    word that is not all blanks, then that word's last non-blank byte."""
+    n, width = lines.shape
+    if n == 0 or width == 0:
+        return np.zeros(n, np.int64)
+    if n > 1 and lines.strides[0] == 0:            # one line for all (np.broadcast_to)
+        return np.full(n, trimmed_lengths(lines[0].copy().reshape(1, width), space)[0], np.int64)
+    if (lines[:, -1] != space).all():              # the usual line: it ends in a field
+        return np.full(n, width, np.int64)
+    pad = (-width) % 8
+    if pad or not lines.flags.c_contiguous:
+        padded = np.full((n, width + pad), space, np.uint8)
+        padded[:, :width] = lines
+        lines = padded
+    blank = np.frombuffer(bytes([space]) * 8, "<u8")[0]
+    nonblank = lines.view("<u8") != blank
+    words = nonblank.shape[1]
+    word = words - 1 - np.argmax(nonblank[:, ::-1], axis=1)
+    last = lines.reshape(n, words, 8)[np.arange(n), word] != space
+    length = word * 8 + 8 - np.argmax(last[:, ::-1], axis=1)
+    return np.where(nonblank[np.arange(n), word], length, 0)
+
+
+def line_sequential_in_order(parts: list[np.ndarray], order: np.ndarray | None = None,
+                             space: int = 0x20) -> memoryview:
+    """A LINE SEQUENTIAL print file (each line without its trailing spaces, then LF,
+    as GnuCOBOL writes it) from line matrices of any widths, one per kind of line:
+    `order` lists the lines of all `parts`, numbered as if the parts were stacked,
+    in print order (all of them once; None: as stacked).
+
+    No Python loop per line: each part's lines are cut to their lengths one length
+    at a time (most kinds of line have one or two), held as one Arrow binary array,
+    and Arrow's `take` lays them out in print order."""
+    import pyarrow as pa
+
+    total = sum(len(p) for p in parts)
+    groups = []                               # (part, rows or None for all, length, first line)
+    row0 = 0
+    for m in parts:
+        length = trimmed_lengths(m, space)
+        if len(m) and (length == length[0]).all():
+            groups.append((m, None, int(length[0]), row0))
+        elif len(m):
+            by = np.argsort(length, kind="stable")
+            cuts = np.flatnonzero(np.diff(length[by])) + 1
+            groups += [(m, rows, int(length[rows[0]]), row0) for rows in np.split(by, cuts)]
+        row0 += len(m)
+    element = np.empty(total, np.int64)       # the array element that holds line i
+    offsets = np.zeros(total + 1, np.int64)
+    data = np.empty(sum((len(m) if rows is None else len(rows)) * (size + 1) for m, rows, size, _ in groups),
+                    np.uint8)
+    count = at = 0
+    for m, rows, size, first in groups:
+        k = len(m) if rows is None else len(rows)
+        block = data[at:at + k * (size + 1)].reshape(k, size + 1)
+        block[:, :size] = m[:, :size] if rows is None else m[rows, :size]
+        block[:, size] = 0x0A
+        offsets[count + 1:count + k + 1] = at + (size + 1) * np.arange(1, k + 1)
+        element[first + (np.arange(k) if rows is None else rows)] = count + np.arange(k)
+        count += k
+        at += k * (size + 1)
+    if not total:
+        return memoryview(b"")
+    values = pa.LargeBinaryArray.from_buffers(pa.large_binary(), total,
+                                              [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+    if order is not None:
+        if len(order) != total:
+            raise ValueError(f"a print order of {len(order)} lines for {total} lines")
+        values = values.take(pa.array(element[order]))
+    elif not (np.diff(element) == 1).all():
+        values = values.take(pa.array(element))
+    _, offs, buf = values.buffers()
+    o = np.frombuffer(offs, np.int64)
+    return memoryview(buf)[int(o[values.offset]):int(o[values.offset + len(values)])]
 
 
 def text_matrix(values: Iterable, width: int | None = None, encoding: str = "ascii") -> np.ndarray:
@@ -97,40 +175,77 @@ def edit_one(value: int, picture: str) -> str:
 
 
 def edit(values, picture: str) -> np.ndarray:
-    """Edited images of many values: (n, size) uint8, formatted once per distinct value.
-    A value with more digits than the picture keeps its low-order digits (MOVE truncates)."""
+    """Edited images of many values: (n, size) uint8, formatted once per distinct value
+    (or, for the Z/9 pictures, all at once). A value with more digits than the
+    picture keeps its low-order digits (MOVE truncates)."""
     c = _codec(picture)
     v = np.asarray(values, np.int64).reshape(-1)
+    if not len(v):
+        return np.zeros((0, c.size), np.uint8)
     mod = 10 ** c.n_digits
-    v = np.sign(v) * (np.abs(v) % mod)
-    if len(v) > 4096 and set(picture) <= set("Z9,.") and (v >= 0).all():
+    lo, hi = int(v.min()), int(v.max())
+    if lo < 0 or hi >= mod:
+        v = np.sign(v) * (np.abs(v) % mod)
+        lo, hi = int(v.min()), int(v.max())
+    if hi - lo < min(4096, len(v)):              # few values (期別, years): a table of all of them
+        table = text_matrix([c.format(u) for u in range(lo, hi + 1)], c.size)
+        return np.take(table, v - lo, axis=0)
+    if len(v) > 4096 and lo >= 0 and set(picture) <= set("Z9,.") and ("9" in picture or "." not in picture):
         return _edit_zero_suppressed(v, picture)
     uniq, inv = np.unique(v, return_inverse=True)
     table = text_matrix([c.format(int(u)) for u in uniq], c.size)
-    return table[inv.reshape(-1)] if len(v) else np.zeros((0, c.size), np.uint8)
+    return table[inv.reshape(-1)]
+
+
+_QUADS = np.frombuffer("".join(f"{i:04d}" for i in range(10000)).encode(), np.uint8).view("<u4")
 
 
 def _edit_zero_suppressed(v: np.ndarray, picture: str) -> np.ndarray:
-    """Z/9 pictures with ',' and '.' for many non-negative values, column by column:
-    a Z digit and a ',' are blank until the first significant digit (or a 9 or
-    the '.'), as the codec formats them one by one."""
+    """Z/9 pictures with ',' and '.' for many non-negative values, all at once: the
+    digits four at a time from a table of '0000'..'9999', laid out in the picture's
+    columns; a Z digit and a ',' are blank until the first significant digit (or a
+    9, or the '.'), as the codec formats them one by one. The blanks come from a
+    table of masks by where printing starts, 8 bytes at a time."""
     ndig = sum(ch in "Z9" for ch in picture)
-    powers = 10 ** np.arange(ndig - 1, -1, -1, dtype=np.int64)
-    d = ((v[:, None] // powers[None, :]) % 10 + 0x30).astype(np.uint8)
-    out = np.full((len(v), len(picture)), 0x20, np.uint8)
-    significant = np.zeros(len(v), bool)
-    k = 0
-    for col, ch in enumerate(picture):
-        if ch in "Z9":
-            significant |= (d[:, k] != 0x30) | (ch == "9")
-            out[:, col] = np.where(significant, d[:, k], 0x20)
-            k += 1
-        elif ch == ".":
-            significant[:] = True
-            out[:, col] = 0x2E
+    quads = (ndig + 3) // 4
+    digits = np.empty((len(v), 4 * quads + 4), np.uint8)       # + ',' and '.'
+    words = digits.view("<u4")
+    x = v
+    for k in range(quads - 1, -1, -1):
+        if k:
+            x, r = np.divmod(x, 10000)
         else:
-            out[:, col] = np.where(significant, ord(ch), 0x20)
-    return out
+            r = x
+        words[:, k] = np.take(_QUADS, r)
+    size = 4 * quads
+    digits[:, size:] = np.frombuffer(b",.  ", np.uint8)
+    # the source column of each print position, and the digit index from which it prints
+    skip, forced, k = size - ndig, ndig, 0
+    source, shown_from = [], []
+    for ch in picture:
+        if ch in "Z9":
+            source.append(skip + k)
+            shown_from.append(k)
+            if ch == "9":
+                forced = min(forced, k)
+            k += 1
+        else:
+            source.append(size + (ch == "."))
+            shown_from.append(ndig if ch == "." else k - 1)
+            if ch == ".":
+                forced = min(forced, k)
+    width = len(picture)
+    padded = -(-width // 8) * 8
+    out = np.take(digits, source + [size + 2] * (padded - width), axis=1)
+    # f: the digit index where printing starts (the first non-zero digit, a 9, after '.')
+    f = np.minimum(ndig - np.searchsorted(10 ** np.arange(ndig, dtype=np.int64), v, side="right"), forced)
+    shown = np.array(shown_from + [-1] * (padded - width))[None, :] >= np.arange(ndig + 1)[:, None]
+    keep = np.where(shown, 0xFF, 0).astype(np.uint8).view("<u8")
+    blank = np.where(shown, 0, 0x20).astype(np.uint8).view("<u8")
+    w = out.view("<u8")
+    w &= np.take(keep, f, axis=0)
+    w |= np.take(blank, f, axis=0)
+    return out[:, :width]
 
 
 # --------------------------------------------------------------------------- pages

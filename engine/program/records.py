@@ -97,6 +97,8 @@ class Records:
         """Field = literal (alphanumeric compare, the literal padded with spaces)."""
         b = self.bytes(name)
         lit = self.literal(text).ljust(b.shape[1], bytes([self.space]))
+        if len(lit) == 1:                          # a flag: no reduction over one column
+            return b[:, 0] == lit[0]
         return (b == np.frombuffer(lit, np.uint8)).all(axis=1)
 
     def is_in(self, name: str, texts) -> np.ndarray:
@@ -138,10 +140,9 @@ class Records:
         pic = f.picture
         if f.usage in (Usage.PACKED,):
             return _packed_numeric(b, signed=bool(pic and pic.signed))
+        digits = (b - np.uint8(self.zone)) < 10
         if f.usage != Usage.DISPLAY or pic is None or pic.category.name not in ("NUMERIC",):
-            digits = (b >= self.zone) & (b <= self.zone + 9)
             return digits.all(axis=1)
-        digits = (b >= self.zone) & (b <= self.zone + 9)
         if not pic.signed or f.sign_separate or f.sign_leading:
             return digits.all(axis=1)
         last = b[:, -1]
@@ -160,7 +161,7 @@ class Records:
             nib = np.stack([hi, lo], axis=2).reshape(len(b), 2 * b.shape[1])
             v = _horner(nib[:, :-1])
             return np.where(nib[:, -1] == 0xD, -v, v)
-        v = _horner((b & 0x0F).astype(np.int64))
+        v = _horner_digits(b)
         if f.picture is not None and f.picture.signed and b.shape[1]:
             last = b[:, -1]
             neg = (last >> 4) == 0xD if self.ebcdic else (last >= 0x70) & (last <= 0x79)
@@ -188,6 +189,20 @@ class Records:
         from engine.records.codec import RecordCodec
         codec = RecordCodec(self.layout, codepage=self.encoding, dialect=self.dialect)
         return codec.decode(self.data, columns=columns, errors="lenient", keep_raw=keep_raw).frame
+
+
+def _horner_digits(b: np.ndarray) -> np.ndarray:
+    """The number of the low nibbles of DISPLAY bytes (n, w), two digits a step."""
+    d = b & np.uint8(0x0F)
+    if d.shape[1] % 2:
+        v = d[:, 0].astype(np.int64)
+        d = d[:, 1:]
+    else:
+        v = np.zeros(len(d), np.int64)
+    pairs = d[:, 0::2] * np.uint8(10) + d[:, 1::2]          # at most 15 * 10 + 15: fits a byte
+    for j in range(pairs.shape[1]):
+        v = v * 100 + pairs[:, j]
+    return v
 
 
 def _horner(d: np.ndarray) -> np.ndarray:

@@ -41,7 +41,7 @@ PROGRAM = "KOTEI01"
 KAMOKU = 2                           # 固定資産税
 LAND_MENZEITEN, HOUSE_MENZEITEN = 300_000, 200_000
 MAX_LINES = 9_999                    # the notice buffer of one owner
-CHUNK_OWNERS = 20_000                # notices are built this many owners at a time
+CHUNK_OWNERS = 50_000                # notices are built this many owners at a time
 IN_DDS = ("LAND-IN", "HOUSE-IN", "NOKI-IN")
 OUT_DDS = ("CHOTEI-OUT", "NOTICE-OUT", "ERROR-OUT")
 W = 104                              # the widest notice line: an amount with its note, 102 columns
@@ -161,7 +161,8 @@ def assess(*, land_in, house_in, noki_in, chotei_out, notice_out, error_out, rep
         if not date:
             raise _Abend(b'PARM IS NOT A VALID FISCAL YEAR YYYY FOLLOWED BY A PROCESSING DATE YYYYMMDD: "'
                          + parm20.rstrip(b" ") + b'"')
-        data = {dd: _read_input(dd, dds[dd]) for dd in IN_DDS}
+        outputs = [dds[dd] for dd in OUT_DDS if dds[dd]]
+        data = {dd: _read_input(dd, dds[dd], outputs) for dd in IN_DDS}
         for dd in OUT_DDS:
             _open_output(dd, _allocated(dd, dds[dd])).close()
         due = _due_dates(data["NOKI-IN"], dds["NOKI-IN"], cs)
@@ -195,12 +196,17 @@ def _open_output(dd: str, path):
         raise _Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS {status}", f"  PATH: {os.fspath(path)}") from None
 
 
-def _read_input(dd: str, path):
-    """The bytes of an input DD; a directory opens but cannot be read (status 30)."""
+def _read_input(dd: str, path, outputs=()):
+    """The bytes of an input DD; a directory opens but cannot be read (status 30).
+    A regular file is mapped, not copied, unless an output DD is the same file
+    (opening the output empties it)."""
     path = _allocated(dd, path)
     if os.path.isdir(path):
         return os.fspath(path)
     try:
+        if os.path.isfile(path) and os.path.getsize(path) and not any(
+                os.path.exists(o) and os.path.samefile(o, path) for o in outputs):
+            return np.memmap(path, dtype=np.uint8, mode="r").view(np.ndarray)
         return np.fromfile(path, dtype=np.uint8)
     except OSError:
         raise _Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS 35", f"  PATH: {os.fspath(path)}") from None
@@ -337,7 +343,7 @@ def _assess(land_data, house_data, dds, due, nendo, date, date_text, notice_pdf,
     house = _master("HOUSE-IN", 1, house_data, dds["HOUSE-IN"], cs)
     land.owner, house.owner = key_ranks(land.rows[:, :10], house.rows[:, :10])
     t = Totals()
-    frames, events = [], []
+    events = []
     for m in (land, house):
         nread, when, abend = _read_extent(m)
         if abend is not None:
@@ -346,33 +352,25 @@ def _assess(land_data, house_data, dds, due, nendo, date, date_text, notice_pdf,
         n = int(hv[0]) if hv.size else nread          # processed: up to a HIGH-VALUES owner
         t.read[m.src] = nread
         reason, kazei = _validate(m)
-        frames.append(pl.DataFrame({
-            "owner": m.owner[:n], "src": np.full(n, m.src, np.int8), "idx": np.arange(n),
-            "reason": reason[:n], "kazei": kazei[:n], "kojin": m.rec.value(m.f("KOJIN-NO"))[:n],
-            "hikazei": m.rec.equals(m.f("HIKAZEI-KBN"), "1")[:n]}))
-    recs = (pl.concat(frames).sort("owner", "src", "idx")
-            .with_columns(accepted=pl.col("reason") == "")
-            .with_columns(taxable=pl.col("accepted") & ~pl.col("hikazei")))
-    over = (recs.filter("taxable").with_columns(n=pl.int_range(1, pl.len() + 1).over("owner", "src"))
-            .filter(pl.col("n") > MAX_LINES).head(1))
-    if over.height:                                    # 9950: the notice buffer of one owner
-        o = over.row(0, named=True)
-        m = land if o["src"] == 0 else house
-        events.append(((o["owner"], o["src"], o["idx"], 0), _Abend(
-            b"OWNER " + cs.printable(m.rows[o["idx"], :10].tobytes()) + b" HAS MORE THAN 9,999 TAXABLE PARCELS OR HOUSES")))
+        m.owner, m.reason, m.kazei = m.owner[:n], reason[:n], kazei[:n]
+        m.accepted = m.reason == ""
+        m.taxable = m.accepted & ~m.rec.equals(m.f("HIKAZEI-KBN"), "1")[:n]
+    over = _over_max_lines(land, house)
+    if over is not None:
+        events.append(over)
     if events:
         raise min(events, key=lambda e: e[0])[1]
 
-    for src in (0, 1):
-        r = recs.filter(pl.col("src") == src)
-        by = dict(r.group_by("reason").len().iter_rows())
-        t.iv[src], t.nt[src], t.rc[src] = by.get("IV", 0), by.get("NT", 0), by.get("RC", 0)
-        t.rejected[src] = t.iv[src] + t.nt[src] + t.rc[src]
-        t.accepted[src] = by.get("", 0)
-        t.taxable[src] = int(r["taxable"].sum())
-        t.hikazei[src] = t.accepted[src] - t.taxable[src]
+    # from here on each master is in owner order (no sequence error): no merge, no sort
+    for m in (land, house):
+        s = m.src
+        t.iv[s], t.nt[s], t.rc[s] = (int((m.reason == code).sum()) for code in ("IV", "NT", "RC"))
+        t.rejected[s] = t.iv[s] + t.nt[s] + t.rc[s]
+        t.accepted[s] = int(m.accepted.sum())
+        t.taxable[s] = int(m.taxable.sum())
+        t.hikazei[s] = t.accepted[s] - t.taxable[s]
 
-    owners = _owners(recs)
+    owners = _owners(land, house)
     t.owners = owners.height
     t.taxed = int(owners["taxed"].sum())
     t.not_taxed = t.owners - t.taxed
@@ -382,26 +380,71 @@ def _assess(land_data, house_data, dds, due, nendo, date, date_text, notice_pdf,
     t.land_base, t.house_base = int(owners["land_base"].sum()), int(owners["house_base"].sum())
     t.annual_tax = int(owners["tax"].sum())
 
-    rejected = recs.filter(~pl.col("accepted"))
-    _write_errors(dds["ERROR-OUT"], rejected, land, house)
+    _write_errors(dds["ERROR-OUT"], land, house)
     taxed = owners.filter("taxed")
     items = installments(taxed, count=4, unit=1000)
     chotei = collection_items(nendo=nendo, kamoku=KAMOKU, items=items, due=due, date=date)
     write_items(chotei, dds["CHOTEI-OUT"], encoding=cs.encoding, dialect=cs.dialect)
     t.ki_records, t.chotei_sum = chotei.height, int(chotei["SH-CHOTEI-GAKU"].sum())
-    _write_notices(dds["NOTICE-OUT"], taxed, items, recs.filter("taxable"), land, house, due, nendo,
-                   date_text, notice_pdf)
+    _write_notices(dds["NOTICE-OUT"], owners, taxed, items, land, house, due, nendo, date_text, notice_pdf)
     return t
 
 
-def _owners(recs: pl.DataFrame) -> pl.DataFrame:
-    """Rules 5-10 per owner with an accepted record: 課税標準額, 免税点, the tax."""
-    land = pl.col("taxable") & (pl.col("src") == 0)
-    house = pl.col("taxable") & (pl.col("src") == 1)
-    return (recs.filter("accepted").group_by("owner", maintain_order=True)
-            .agg(name_src=pl.col("src").first(), name_idx=pl.col("idx").first(), kojin=pl.col("kojin").first(),
-                 land_count=land.sum(), land_sum=pl.col("kazei").filter(land).sum(),
-                 house_count=house.sum(), house_sum=pl.col("kazei").filter(house).sum())
+def _over_max_lines(land: _Master, house: _Master):
+    """9950: the first taxable line beyond 9,999 of one owner in one master (the
+    notice buffer), in processing order, as (when, abend); None when there is none."""
+    found = []
+    for m in (land, house):
+        idx = np.flatnonzero(m.taxable)
+        o = m.owner[idx]
+        if not len(o) or np.bincount(o).max() <= MAX_LINES:
+            continue
+        by = np.argsort(o, kind="stable")
+        o, idx = o[by], idx[by]
+        j = np.flatnonzero(np.arange(len(o)) - np.searchsorted(o, o) >= MAX_LINES)[0]
+        found.append((int(o[j]), m.src, int(idx[j])))
+    if not found:
+        return None
+    owner, src, i = min(found)
+    m = land if src == 0 else house
+    return ((owner, src, i, 0), _Abend(b"OWNER " + m.cs.printable(m.rows[i, :10].tobytes())
+                                       + b" HAS MORE THAN 9,999 TAXABLE PARCELS OR HOUSES"))
+
+
+def _runs(keys: np.ndarray) -> np.ndarray:
+    """Where each run of equal keys starts (keys in order)."""
+    return np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]])) if len(keys) else np.zeros(0, np.int64)
+
+
+def _owners(land: _Master, house: _Master) -> pl.DataFrame:
+    """Rules 5-10 per owner with an accepted record, in owner order: 課税標準額,
+    免税点, the tax; the owner's first accepted record (land before houses) gives
+    his number and name. Both masters are in owner order: sums by runs of owners."""
+    size = 1 + max([int(m.owner.max()) for m in (land, house) if len(m.owner)], default=-1)
+    col, first = {}, []
+    for m, cat in ((land, "land"), (house, "house")):
+        f = np.full(size, -1, np.int64)
+        ia = np.flatnonzero(m.accepted)
+        starts = _runs(m.owner[ia])
+        f[m.owner[ia[starts]]] = ia[starts]
+        first.append(f)
+        it = np.flatnonzero(m.taxable)
+        starts = _runs(m.owner[it])
+        total = np.zeros(size, np.int64)
+        if len(it):
+            total[m.owner[it[starts]]] = np.add.reduceat(m.kazei[it], starts)
+        col[f"{cat}_count"] = np.bincount(m.owner[it], minlength=size)
+        col[f"{cat}_sum"] = total
+    owner = np.flatnonzero((first[0] >= 0) | (first[1] >= 0))
+    name_src = np.where(first[0][owner] >= 0, 0, 1).astype(np.int8)
+    name_idx = np.where(name_src == 0, first[0][owner], first[1][owner])
+    kojin = np.zeros(len(owner), np.int64)
+    for m in (land, house):
+        sel = name_src == m.src
+        kojin[sel] = m.rec.take(name_idx[sel]).value(m.f("KOJIN-NO"))
+    frame = pl.DataFrame({"owner": owner, "name_src": name_src, "name_idx": name_idx, "kojin": kojin,
+                          **{k: v[owner] for k, v in col.items()}})
+    return (frame
             .with_columns(land_under=(pl.col("land_count") > 0) & (pl.col("land_sum") < LAND_MENZEITEN),
                           house_under=(pl.col("house_count") > 0) & (pl.col("house_sum") < HOUSE_MENZEITEN))
             .with_columns(land_base=pl.when("land_under").then(0).otherwise(pl.col("land_sum") // 1000 * 1000),
@@ -421,18 +464,27 @@ def _identity(o: pl.DataFrame, land: _Master, house: _Master) -> np.ndarray:
     return land.cs.printable(out)
 
 
-def _write_errors(path, rejected: pl.DataFrame, land: _Master, house: _Master) -> None:
-    """KOTEIERR: the record as read, 'T' or 'K', the reason, spaces."""
-    src, idx = rejected["src"].to_numpy(), rejected["idx"].to_numpy()
-    rows = np.empty((len(src), 101), np.uint8)
-    for s, m in ((0, land), (1, house)):
-        sel = src == s
-        rows[sel, :100] = m.rows[idx[sel]]
+def _write_errors(path, land: _Master, house: _Master) -> None:
+    """KOTEIERR: the record as read, 'T' or 'K', the reason, spaces; in owner order,
+    land before houses, each in file order."""
+    rows, owner, src = [], [], []
+    for m in (land, house):
+        idx = np.flatnonzero(~m.accepted)
+        rows.append((m, idx))
+        owner.append(m.owner[idx])
+        src.append(np.full(len(idx), m.src, np.int8))
+    by = np.lexsort((np.concatenate(src), np.concatenate(owner)))       # stable: file order kept
     cs = land.cs
-    rows[:, 100] = np.where(src == 0, cs.text("T")[0], cs.text("K")[0])
+    out = np.empty((len(by), 101), np.uint8)
+    reasons = np.empty(len(by), "U2")
+    k = 0
+    for m, idx in rows:
+        out[k:k + len(idx), :100] = m.rows[idx]
+        out[k:k + len(idx), 100] = cs.text("T" if m.src == 0 else "K")[0]
+        reasons[k:k + len(idx)] = m.reason[idx]
+        k += len(idx)
     with open(path, "wb") as fh:
-        fh.write(reject_records(rows, rejected["reason"].to_numpy(), 120, at=101, fill=cs.space,
-                                encode=cs.text).tobytes())
+        fh.write(reject_records(out[by], reasons[by], 120, at=101, fill=cs.space, encode=cs.text).tobytes())
 
 
 # =============================================================================== notices
@@ -443,86 +495,94 @@ AMOUNT = "ZZZ,ZZZ,ZZZ,ZZ9"
 RATIOS = np.frombuffer(b"  11/61/3", np.uint8).reshape(3, 3)
 
 
-def _write_notices(path, taxed, items, details, land, house, due, nendo, date_text, notice_pdf) -> None:
+def _write_notices(path, owners, taxed, items, land, house, due, nendo, date_text, notice_pdf) -> None:
     """納税通知書: one block per taxed owner, separated by a line of '=', built
     CHUNK_OWNERS owners at a time."""
-    details = details.join(taxed.select("owner", "seq"), on="owner").sort("seq", "src", "idx")
-    dseq, iseq = details["seq"].to_numpy(), items["seq"].to_numpy()
+    seq_of = np.zeros(1 + max([len(m.owner) and int(m.owner.max()) for m in (land, house)]), np.int64)
+    seq_of[owners["owner"].to_numpy()] = np.where(owners["taxed"].to_numpy(), owners["seq"].to_numpy(), 0)
+    details = []                           # per master: the taxed owners' taxable records, their notice
+    for m in (land, house):
+        idx = np.flatnonzero(m.taxable & (seq_of[m.owner] > 0))
+        details.append((idx, seq_of[m.owner[idx]]))
+    iseq = items["seq"].to_numpy()
     pdf_lines = [] if notice_pdf else None
     with open(path, "wb") as fh:
         for start in range(0, taxed.height, CHUNK_OWNERS):
             o = taxed.slice(start, CHUNK_OWNERS)
             bounds = (start + 1, start + o.height + 1)
-            d0, d1 = np.searchsorted(dseq, bounds)
+            chunk = []
+            for idx, seq in details:
+                d0, d1 = np.searchsorted(seq, bounds)
+                chunk.append((idx[d0:d1], seq[d0:d1]))
             i0, i1 = np.searchsorted(iseq, bounds)
-            lines = _notice_lines(o, details.slice(d0, d1 - d0), items.slice(i0, i1 - i0), land, house,
-                                  due, nendo, date_text)
-            fh.write(line_sequential(lines))
+            doc = _notice_lines(o, chunk, items.slice(i0, i1 - i0), land, house, due, nendo, date_text)
+            fh.write(doc.line_sequential())
             if pdf_lines is not None:
-                pdf_lines.append(lines)
+                pdf_lines.append(doc.lines())
     if notice_pdf:
         from jobs.tax.assessment import notices_pdf
         notices_pdf(np.concatenate(pdf_lines) if pdf_lines else blank_lines(0, W), notice_pdf, f"{PROGRAM} {nendo}")
 
 
-def _amounts(o: pl.DataFrame, label: bytes, values, under=None, note: bytes = b"") -> np.ndarray:
-    """NTC-AMOUNT-LINE: the label at 3, ZZZ,ZZZ,ZZZ,ZZ9 at 63, a note at 80."""
-    lines = blank_lines(o.height, W)
+def _amounts(values, label: bytes, under=None, note: bytes = b"") -> np.ndarray:
+    """NTC-AMOUNT-LINE: the label at 3, ZZZ,ZZZ,ZZZ,ZZ9 at 63, a note at 80 (the
+    line only as wide as its last field)."""
+    with_note = under is not None and under.any()
+    lines = blank_lines(len(values), 79 + len(note) if with_note else 77)
     put(lines, 3, label)
     put(lines, 63, edit(values, AMOUNT))
-    if under is not None and under.any():
-        lines[np.ix_(under, np.arange(79, 79 + len(note)))] = np.frombuffer(note, np.uint8)
+    if with_note:
+        lines[under, 79:] = np.frombuffer(note, np.uint8)
     return lines
 
 
-def _notice_lines(o, d, items, land, house, due, nendo, date_text) -> np.ndarray:
+def _notice_lines(o, details, items, land, house, due, nendo, date_text) -> Documents:
     doc = Documents(W)
     seq = o["seq"].to_numpy()
-    doc.text(seq[seq > 1], 0, (1, b"=" * 100))
+    doc.fixed(seq[seq > 1], 0, (1, b"=" * 100))
     head = doc.text(seq, 1, (1, b"FIXED ASSET TAX NOTICE (KOTEI SHISAN ZEI NOZEI TSUCHISHO)"),
-                    (61, f"FISCAL YEAR {nendo:04d}   NOTICE NO. 02".encode()))
+                    (61, f"FISCAL YEAR {nendo:04d}   NOTICE NO. 02".encode()), width=100)
     put(head, 93, edit(seq, "99999999"))
     owner = _identity(o, land, house)
     head = doc.text(seq, 2, (1, b"OWNER (SHOYUSHA) "), (60, b"   ISSUED ON " + date_text))
     put(head, 18, owner[:, :10])
     put(head, 30, owner[:, 10:])
 
-    for src, m, title, heading, who, note in (
+    for (src, m, title, heading, who, note), (idx, dseq) in zip((
             (0, land, b"LAND (TOCHI)", LAND_HEAD, b"LAND", b"BELOW MENZEITEN 300,000"),
-            (1, house, b"HOUSES (KAOKU)", HOUSE_HEAD, b"HOUSE", b"BELOW MENZEITEN 200,000")):
+            (1, house, b"HOUSES (KAOKU)", HOUSE_HEAD, b"HOUSE", b"BELOW MENZEITEN 200,000")), details):
         cat = "land" if src == 0 else "house"
         has = o.filter(pl.col(f"{cat}_count") > 0)
         s, sec = has["seq"].to_numpy(), 10 * (src + 1)
-        doc.text(s, sec)
-        doc.text(s, sec + 1, (1, title))
-        doc.text(s, sec + 2, (1, heading))
-        dd = d.filter(pl.col("src") == src)
-        doc.add(_details(dd, m), dd["seq"].to_numpy(), sec + 3, dd["idx"].to_numpy())
+        doc.fixed(s, sec)
+        doc.fixed(s, sec + 1, (1, title))
+        doc.fixed(s, sec + 2, (1, heading))
+        doc.add(_details(idx, m), dseq, sec + 3, idx)
         label = b"LAND TOTAL (TOCHI KEI)" if src == 0 else b"HOUSE TOTAL (KAOKU KEI)"
-        doc.add(_amounts(has, label, has[f"{cat}_sum"].to_numpy()), s, sec + 4)
-        doc.add(_amounts(has, who + b" TAX BASE (KAZEI HYOJUN GAKU)", has[f"{cat}_base"].to_numpy(),
+        doc.add(_amounts(has[f"{cat}_sum"].to_numpy(), label), s, sec + 4)
+        doc.add(_amounts(has[f"{cat}_base"].to_numpy(), who + b" TAX BASE (KAZEI HYOJUN GAKU)",
                          has[f"{cat}_under"].to_numpy(), note), s, sec + 5)
 
-    doc.text(seq, 30)
-    doc.add(_amounts(o, b"TAX BASE TOTAL (KAZEI HYOJUN GAKU KEI)",
-                     (o["land_base"] + o["house_base"]).to_numpy()), seq, 31)
-    doc.add(_amounts(o, b"ANNUAL TAX 1.4 PERCENT (NENGAKU)", o["tax"].to_numpy()), seq, 32)
-    doc.text(seq, 33)
-    doc.text(seq, 34, (1, KI_HEAD))
+    doc.fixed(seq, 30)
+    doc.add(_amounts((o["land_base"] + o["house_base"]).to_numpy(), b"TAX BASE TOTAL (KAZEI HYOJUN GAKU KEI)"),
+            seq, 31)
+    doc.add(_amounts(o["tax"].to_numpy(), b"ANNUAL TAX 1.4 PERCENT (NENGAKU)"), seq, 32)
+    doc.fixed(seq, 33)
+    doc.fixed(seq, 34, (1, KI_HEAD))
     ki = items["ki"].to_numpy()
-    lines = blank_lines(len(ki), W)
+    lines = blank_lines(len(ki), 61)
     put(lines, 5, edit(ki, "99"))
     slashed = np.array([f"{d // 10000:04d}/{d // 100 % 100:02d}/{d % 100:02d}".encode() for d in due])
     put(lines, 12, np.frombuffer(slashed.tobytes(), np.uint8).reshape(4, 10)[ki - 1])
     put(lines, 47, edit(items["amount"].to_numpy(), AMOUNT))
     doc.add(lines, items["seq"].to_numpy(), 35, ki)
-    return doc.lines()
+    return doc
 
 
-def _details(d: pl.DataFrame, m: _Master) -> np.ndarray:
+def _details(idx: np.ndarray, m: _Master) -> np.ndarray:
     """NTC-LAND-DETAIL / NTC-HOUSE-DETAIL of the owners' taxable records."""
-    r = m.rec.take(d["idx"].to_numpy())
-    lines = blank_lines(len(r), W)
+    r = m.rec.take(idx)
+    lines = blank_lines(len(r), 77)
     put(lines, 3, m.cs.printable(r.bytes(m.f("SHOZAI-CD"))))
     if m.src == 0:
         put(lines, 11, m.cs.printable(r.bytes("TM-CHIBAN")))
@@ -537,7 +597,7 @@ def _details(d: pl.DataFrame, m: _Master) -> np.ndarray:
         put(lines, 32, m.cs.printable(r.bytes("KM-KENCHIKU-NEN")))
         put(lines, 37, edit(r.value("KM-YUKA-MENSEKI"), "ZZ,ZZ9.99"))
         put(lines, 48, edit(r.value("KM-HYOKA-GAKU"), "ZZ,ZZZ,ZZZ,ZZ9"))
-    put(lines, 64, edit(d["kazei"].to_numpy(), "ZZ,ZZZ,ZZZ,ZZ9"))
+    put(lines, 64, edit(m.kazei[idx], "ZZ,ZZZ,ZZZ,ZZ9"))
     return lines
 
 
