@@ -1,7 +1,8 @@
 """KOTEI01 at the seed city's size (380,000 parcels + 73,000 houses) and at 10x:
 densan's job beside the legacy program compiled with GnuCOBOL, on the same files
-in the same run. Seconds, records per second, peak memory and the ratio go to
-extra_info; the four outputs are checked to be identical byte for byte.
+in the same run (benchmarks/legacy_pair.py: both as whole processes, start-up
+included, each peak RSS its own). Seconds, records per second, peak memory and the
+ratio go to extra_info; the four outputs are checked to be identical byte for byte.
 
     python -m pytest benchmarks/bench_kotei01.py --benchmark-only -s
     DENSAN_BENCH_KOTEI_SCALES=1 python -m pytest benchmarks/bench_kotei01.py    (city size only)
@@ -9,17 +10,15 @@ extra_info; the four outputs are checked to be identical byte for byte.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from benchmarks.bench_shuno01 import run_measured
-from tests.conftest import HAVE_COBC, LEGACY
+from benchmarks.legacy_pair import legacy_and_densan
+from tests.conftest import HAVE_COBC
 
 SCALES = [int(s) for s in os.environ.get("DENSAN_BENCH_KOTEI_SCALES", "1,10").split(",")]
-ROUNDS = int(os.environ.get("DENSAN_BENCH_ROUNDS", "1"))
 PARM = "202520250401"
 OUTS = {"CHOTEI-OUT": "chotei-out.dat", "NOTICE-OUT": "notice-out.txt", "ERROR-OUT": "error-out.dat",
         "REPORT": "report.txt"}
@@ -56,44 +55,18 @@ def kotei_files(scale: int) -> dict[str, Path]:
 @pytest.mark.skipif(not HAVE_COBC, reason="GnuCOBOL (cobc) is needed for the baseline")
 @pytest.mark.parametrize("scale", SCALES)
 def test_kotei01_vs_gnucobol(benchmark, tmp_path, scale):
-    from engine.migration.legacy import compile_program, program_environment
-    from engine.migration.verify import prepare_home
-
     inputs = kotei_files(scale)
     records = sum(inputs[dd].stat().st_size // 100 for dd in ("LAND-IN", "HOUSE-IN"))
-    exe = compile_program(LEGACY / "programs" / "KOTEI01.cob", [LEGACY / "copybooks"])
-    legacy_out = {dd: tmp_path / "legacy" / f for dd, f in OUTS.items()}
-    (tmp_path / "legacy").mkdir()
-    os.sync()
-    legacy_rc, legacy_s, legacy_mb = run_measured([str(exe)], program_environment({**inputs, **legacy_out}, PARM))
-
-    home = tmp_path / "home"
-    prepare_home("KOTEI01", home)
-    densan_out = {dd: tmp_path / "densan" / f for dd, f in OUTS.items()}
-    (tmp_path / "densan").mkdir()
-    cmd = [sys.executable, "-m", "engine.cli", "run", "KOTEI01", "-q", "--parm", PARM]
-    for dd, path in {**inputs, **densan_out}.items():
-        cmd += ["--dd", f"{dd}={path}"]
-    env = dict(os.environ, DENSAN_HOME=str(home))
-    runs = []
-
-    def densan_run():
-        for p in densan_out.values():
-            p.unlink(missing_ok=True)
-        os.sync()
-        runs.append(run_measured(cmd, env))
-
-    benchmark.pedantic(densan_run, rounds=ROUNDS, iterations=1)
-    densan_rc, densan_s, densan_mb = min(runs, key=lambda r: r[1])
-    assert densan_rc == legacy_rc
-    for dd in OUTS:
-        assert densan_out[dd].read_bytes() == legacy_out[dd].read_bytes(), dd
+    pair = legacy_and_densan(benchmark, tmp_path, "KOTEI01", inputs, OUTS, PARM)
+    notices = pair.densan_out["NOTICE-OUT"]
     benchmark.extra_info.update({
         "scale": scale, "land": inputs["LAND-IN"].stat().st_size // 100,
-        "houses": inputs["HOUSE-IN"].stat().st_size // 100, "return_code": densan_rc,
-        "densan_seconds": round(densan_s, 2), "gnucobol_seconds": round(legacy_s, 2),
-        "densan_over_gnucobol": round(densan_s / legacy_s, 2),
-        "densan_records_per_s": round(records / densan_s), "gnucobol_records_per_s": round(records / legacy_s),
-        "densan_peak_rss_mib": round(densan_mb), "gnucobol_peak_rss_mib": round(legacy_mb),
+        "houses": inputs["HOUSE-IN"].stat().st_size // 100, "return_code": pair.return_code,
+        "notice_mib": round(notices.stat().st_size / 2 ** 20),
+        "densan_seconds": round(pair.densan_seconds, 2), "gnucobol_seconds": round(pair.legacy_seconds, 2),
+        "densan_over_gnucobol": round(pair.densan_seconds / pair.legacy_seconds, 2),
+        "densan_records_per_s": round(records / pair.densan_seconds),
+        "gnucobol_records_per_s": round(records / pair.legacy_seconds),
+        "densan_peak_rss_mib": round(pair.densan_peak_mib), "gnucobol_peak_rss_mib": round(pair.legacy_peak_mib),
     })
     print(f"\nKOTEI01 x{scale} " + "  ".join(f"{k}={v}" for k, v in benchmark.extra_info.items()))

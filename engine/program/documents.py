@@ -56,6 +56,11 @@ class Documents:
             put(row, column, value)
         self.add(np.broadcast_to(row, (len(doc), row.shape[1])), doc, section)
 
+    @property
+    def count(self) -> int:
+        """The lines added."""
+        return sum(len(p[1]) for p in self._parts)
+
     def line_sequential(self) -> memoryview:
         """The print file of every line in print order, as GnuCOBOL writes LINE SEQUENTIAL."""
         return line_sequential_in_order([p[0] for p in self._parts], self.print_order())

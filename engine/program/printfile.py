@@ -187,7 +187,7 @@ def edit(values, picture: str) -> np.ndarray:
     if lo < 0 or hi >= mod:
         v = np.sign(v) * (np.abs(v) % mod)
         lo, hi = int(v.min()), int(v.max())
-    if hi - lo < min(4096, len(v)):              # few values (期別, years): a table of all of them
+    if hi - lo < min(4096, len(v) // 16):       # few values (期別, years): a table of all of them
         table = text_matrix([c.format(u) for u in range(lo, hi + 1)], c.size)
         return np.take(table, v - lo, axis=0)
     if len(v) > 4096 and lo >= 0 and set(picture) <= set("Z9,.") and ("9" in picture or "." not in picture):

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import errno
 import os
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,7 +43,7 @@ PROGRAM = "KOTEI01"
 KAMOKU = 2                           # 固定資産税
 LAND_MENZEITEN, HOUSE_MENZEITEN = 300_000, 200_000
 MAX_LINES = 9_999                    # the notice buffer of one owner
-CHUNK_OWNERS = 50_000                # notices are built this many owners at a time
+CHUNK_OWNERS = 40_000                # notices are built this many owners at a time
 IN_DDS = ("LAND-IN", "HOUSE-IN", "NOKI-IN")
 OUT_DDS = ("CHOTEI-OUT", "NOTICE-OUT", "ERROR-OUT")
 W = 104                              # the widest notice line: an amount with its note, 102 columns
@@ -77,6 +79,7 @@ class Totals:
     annual_tax: int = 0
     ki_records: int = 0
     chotei_sum: int = 0
+    notice_lines: int = 0
 
 
 @dataclass(frozen=True)
@@ -329,7 +332,7 @@ def _validate(m: _Master) -> tuple[np.ndarray, np.ndarray]:
     else:
         numeric = ("KOJIN-NO", "SHOZAI-CD", "KOZO", "YOTO", "YUKA-MENSEKI", "KENCHIKU-NEN", "HYOKA-GAKU")
         checks = []
-    all_numeric = np.logical_and.reduce([r.numeric(m.f(name)) for name in numeric]) if m.n else np.ones(0, bool)
+    all_numeric = r.all_numeric(*(m.f(name) for name in numeric))
     reason = first_failure([("IV", ~all_numeric), ("NT", ~r.is_in(m.f("HIKAZEI-KBN"), ["0", "1"])), *checks])
     hyoka = r.value(m.f("HYOKA-GAKU"))
     if m.src == 0:      # class '1' 1/6, '2' 1/3, else 1: truncated to the yen per parcel
@@ -384,9 +387,15 @@ def _assess(land_data, house_data, dds, due, nendo, date, date_text, notice_pdf,
     taxed = owners.filter("taxed")
     items = installments(taxed, count=4, unit=1000)
     chotei = collection_items(nendo=nendo, kamoku=KAMOKU, items=items, due=due, date=date)
-    write_items(chotei, dds["CHOTEI-OUT"], encoding=cs.encoding, dialect=cs.dialect)
     t.ki_records, t.chotei_sum = chotei.height, int(chotei["SH-CHOTEI-GAKU"].sum())
-    _write_notices(dds["NOTICE-OUT"], owners, taxed, items, land, house, due, nendo, date_text, notice_pdf)
+    # the collection items and the notices are independent: written side by side (the
+    # codecs and NumPy release the GIL), as a host would run two output streams
+    with ThreadPoolExecutor(2) as pool:
+        items_written = pool.submit(write_items, chotei, dds["CHOTEI-OUT"], encoding=cs.encoding,
+                                    dialect=cs.dialect)
+        t.notice_lines = _write_notices(dds["NOTICE-OUT"], owners, taxed, items, land, house, due, nendo,
+                                        date_text, notice_pdf, pool)
+        items_written.result()
     return t
 
 
@@ -495,9 +504,10 @@ AMOUNT = "ZZZ,ZZZ,ZZZ,ZZ9"
 RATIOS = np.frombuffer(b"  11/61/3", np.uint8).reshape(3, 3)
 
 
-def _write_notices(path, owners, taxed, items, land, house, due, nendo, date_text, notice_pdf) -> None:
+def _write_notices(path, owners, taxed, items, land, house, due, nendo, date_text, notice_pdf, pool) -> int:
     """納税通知書: one block per taxed owner, separated by a line of '=', built
-    CHUNK_OWNERS owners at a time."""
+    CHUNK_OWNERS owners at a time on the `pool` (two chunks at once: NumPy releases
+    the GIL) and written in order. Returns the lines written."""
     seq_of = np.zeros(1 + max([len(m.owner) and int(m.owner.max()) for m in (land, house)]), np.int64)
     seq_of[owners["owner"].to_numpy()] = np.where(owners["taxed"].to_numpy(), owners["seq"].to_numpy(), 0)
     details = []                           # per master: the taxed owners' taxable records, their notice
@@ -505,23 +515,42 @@ def _write_notices(path, owners, taxed, items, land, house, due, nendo, date_tex
         idx = np.flatnonzero(m.taxable & (seq_of[m.owner] > 0))
         details.append((idx, seq_of[m.owner[idx]]))
     iseq = items["seq"].to_numpy()
-    pdf_lines = [] if notice_pdf else None
+
+    def chunk(start: int):
+        o = taxed.slice(start, CHUNK_OWNERS)
+        bounds = (start + 1, start + o.height + 1)
+        mine = []
+        for idx, seq in details:
+            d0, d1 = np.searchsorted(seq, bounds)
+            mine.append((idx[d0:d1], seq[d0:d1]))
+        i0, i1 = np.searchsorted(iseq, bounds)
+        doc = _notice_lines(o, mine, items.slice(i0, i1 - i0), land, house, due, nendo, date_text)
+        return doc.line_sequential(), doc.count, doc.lines() if notice_pdf else None
+
+    pdf_lines, written, building = [], 0, deque()
     with open(path, "wb") as fh:
-        for start in range(0, taxed.height, CHUNK_OWNERS):
-            o = taxed.slice(start, CHUNK_OWNERS)
-            bounds = (start + 1, start + o.height + 1)
-            chunk = []
-            for idx, seq in details:
-                d0, d1 = np.searchsorted(seq, bounds)
-                chunk.append((idx[d0:d1], seq[d0:d1]))
-            i0, i1 = np.searchsorted(iseq, bounds)
-            doc = _notice_lines(o, chunk, items.slice(i0, i1 - i0), land, house, due, nendo, date_text)
-            fh.write(doc.line_sequential())
-            if pdf_lines is not None:
-                pdf_lines.append(doc.lines())
+        try:
+            for start in range(0, taxed.height, CHUNK_OWNERS):
+                building.append(pool.submit(chunk, start))
+                if len(building) > 1:
+                    written += _write_chunk(fh, building.popleft().result(), pdf_lines)
+            while building:
+                written += _write_chunk(fh, building.popleft().result(), pdf_lines)
+        finally:
+            for f in building:
+                f.cancel()
     if notice_pdf:
         from jobs.tax.assessment import notices_pdf
         notices_pdf(np.concatenate(pdf_lines) if pdf_lines else blank_lines(0, W), notice_pdf, f"{PROGRAM} {nendo}")
+    return written
+
+
+def _write_chunk(fh, built, pdf_lines: list) -> int:
+    data, count, lines = built
+    fh.write(data)
+    if lines is not None:
+        pdf_lines.append(lines)
+    return count
 
 
 def _amounts(values, label: bytes, under=None, note: bytes = b"") -> np.ndarray:
@@ -693,6 +722,7 @@ def run(step) -> int:
         step.dd("NOKI-IN").count(read=4)
         step.dd("CHOTEI-OUT").count(written=t.ki_records)
         step.dd("ERROR-OUT").count(written=sum(t.rejected))
+        step.dd("NOTICE-OUT").count(written=t.notice_lines)
         step.log(f"{PROGRAM} LAND READ {t.read[0]}, HOUSES READ {t.read[1]}, REJECTED {sum(t.rejected)}; "
                  f"OWNERS {t.owners}, TAXED {t.taxed}; INSTALLMENTS {t.ki_records}, "
                  f"ASSESSED {t.chotei_sum:,}; RC {result.rc}")

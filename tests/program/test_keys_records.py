@@ -50,3 +50,24 @@ def test_class_tests_in_ebcdic():
 
 def test_zoned_digits():
     assert zoned_digits(np.array([7, 123456]), 4).tobytes() == b"00073456"
+
+
+@settings(deadline=None, max_examples=60)
+@given(st.lists(st.binary(min_size=100, max_size=100), max_size=30), st.sampled_from(["ascii", "cp930"]))
+def test_all_numeric_and_values_match_the_field_by_field_tests(rows, encoding):
+    """all_numeric is the AND of numeric; value is the digits' number (low nibbles)."""
+    digits = bytes(range(0xF0, 0xFA)) if encoding == "cp930" else b"0123456789"
+    data = np.array([[digits[b % 10] if b % 3 else b for b in row] for row in rows], np.uint8).reshape(-1, 100)
+    r = Records(data, "KAOKUMST", encoding=encoding)
+    names = ["KM-KOJIN-NO", "KM-SHOZAI-CD", "KM-KOZO", "KM-YOTO", "KM-YUKA-MENSEKI", "KM-KENCHIKU-NEN",
+             "KM-HYOKA-GAKU"]
+    expected = np.logical_and.reduce([r.numeric(n) for n in names]) if len(data) else np.ones(0, bool)
+    assert r.all_numeric(*names).tolist() == expected.tolist()
+    for n in names:
+        by_hand = []
+        for row in r.bytes(n):
+            v = 0
+            for b in row:
+                v = v * 10 + (int(b) & 0x0F)             # a nibble above 9 counts as it is
+            by_hand.append(v)
+        assert by_hand == r.value(n).tolist()
