@@ -86,30 +86,34 @@ class Documents:
             return self._sorted_order(doc)
         sections = sorted({p[2] for p in self._parts})
         first = np.cumsum([0] + [len(p[1]) for p in self._parts])
-        cells = []                    # per section: line numbers, their documents, in cell order
+        cells = []          # per section: line numbers, their documents, in cell order; one a document?
         for s in sections:
             mine = [i for i, p in enumerate(self._parts) if p[2] == s]
-            rows = np.concatenate([np.arange(first[i], first[i + 1]) for i in mine])
-            d = doc[rows] - low
+            if len(mine) == 1:
+                rows = np.arange(first[mine[0]], first[mine[0] + 1])
+                d = self._parts[mine[0]][1] - low
+            else:
+                rows = np.concatenate([np.arange(first[i], first[i + 1]) for i in mine])
+                d = doc[rows] - low
+            rising = d[1:] > d[:-1]
+            if rising.all():
+                cells.append((rows, d, True))
+                continue
             sub = np.concatenate([np.zeros(len(self._parts[i][1]), np.int64) if self._parts[i][3] is None
                                   else self._parts[i][3] for i in mine])
-            step = (d[1:] > d[:-1]) | ((d[1:] == d[:-1]) & (sub[1:] >= sub[:-1]))
-            if not step.all():
+            if not (rising | ((d[1:] == d[:-1]) & (sub[1:] >= sub[:-1]))).all():
                 by = np.lexsort((sub, d))
                 rows, d = rows[by], d[by]
-            cells.append((rows, d))
+            cells.append((rows, d, False))
         ndoc, nsec = high - low + 1, len(sections)
         counts = np.zeros((ndoc, nsec), np.int64)
-        for k, (_, d) in enumerate(cells):
+        for k, (_, d, _) in enumerate(cells):
             counts[:, k] = np.bincount(d, minlength=ndoc)
         start = np.zeros(ndoc * nsec, np.int64)
         np.cumsum(counts.reshape(-1)[:-1], out=start[1:])
         order = np.empty(len(doc), np.int64)
-        for k, (rows, d) in enumerate(cells):
-            if len(d) < 2 or (d[1:] > d[:-1]).all():        # one line a document
-                rank = 0
-            else:
-                rank = np.arange(len(d)) - np.searchsorted(d, d)
+        for k, (rows, d, single) in enumerate(cells):
+            rank = 0 if single else np.arange(len(d)) - np.searchsorted(d, d)
             order[start[d * nsec + k] + rank] = rows
         return order
 

@@ -344,7 +344,11 @@ def _validate(m: _Master) -> tuple[np.ndarray, np.ndarray]:
 def _assess(land_data, house_data, dds, due, nendo, date, date_text, notice_pdf, cs) -> Totals:
     land = _master("LAND-IN", 0, land_data, dds["LAND-IN"], cs)
     house = _master("HOUSE-IN", 1, house_data, dds["HOUSE-IN"], cs)
-    land.owner, house.owner = key_ranks(land.rows[:, :10], house.rows[:, :10])
+    with ThreadPoolExecutor(2) as pool:               # three independent passes side by side
+        ranks = pool.submit(key_ranks, land.rows[:, :10], house.rows[:, :10])
+        house_checked = pool.submit(_validate, house)
+        checked = {0: _validate(land), 1: house_checked.result()}
+        land.owner, house.owner = ranks.result()
     t = Totals()
     events = []
     for m in (land, house):
@@ -354,7 +358,7 @@ def _assess(land_data, house_data, dds, due, nendo, date, date_text, notice_pdf,
         hv = np.flatnonzero((m.rows[:nread, :10] == 0xFF).all(axis=1))
         n = int(hv[0]) if hv.size else nread          # processed: up to a HIGH-VALUES owner
         t.read[m.src] = nread
-        reason, kazei = _validate(m)
+        reason, kazei = checked[m.src]
         m.owner, m.reason, m.kazei = m.owner[:n], reason[:n], kazei[:n]
         m.accepted = m.reason == ""
         m.taxable = m.accepted & ~m.rec.equals(m.f("HIKAZEI-KBN"), "1")[:n]
@@ -613,11 +617,13 @@ def _details(idx: np.ndarray, m: _Master) -> np.ndarray:
     r = m.rec.take(idx)
     lines = blank_lines(len(r), 77)
     put(lines, 3, m.cs.printable(r.bytes(m.f("SHOZAI-CD"))))
+    hyoka = r.value(m.f("HYOKA-GAKU"))
+    hyoka_printed = edit(hyoka, "ZZ,ZZZ,ZZZ,ZZ9")
     if m.src == 0:
         put(lines, 11, m.cs.printable(r.bytes("TM-CHIBAN")))
         put(lines, 25, m.cs.printable(r.bytes("TM-CHIMOKU")))
         put(lines, 29, edit(r.value("TM-CHISEKI"), "Z,ZZZ,ZZ9.99"))
-        put(lines, 43, edit(r.value("TM-HYOKA-GAKU"), "ZZ,ZZZ,ZZZ,ZZ9"))
+        put(lines, 43, hyoka_printed)
         put(lines, 59, RATIOS[r.bytes("TM-JUTAKU-KBN")[:, 0] - r.zone])
     else:
         put(lines, 11, m.cs.printable(r.bytes("KM-KAOKU-NO")))
@@ -625,8 +631,11 @@ def _details(idx: np.ndarray, m: _Master) -> np.ndarray:
         put(lines, 28, m.cs.printable(r.bytes("KM-YOTO")))
         put(lines, 32, m.cs.printable(r.bytes("KM-KENCHIKU-NEN")))
         put(lines, 37, edit(r.value("KM-YUKA-MENSEKI"), "ZZ,ZZ9.99"))
-        put(lines, 48, edit(r.value("KM-HYOKA-GAKU"), "ZZ,ZZZ,ZZZ,ZZ9"))
-    put(lines, 64, edit(m.kazei[idx], "ZZ,ZZZ,ZZZ,ZZ9"))
+        put(lines, 48, hyoka_printed)
+    kazei = m.kazei[idx]
+    reduced = np.flatnonzero(kazei != hyoka)           # land at 1/6 or 1/3; else the value itself
+    hyoka_printed[reduced] = edit(kazei[reduced], "ZZ,ZZZ,ZZZ,ZZ9")
+    put(lines, 64, hyoka_printed)
     return lines
 
 
