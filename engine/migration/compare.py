@@ -13,6 +13,7 @@ import csv
 import html
 import re
 from dataclasses import dataclass, field
+from decimal import Context, Decimal
 from pathlib import Path
 from typing import Sequence
 
@@ -22,12 +23,13 @@ import pyarrow as pa
 
 from engine.copybook.model import Field, Layout
 from engine.errors import DensanError
+from engine.migration.cursor import RecordCursor
 
 PERSONAL_PATTERN = re.compile(
     r"NAME|SHIMEI|SIMEI|KANA|ADDR|JUSHO|JUSYO|KOJIN-NO|KOJINNO|MY-?NUMBER|TEL|PHONE|MAIL|"
     r"BIRTH|SEINENGAPPI|KOZA-NO|ACCOUNT-NO", re.IGNORECASE)
 MASK = "***"
-CHUNK = 1 << 20                    # matched pairs compared at a time
+CHUNK_BYTES = 8 << 20             # bytes of records read at a time from each file
 
 
 @dataclass(frozen=True)
@@ -225,13 +227,6 @@ def _binary_series(data: np.ndarray, name: str) -> pl.Series:
     return pl.Series(name, arr.cast(pa.large_binary()))
 
 
-def _read(path, fmt, what: str):
-    from engine.records import read_records
-    if not Path(path).exists():
-        raise DensanError(f"dataset {what} {path} does not exist", hint="check the path")
-    return read_records(path, fmt)
-
-
 def _codec(layout, encoding, dialect):
     from engine.records import RecordCodec
     return RecordCodec(layout, codepage=encoding, dialect=dialect)
@@ -268,25 +263,22 @@ def compare_datasets(path_a, path_b, copybook, *, encoding: str = "ascii",
                      recfm: str = "FB", lrecl: int | None = None, dialect: str | None = None,
                      key: Sequence[str] | None = None, ignore: Sequence[str] = (),
                      personal: Sequence[str] = (), show_personal: bool = False,
-                     max_diffs: int = 1000, totals: bool = True) -> CompareResult:
+                     max_diffs: int = 1000, totals: bool = True, chunk: int | None = None) -> CompareResult:
     """Compare dataset A with dataset B (both described by `copybook`).
 
     key: field names to match records by (a group such as SH-KEY is fine); none
     matches record n of A with record n of B. ignore: fields not compared.
-    max_diffs: at most this many rows per section in the result's detail."""
+    max_diffs: at most this many rows per section in the result's detail.
+    chunk: records read at a time from each file (default: about CHUNK_BYTES)."""
     from engine.records import RecordFormat
 
     layout = _layout(copybook)
     fmt = RecordFormat(recfm=recfm, lrecl=lrecl if lrecl is not None else
                        (layout.record_length if recfm.upper().startswith("F") else None))
-    block_a, block_b = _read(path_a, fmt, "A"), _read(path_b, fmt, "B")
-    codec_a = _codec(layout, encoding, dialect)
-    codec_b = codec_a
-
-    width = max(block_a.width, block_b.width, layout.record_length)
-    a = block_a.with_width(width, 0).data
-    b = block_b.with_width(width, 0).data
-    len_a, len_b = block_a.lengths, block_b.lengths
+    for what, path in (("A", path_a), ("B", path_b)):
+        if not Path(path).exists():
+            raise DensanError(f"dataset {what} {path} does not exist", hint="check the path")
+    codec = _codec(layout, encoding, dialect)
 
     ignore_set = {name.upper() for name in ignore}
     for name in ignore_set:
@@ -304,157 +296,436 @@ def compare_datasets(path_a, path_b, copybook, *, encoding: str = "ascii",
             u = Unit(u.name, u.offset, u.size, u.column, u.numeric, True)
         all_units.append(u)
     masked = sorted({u.name for u in all_units if u.personal} | personal_set) if not show_personal else []
-    mask_key = False
 
-    # ---- matching
     key_fields = [k.upper() for k in key or []]
-    dup_a = dup_b = 0
-    key_names: list[str] = []
-    if key_fields:
-        spans = [field_span(layout, k) for k in key_fields]
-        ka = np.concatenate([a[:, o:o + s] for o, s in spans], axis=1)
-        kb = np.concatenate([b[:, o:o + s] for o, s in spans], axis=1)
-        ia, ib, only_a, only_b, dup_a, dup_b = _match_keys(ka, kb)
-        key_names = [n for k in key_fields for n in _elementary_names(layout, k)]
-        mask_key = not show_personal and any(PERSONAL_PATTERN.search(n) or n.upper() in personal_set
-                                             for n in key_names)
+    spans = [field_span(layout, k) for k in key_fields]
+    key_names = [n for k in key_fields for n in _elementary_names(layout, k)]
+    mask_key = bool(key_names) and not show_personal and any(
+        PERSONAL_PATTERN.search(n) or n.upper() in personal_set for n in key_names)
+
+    width = max(layout.record_length, fmt.max_data_length or 0)
+    rows = chunk or max(1024, CHUNK_BYTES // max(width, 1))
+
+    def run(matcher) -> _Tally:
+        tally = _Tally(codec, all_units, max_diffs, totals)
+        cursors = RecordCursor(path_a, fmt, width, rows), RecordCursor(path_b, fmt, width, rows)
+        matcher(*cursors, tally, rows, spans)
+        return tally
+
+    if not key_fields:
+        tally = run(_pair_by_position)
     else:
-        common = min(len(a), len(b))
-        ia = ib = np.arange(common, dtype=np.int64)
-        only_a = np.arange(common, len(a), dtype=np.int64)
-        only_b = np.arange(common, len(b), dtype=np.int64)
+        try:
+            tally = run(_merge_by_key)
+        except _Unsorted:
+            tally = run(_join_by_key)
 
-    def keys_of(data: np.ndarray, codec, rows: np.ndarray) -> list[str]:
+    def keys_of(data: np.ndarray, idx: np.ndarray) -> list[str]:
         if not key_names:
-            return [f"#{r + 1}" for r in rows]
+            return [f"#{r + 1}" for r in idx]
         if mask_key:
-            return [MASK] * len(rows)
-        frame = _decode(codec, data[rows], key_names)
-        widths = [_digits(layout, n) for n in key_names]
-        return [" ".join(_key_text(v, w) for v, w in zip(row, widths)) for row in frame.iter_rows()]
+            return [MASK] * len(idx)
+        frame = _decode(codec, data, key_names)
+        digits = [_digits(layout, n) for n in key_names]
+        return [" ".join(_key_text(v, w) for v, w in zip(row, digits)) for row in frame.iter_rows()]
 
-    # ---- changed records: whole-record test first, then field by field on those rows
-    diff_rows: list[np.ndarray] = []
-    diff_masks: list[np.ndarray] = []
-    contiguous = _is_range(ia) and _is_range(ib)
-    for start in range(0, len(ia), CHUNK):
-        ca, cb = ia[start:start + CHUNK], ib[start:start + CHUNK]
-        if contiguous:                   # the usual case: no gather, compare slices in place
-            ra, rb = a[ca[0]:ca[-1] + 1], b[cb[0]:cb[-1] + 1]
-        else:
-            ra, rb = a[ca], b[cb]
-        rows = np.flatnonzero(_rows_differ(ra, rb) | (len_a[ca] != len_b[cb]))
-        if len(rows) == 0:
-            continue
-        ra, rb = ra[rows], rb[rows]
-        m = np.zeros((len(rows), len(all_units) + 1), dtype=bool)
-        for j, u in enumerate(all_units):
-            m[:, j] = (ra[:, u.offset:u.offset + u.size] != rb[:, u.offset:u.offset + u.size]).any(axis=1)
-        m[:, -1] = len_a[ca[rows]] != len_b[cb[rows]]
-        keep = m.any(axis=1)                     # differences only in ignored fields do not count
-        diff_rows.append(start + rows[keep])
-        diff_masks.append(m[keep])
-    rows = np.concatenate(diff_rows) if diff_rows else np.zeros(0, np.int64)
-    m = np.concatenate(diff_masks) if diff_masks else np.zeros((0, len(all_units) + 1), bool)
+    # ---- detail of the first max_diffs changed records (the only rows decoded for display)
+    sa, sb, m, xa, xb, lena, lenb = tally.shown()
     names = [u.name for u in all_units] + ["(RECORD LENGTH)"]
-    counts = m.sum(axis=0)
-    field_counts = {names[j]: int(c) for j, c in enumerate(counts) if c}
-
-    # ---- detail of the first max_diffs changed records
-    shown = rows[:max_diffs]
-    sa, sb = ia[shown], ib[shown]
-    cols = sorted({u.column for j, u in enumerate(all_units) if u.column and m[:max_diffs, j].any()})
-    da, db = _decode(codec_a, a[sa], cols), _decode(codec_b, b[sb], cols)
-    change_keys = keys_of(a, codec_a, sa)
+    cols = sorted({u.column for j, u in enumerate(all_units) if u.column and m[:, j].any()})
+    da, db = _decode(codec, xa, cols), _decode(codec, xb, cols)
+    change_keys = keys_of(xa, sa)
     records = []
-    for r in range(len(shown)):
+    for r in range(len(sa)):
         for j in np.flatnonzero(m[r]):
             if j == len(all_units):
                 records.append((change_keys[r], int(sa[r]) + 1, int(sb[r]) + 1, names[j],
-                                str(len_a[sa[r]]), str(len_b[sb[r]]), "", ""))
+                                str(lena[r]), str(lenb[r]), "", ""))
                 continue
             u = all_units[j]
-            hide = u.personal and not show_personal
-            hex_a = a[sa[r], u.offset:u.offset + u.size].tobytes().hex().upper()
-            hex_b = b[sb[r], u.offset:u.offset + u.size].tobytes().hex().upper()
+            hex_a = xa[r, u.offset:u.offset + u.size].tobytes().hex().upper()
+            hex_b = xb[r, u.offset:u.offset + u.size].tobytes().hex().upper()
             if u.column:
                 va, vb = _as_text(da[u.column][r]), _as_text(db[u.column][r])
             else:
                 va, vb = "", ""
-            if hide:
+            if u.personal and not show_personal:
                 va = vb = hex_a = hex_b = MASK
             records.append((change_keys[r], int(sa[r]) + 1, int(sb[r]) + 1, u.name, va, vb, hex_a, hex_b))
     changes = pl.DataFrame(records, schema={"key": pl.String, "record_a": pl.Int64, "record_b": pl.Int64,
                                             "field": pl.String, "value_a": pl.String, "value_b": pl.String,
                                             "hex_a": pl.String, "hex_b": pl.String}, orient="row")
 
-    def only_frame(data, codec, idx):
-        idx = idx[:max_diffs]
-        return pl.DataFrame({"record": (idx + 1).astype(np.int64), "key": keys_of(data, codec, idx)},
+    def only_frame(side: str) -> pl.DataFrame:
+        idx, data = tally.only_shown(side)
+        return pl.DataFrame({"record": (idx + 1).astype(np.int64), "key": keys_of(data, idx)},
                             schema={"record": pl.Int64, "key": pl.String})
 
-    changed_a = np.concatenate([ia[rows], only_a])
-    changed_b = np.concatenate([ib[rows], only_b])
-    total_frame = _totals(codec_a, codec_b, a, b, changed_a, changed_b, all_units, show_personal) if totals else \
+    field_counts = {names[j]: int(c) for j, c in enumerate(tally.counts) if c}
+    total_frame = tally.totals_frame(show_personal) if totals else \
         pl.DataFrame(schema={"field": pl.String, "a": pl.String, "b": pl.String, "equal": pl.Boolean})
     return CompareResult(
-        path_a=str(path_a), path_b=str(path_b), count_a=len(a), count_b=len(b), keyed=bool(key_fields),
-        key_fields=key_fields, only_a=only_frame(a, codec_a, only_a), only_b=only_frame(b, codec_b, only_b),
-        only_a_count=len(only_a), only_b_count=len(only_b), changed_count=len(rows),
-        field_counts=field_counts, changes=changes, totals=total_frame, ignored=sorted(ignore_set),
-        masked=masked, duplicate_keys_a=dup_a, duplicate_keys_b=dup_b)
+        path_a=str(path_a), path_b=str(path_b), count_a=tally.count_a, count_b=tally.count_b,
+        keyed=bool(key_fields), key_fields=key_fields, only_a=only_frame("a"), only_b=only_frame("b"),
+        only_a_count=tally.only_count["a"], only_b_count=tally.only_count["b"],
+        changed_count=tally.changed, field_counts=field_counts, changes=changes, totals=total_frame,
+        ignored=sorted(ignore_set), masked=masked, duplicate_keys_a=tally.dup_a, duplicate_keys_b=tally.dup_b)
 
 
-def _sums(codec, data: np.ndarray, cols: list[str]) -> dict:
-    """Sum of each numeric column over `data` (decoded in large chunks)."""
-    out: dict = {}
-    step = CHUNK * 4
-    for start in range(0, len(data), step):
-        frame = _decode(codec, data[start:start + step], cols)
-        for c in cols if frame.width else []:
-            s = frame[c]
-            if isinstance(s.dtype, pl.List):
-                s = s.explode()
-            if s.dtype.is_float():
-                v = s.sum()
-            else:
-                v = s.cast(pl.Decimal(38, getattr(s.dtype, "scale", 0) or 0)).sum()
-            out[c] = out.get(c, 0) + (v or 0)
+# ---------------------------------------------------------------------------------- matching
+# Each matcher reads both cursors to the end and hands the tally every A record once
+# (add_a), every B record once (add_b), the matched pairs (pairs) and the unmatched
+# records (only), in ascending record order.
+
+class _Unsorted(Exception):
+    """A key went backwards: the streaming merge cannot pair these files."""
+
+
+def _pair_by_position(ca: RecordCursor, cb: RecordCursor, tally: "_Tally", rows: int, spans) -> None:
+    while True:
+        da, la = ca.peek(rows)
+        db, lb = cb.peek(rows)
+        if not len(da) and not len(db):
+            return
+        m = min(len(da), len(db))
+        if m:
+            da, la, db, lb = da[:m], la[:m], db[:m], lb[:m]
+            idx_a = np.arange(ca.pos, ca.pos + m, dtype=np.int64)
+            idx_b = idx_a if ca.pos == cb.pos else np.arange(cb.pos, cb.pos + m, dtype=np.int64)
+            tally.add_a(da)
+            tally.add_b(db)
+            tally.pairs(da, la, idx_a, db, lb, idx_b)
+        else:                               # one file has ended: the rest of the other is unmatched
+            for side, cursor, data in (("a", ca, da), ("b", cb, db)):
+                if len(data):
+                    (tally.add_a if side == "a" else tally.add_b)(data)
+                    tally.only(side, data, np.arange(cursor.pos, cursor.pos + len(data), dtype=np.int64))
+                    m = len(data)
+        ca.consume(min(m, len(da)))
+        cb.consume(min(m, len(db)))
+
+
+def _key_matrix(data: np.ndarray, spans) -> np.ndarray:
+    if len(spans) == 1:
+        o, s = spans[0]
+        return data[:, o:o + s]
+    return np.concatenate([data[:, o:o + s] for o, s in spans], axis=1)
+
+
+def _merge_by_key(ca: RecordCursor, cb: RecordCursor, tally: "_Tally", rows: int, spans) -> None:
+    """Both files in ascending key order (duplicates allowed): merged a key range at a
+    time. A step takes the keys below the smaller of the two look-aheads' last keys, so
+    every record of a key (a run of duplicates included) is in the same step."""
+    last = {"a": None, "b": None}
+    look = rows
+    while True:
+        da, la = ca.peek(look)
+        db, lb = cb.peek(look)
+        if not len(da) and not len(db):
+            return
+        ka, kb = _sortable(_key_matrix(da, spans)), _sortable(_key_matrix(db, spans))
+        same = ka.shape == kb.shape and bool((ka == kb).all())
+        for side, k in (("a", ka), ("b", kb)) if not same else (("a", ka),):
+            if len(k) and ((last[side] is not None and k[0] < last[side]) or not bool((k[1:] >= k[:-1]).all())):
+                raise _Unsorted
+        ends = [k[-1] for k, d in ((ka, da), (kb, db)) if len(d) == look]
+        if same and ends:
+            na = nb = len(ka) - _run_length_at_end(ka)
+        elif ends:
+            bound = min(ends)
+            na, nb = int(np.searchsorted(ka, bound, "left")), int(np.searchsorted(kb, bound, "left"))
+        else:
+            na, nb = len(ka), len(kb)
+        if not na and not nb:               # one key fills the look-ahead: look further
+            look *= 2
+            continue
+        look = rows
+        da, la, ka, db, lb, kb = da[:na], la[:na], ka[:na], db[:nb], lb[:nb], kb[:nb]
+        if na:
+            last["a"] = ka[-1]
+        if nb:
+            last["b"] = kb[-1]
+        tally.add_a(da)
+        tally.add_b(db)
+        if same:
+            dup = _duplicates(ka)
+            tally.dup_a += dup
+            tally.dup_b += dup
+            idx = np.arange(ca.pos, ca.pos + na, dtype=np.int64)
+            tally.pairs(da, la, idx, db, lb, idx if ca.pos == cb.pos else idx - ca.pos + cb.pos)
+        else:
+            dup_a, dup_b = _duplicates(ka), _duplicates(kb)
+            tally.dup_a += dup_a
+            tally.dup_b += dup_b
+            if dup_a or dup_b:              # k-th record of a key in A pairs with the k-th in B
+                ka = _sortable(_key_matrix(da, spans), rank=_ranks(ka))
+                kb = _sortable(_key_matrix(db, spans), rank=_ranks(kb))
+            ia, ib, only_a, only_b = _merge_sorted(ka, kb)
+            tally.pairs(da[ia], la[ia], ia + ca.pos, db[ib], lb[ib], ib + cb.pos)
+            tally.only("a", da[only_a], only_a + ca.pos)
+            tally.only("b", db[only_b], only_b + cb.pos)
+        ca.consume(na)
+        cb.consume(nb)
+
+
+def _run_length_at_end(k: np.ndarray) -> int:
+    """How many of the last keys equal the very last one."""
+    return len(k) - int(np.searchsorted(k, k[-1], "left"))
+
+
+def _duplicates(k: np.ndarray) -> int:
+    """Records whose key equals the one before (the keys are in order)."""
+    return int((k[1:] == k[:-1]).sum()) if len(k) > 1 else 0
+
+
+def _ranks(k: np.ndarray) -> np.ndarray:
+    """0 for the first record of each key, 1 for the second... (keys in order)."""
+    n = len(k)
+    start = np.ones(n, dtype=bool)
+    start[1:] = k[1:] != k[:-1]
+    first = np.flatnonzero(start)
+    return np.arange(n, dtype=np.int64) - first[np.cumsum(start) - 1]
+
+
+def _merge_sorted(sa: np.ndarray, sb: np.ndarray):
+    """Pairs and unmatched rows of two ascending arrays of unique sortable keys."""
+    if len(sa) == 0 or len(sb) == 0:
+        return (np.zeros(0, np.int64),) * 2 + (np.arange(len(sa), dtype=np.int64),
+                                               np.arange(len(sb), dtype=np.int64))
+    pos = np.searchsorted(sa, sb)
+    hit = sa[np.minimum(pos, len(sa) - 1)] == sb
+    ib = np.flatnonzero(hit).astype(np.int64)
+    ia = pos[hit].astype(np.int64)
+    in_a = np.ones(len(sa), dtype=bool)
+    in_a[ia] = False
+    return ia, ib, np.flatnonzero(in_a).astype(np.int64), np.flatnonzero(~hit).astype(np.int64)
+
+
+def _join_by_key(ca: RecordCursor, cb: RecordCursor, tally: "_Tally", rows: int, spans) -> None:
+    """Keys out of order: the keys (not the records) of both files are joined in memory
+    (about key length + 50 bytes a record), then the pairs are compared a chunk at a
+    time, reading the records back from the mapped files (variable-length files, which
+    cannot be mapped, are read whole)."""
+    from engine.records.recfm import read_records
+
+    def side(cursor):
+        keys, blocks = [], []
+        while True:
+            data, lengths = cursor.peek(rows)
+            if not len(data):
+                break
+            keys.append(np.array(_key_matrix(data, spans)))
+            if not cursor.random_access:
+                blocks.append((np.array(data), np.array(lengths)))
+            (tally.add_a if cursor is ca else tally.add_b)(data)
+            cursor.consume(len(data))
+        width = max([cursor.width] + [b[0].shape[1] for b in blocks])
+        keys = np.concatenate(keys) if keys else np.zeros((0, sum(s for _, s in spans)), np.uint8)
+        if cursor.random_access:
+            return keys, (lambda idx: (cursor.rows(idx), np.full(len(idx), cursor.fmt.lrecl, np.int32)))
+        data = np.concatenate([_fit(b[0], width, cursor.pad) for b in blocks]) if blocks else \
+            np.zeros((0, width), np.uint8)
+        lengths = np.concatenate([b[1] for b in blocks]) if blocks else np.zeros(0, np.int32)
+        return keys, (lambda idx: (data[idx], lengths[idx]))
+
+    ka, get_a = side(ca)
+    kb, get_b = side(cb)
+    ia, ib, only_a, only_b, tally.dup_a, tally.dup_b = _match_keys(ka, kb)
+    del ka, kb
+    for start in range(0, len(ia), rows):
+        pa, pb = ia[start:start + rows], ib[start:start + rows]
+        tally.pairs(*get_a(pa), pa, *get_b(pb), pb)
+    for name, idx, get in (("a", only_a, get_a), ("b", only_b, get_b)):
+        for start in range(0, len(idx), rows):
+            part = idx[start:start + rows]
+            tally.only(name, get(part)[0], part)
+
+
+def _fit(data: np.ndarray, width: int, pad: int = 0) -> np.ndarray:
+    if data.shape[1] == width:
+        return data
+    out = np.full((len(data), width), pad, np.uint8)
+    out[:, :data.shape[1]] = data
     return out
 
 
-def _totals(codec_a, codec_b, a, b, changed_a, changed_b, all_units, show_personal) -> pl.DataFrame:
-    """RECORDS and the sum of every numeric field, A beside B. B's sums are A's less
-    A's changed and unmatched records plus B's: records equal byte for byte decode
-    alike, so only the records that differ are decoded twice (exact for integers
-    and decimals; float fields are summed over B itself)."""
-    numeric = [u for u in all_units if u.numeric and u.column]
-    cols = [u.column for u in numeric]
-    rows = [("RECORDS", f"{len(a):,}", f"{len(b):,}", len(a) == len(b))]
-    sum_a = _sums(codec_a, a, cols)
-    same_codec = codec_a is codec_b
-    if same_codec:
-        less = _sums(codec_a, a[np.sort(changed_a)], cols)
-        more = _sums(codec_b, b[np.sort(changed_b)], cols)
-        sum_b = {c: sum_a.get(c, 0) - less.get(c, 0) + more.get(c, 0) for c in cols}
-        floats = [c for c in cols if isinstance(sum_a.get(c), float)]
-        if floats:
-            sum_b.update(_sums(codec_b, b, floats))
-    else:
-        sum_b = _sums(codec_b, b, cols)
-    for u in numeric:
-        va, vb = sum_a.get(u.column, 0), sum_b.get(u.column, 0)
-        if u.personal and not show_personal:
-            rows.append((f"SUM {u.name}", MASK, MASK, va == vb))
+# ---------------------------------------------------------------------------------- tally
+
+class _Tally:
+    """What the compare has found so far: counts, the first `max_diffs` changed and
+    unmatched records (their bytes kept for the detail), and the control totals."""
+
+    def __init__(self, codec, all_units: list[Unit], max_diffs: int, totals: bool):
+        self.codec, self.units, self.max_diffs = codec, all_units, max(0, max_diffs)
+        self.count_a = self.count_b = self.changed = self.dup_a = self.dup_b = 0
+        self.counts = np.zeros(len(all_units) + 1, dtype=np.int64)
+        self._shown: list[tuple] = []
+        self._n_shown = 0
+        self.only_count = {"a": 0, "b": 0}
+        self._only: dict[str, list] = {"a": [], "b": []}
+        numeric = [u for u in all_units if u.numeric and u.column]
+        self.numeric = numeric
+        self.sums = _Sums(codec, [u.column for u in numeric]) if totals else None
+        self.sum_a, self.less, self.more, self.sum_b_float = {}, {}, {}, {}
+
+    def add_a(self, data: np.ndarray) -> None:
+        self.count_a += len(data)
+        if self.sums and len(data):
+            self.sums.add(data, self.sum_a)
+
+    def add_b(self, data: np.ndarray) -> None:
+        self.count_b += len(data)
+        if self.sums and self.sums.floats and len(data):
+            self.sums.add(data, self.sum_b_float, floats_only=True)
+
+    def pairs(self, ra, la, ia, rb, lb, ib) -> None:
+        """Matched records: whole-record test first, then field by field on the rows that differ."""
+        if not len(ra):
+            return
+        width = max(ra.shape[1], rb.shape[1])
+        ra, rb = _fit(ra, width), _fit(rb, width)
+        differ = _rows_differ(ra, rb)
+        if la is not lb:
+            differ |= la != lb
+        rows = np.flatnonzero(differ)
+        if not len(rows):
+            return
+        xa, xb = ra[rows], rb[rows]
+        m = np.zeros((len(rows), len(self.units) + 1), dtype=bool)
+        for j, u in enumerate(self.units):
+            m[:, j] = (xa[:, u.offset:u.offset + u.size] != xb[:, u.offset:u.offset + u.size]).any(axis=1)
+        m[:, -1] = la[rows] != lb[rows]
+        keep = m.any(axis=1)                     # differences only in ignored fields do not count
+        if not keep.all():
+            rows, xa, xb, m = rows[keep], xa[keep], xb[keep], m[keep]
+        self.changed += len(rows)
+        self.counts += m.sum(axis=0)
+        room = self.max_diffs - self._n_shown
+        if room > 0 and len(rows):
+            r = slice(0, room)
+            self._shown.append((ia[rows[r]], ib[rows[r]], m[r], xa[r], xb[r], la[rows[r]], lb[rows[r]]))
+            self._n_shown += len(rows[r])
+        if self.sums and len(rows):
+            self.sums.add(xa, self.less)
+            self.sums.add(xb, self.more)
+
+    def only(self, side: str, data: np.ndarray, idx: np.ndarray) -> None:
+        if not len(idx):
+            return
+        self.only_count[side] += len(idx)
+        kept = sum(len(i) for i, _ in self._only[side])
+        if kept < self.max_diffs:
+            self._only[side].append((idx[:self.max_diffs - kept], np.array(data[:self.max_diffs - kept])))
+        if self.sums:
+            self.sums.add(data, self.less if side == "a" else self.more)
+
+    def shown(self):
+        width = max([1] + [s[3].shape[1] for s in self._shown])
+        if not self._shown:
+            return (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, len(self.units) + 1), bool),
+                    np.zeros((0, width), np.uint8), np.zeros((0, width), np.uint8),
+                    np.zeros(0, np.int32), np.zeros(0, np.int32))
+        return tuple(np.concatenate([_fit(s[k], width) if k in (3, 4) else s[k] for s in self._shown])
+                     for k in range(7))
+
+    def only_shown(self, side: str):
+        parts = self._only[side]
+        if not parts:
+            return np.zeros(0, np.int64), np.zeros((0, 1), np.uint8)
+        width = max(p[1].shape[1] for p in parts)
+        return np.concatenate([p[0] for p in parts]), np.concatenate([_fit(p[1], width) for p in parts])
+
+    def totals_frame(self, show_personal: bool) -> pl.DataFrame:
+        """RECORDS and the sum of every numeric field, A beside B. B's sums are A's less
+        A's changed and unmatched records plus B's: records equal byte for byte decode
+        alike, so only the records that differ are decoded twice (exact for integers
+        and decimals; float fields are summed over B itself)."""
+        rows = [("RECORDS", f"{self.count_a:,}", f"{self.count_b:,}", self.count_a == self.count_b)]
+        for u in self.numeric:
+            c = u.column
+            a = self.sum_a.get(c, 0)
+            if c in self.sums.floats:
+                b = self.sum_b_float.get(c, 0)
+            else:
+                b = a - self.less.get(c, 0) + self.more.get(c, 0)
+            va, vb = self.sums.value(c, a), self.sums.value(c, b)
+            if u.personal and not show_personal:
+                rows.append((f"SUM {u.name}", MASK, MASK, va == vb))
+            else:
+                rows.append((f"SUM {u.name}", f"{va:,}", f"{vb:,}", va == vb))
+        return pl.DataFrame(rows, schema={"field": pl.String, "a": pl.String, "b": pl.String,
+                                          "equal": pl.Boolean}, orient="row")
+
+
+class _Sums:
+    """Sums of numeric columns over chunks of records. Zoned and packed fields of up to
+    18 digits are summed straight from their field codec's values as exact integers (in
+    units of the last decimal place); anything else goes through the record codec and
+    Polars, as a Decimal or float. Invalid values (null when decoded) count nothing."""
+
+    def __init__(self, codec, columns: list[str]):
+        from engine.records.packed import PackedCodec
+        from engine.records.zoned import ZonedCodec
+        self.codec = codec
+        self.fast, self.slow, self.scale, self.floats = [], [], {}, set()
+        plans = codec._by_name
+        odo = bool(codec._odo_tables)
+        for c in dict.fromkeys(columns):
+            p = plans.get(c)
+            if (p is not None and not odo and p.kind in ("int", "decimal") and p.scale >= 0
+                    and isinstance(p.codec, (ZonedCodec, PackedCodec)) and not p.codec.wide):
+                digits = p.codec.size * (2 if isinstance(p.codec, PackedCodec) else 1)
+                self.fast.append((c, p.codec, [int(o) for o in p.offsets()], p.codec.size, digits))
+                self.scale[c] = p.scale
+            else:
+                self.slow.append(c)
+                if p is not None and p.kind == "float":
+                    self.floats.add(c)
+
+    def add(self, data: np.ndarray, into: dict, floats_only: bool = False) -> None:
+        if not floats_only:
+            for c, fc, offsets, size, digits in self.fast:
+                total = 0
+                for off in offsets:
+                    values, bad = fc.decode(data[:, off:off + size])
+                    if bad.any():
+                        values = values[~bad]
+                    total += _exact_sum(values, digits)
+                into[c] = into.get(c, 0) + total
+        slow = sorted(self.floats) if floats_only else self.slow
+        if slow:
+            for c, v in _sums(self.codec, data, slow).items():
+                into[c] = into.get(c, 0) + v
+
+    def value(self, column: str, total):
+        """A sum as the report shows it: integers as they are, decimals with their scale."""
+        scale = self.scale.get(column)
+        if not scale or not total:
+            return total
+        return Decimal(total).scaleb(-scale, Context(prec=max(28, len(str(abs(total))) + 1)))
+
+
+def _exact_sum(values: np.ndarray, digits: int) -> int:
+    """Sum of int64 values of at most `digits` digits, without overflow."""
+    if len(values) * 10 ** min(digits, 19) < 2 ** 63:
+        return int(values.sum())
+    return (int((values >> 32).sum()) << 32) + int((values & 0xFFFFFFFF).sum())
+
+
+def _sums(codec, data: np.ndarray, cols: list[str]) -> dict:
+    """Sum of each numeric column over `data`, decoded through the record codec."""
+    out: dict = {}
+    frame = _decode(codec, data, cols)
+    for c in cols if frame.width else []:
+        s = frame[c]
+        if isinstance(s.dtype, pl.List):
+            s = s.explode()
+        if s.dtype.is_float():
+            v = s.sum()
         else:
-            rows.append((f"SUM {u.name}", f"{va:,}", f"{vb:,}", va == vb))
-    return pl.DataFrame(rows, schema={"field": pl.String, "a": pl.String, "b": pl.String,
-                                      "equal": pl.Boolean}, orient="row")
-
-
-def _is_range(idx: np.ndarray) -> bool:
-    """idx is start, start+1, ... (so rows can be sliced instead of gathered)."""
-    return len(idx) == 0 or (int(idx[-1]) - int(idx[0]) == len(idx) - 1 and bool((np.diff(idx) == 1).all()))
+            v = s.cast(pl.Decimal(38, getattr(s.dtype, "scale", 0) or 0)).sum()
+        out[c] = out.get(c, 0) + (v or 0)
+    return out
 
 
 def _rows_differ(ra: np.ndarray, rb: np.ndarray) -> np.ndarray:
@@ -466,14 +737,18 @@ def _rows_differ(ra: np.ndarray, rb: np.ndarray) -> np.ndarray:
     return (ra != rb).any(axis=1)
 
 
-def _sortable(keys: np.ndarray) -> np.ndarray:
+def _sortable(keys: np.ndarray, rank: np.ndarray | None = None) -> np.ndarray:
     """Key bytes as a NumPy bytes array that sorts as the bytes do (a trailing 0x01
-    keeps NumPy from ignoring trailing zero bytes)."""
+    keeps NumPy from ignoring trailing zero bytes); with `rank`, each key's rank
+    among equal keys follows it (big-endian), making the keys unique."""
     n, k = keys.shape
-    buf = np.empty((n, k + 1), dtype=np.uint8)
+    extra = 0 if rank is None else 8
+    buf = np.empty((n, k + extra + 1), dtype=np.uint8)
     buf[:, :k] = keys
-    buf[:, k] = 1
-    return buf.view(f"S{k + 1}").ravel()
+    if rank is not None:
+        buf[:, k:k + 8] = rank.astype(">u8").view(np.uint8).reshape(n, 8)
+    buf[:, -1] = 1
+    return buf.view(f"S{k + extra + 1}").ravel()
 
 
 def _match_keys(ka: np.ndarray, kb: np.ndarray):
