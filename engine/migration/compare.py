@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from engine.copybook.model import Field, Layout
 from engine.errors import DensanError
+from engine.migration.colsums import sum_int64
 from engine.migration.cursor import RecordCursor
 
 PERSONAL_PATTERN = re.compile(
@@ -415,62 +416,125 @@ def _key_matrix(data: np.ndarray, spans) -> np.ndarray:
 def _merge_by_key(ca: RecordCursor, cb: RecordCursor, tally: "_Tally", rows: int, spans) -> None:
     """Both files in ascending key order (duplicates allowed): merged a key range at a
     time. A step takes the keys below the smaller of the two look-aheads' last keys, so
-    every record of a key (a run of duplicates included) is in the same step."""
-    last = {"a": None, "b": None}
+    every record of a key (a run of duplicates included) is in the same step. Where the
+    two look-aheads hold the same keys in the same places (the usual case: only some
+    fields changed) the records pair by position and only the records that differ
+    have their keys compared."""
+    last = {"a": None, "b": None}             # key bytes of the last record taken from each file
     look = rows
     while True:
         da, la = ca.peek(look)
         db, lb = cb.peek(look)
         if not len(da) and not len(db):
             return
-        ka, kb = _sortable(_key_matrix(da, spans)), _sortable(_key_matrix(db, spans))
-        same = ka.shape == kb.shape and bool((ka == kb).all())
-        for side, k in (("a", ka), ("b", kb)) if not same else (("a", ka),):
-            if len(k) and ((last[side] is not None and k[0] < last[side]) or not bool((k[1:] >= k[:-1]).all())):
+        more = len(da) == look or len(db) == look          # not both at their end
+        differ = None
+        if len(da) == len(db):
+            width = max(da.shape[1], db.shape[1])
+            da, db = _fit(da, width), _fit(db, width)
+            differ = _rows_differ(da, db)
+            if la is not lb:
+                differ |= la != lb
+            changed = np.flatnonzero(differ)
+            if not all(np.array_equal(da[changed, o:o + s], db[changed, o:o + s]) for o, s in spans):
+                differ = None                 # keys differ somewhere: merge
+        if differ is not None:                # the same keys in the same places
+            n = len(da) - (_run_at_end(da, spans) if more else 0)
+            if not n:                         # one key fills the look-ahead: look further
+                look *= 2
+                continue
+            if last["b"] is not None and _key_bytes(db[0], spans) < last["b"]:
                 raise _Unsorted
+            dup = _check_order(da[:n], spans, last, "a")
+            last["b"] = last["a"]
+            tally.dup_a += dup
+            tally.dup_b += dup
+            tally.add_a(da[:n])
+            tally.add_b(db[:n])
+            idx_a = np.arange(ca.pos, ca.pos + n, dtype=np.int64)
+            idx_b = idx_a if ca.pos == cb.pos else np.arange(cb.pos, cb.pos + n, dtype=np.int64)
+            tally.pairs(da[:n], la[:n], idx_a, db[:n], lb[:n], idx_b, differ=differ[:n])
+            ca.consume(n)
+            cb.consume(n)
+            look = rows
+            continue
+        dup_a = _check_order(da, spans, last, "a", commit=False)
+        dup_b = _check_order(db, spans, last, "b", commit=False)
+        ka, kb = _sortable(_key_matrix(da, spans)), _sortable(_key_matrix(db, spans))
         ends = [k[-1] for k, d in ((ka, da), (kb, db)) if len(d) == look]
-        if same and ends:
-            na = nb = len(ka) - _run_length_at_end(ka)
-        elif ends:
+        if ends:
             bound = min(ends)
             na, nb = int(np.searchsorted(ka, bound, "left")), int(np.searchsorted(kb, bound, "left"))
         else:
             na, nb = len(ka), len(kb)
-        if not na and not nb:               # one key fills the look-ahead: look further
+        if not na and not nb:
             look *= 2
             continue
         look = rows
         da, la, ka, db, lb, kb = da[:na], la[:na], ka[:na], db[:nb], lb[:nb], kb[:nb]
-        if na:
-            last["a"] = ka[-1]
-        if nb:
-            last["b"] = kb[-1]
+        for side, d in (("a", da), ("b", db)):
+            if len(d):
+                last[side] = _key_bytes(d[-1], spans)
+        if dup_a:
+            dup_a = _duplicates(ka)
+        if dup_b:
+            dup_b = _duplicates(kb)
+        tally.dup_a += dup_a
+        tally.dup_b += dup_b
         tally.add_a(da)
         tally.add_b(db)
-        if same:
-            dup = _duplicates(ka)
-            tally.dup_a += dup
-            tally.dup_b += dup
-            idx = np.arange(ca.pos, ca.pos + na, dtype=np.int64)
-            tally.pairs(da, la, idx, db, lb, idx if ca.pos == cb.pos else idx - ca.pos + cb.pos)
-        else:
-            dup_a, dup_b = _duplicates(ka), _duplicates(kb)
-            tally.dup_a += dup_a
-            tally.dup_b += dup_b
-            if dup_a or dup_b:              # k-th record of a key in A pairs with the k-th in B
-                ka = _sortable(_key_matrix(da, spans), rank=_ranks(ka))
-                kb = _sortable(_key_matrix(db, spans), rank=_ranks(kb))
-            ia, ib, only_a, only_b = _merge_sorted(ka, kb)
-            tally.pairs(da[ia], la[ia], ia + ca.pos, db[ib], lb[ib], ib + cb.pos)
-            tally.only("a", da[only_a], only_a + ca.pos)
-            tally.only("b", db[only_b], only_b + cb.pos)
+        if dup_a or dup_b:                    # k-th record of a key in A pairs with the k-th in B
+            ka = _sortable(_key_matrix(da, spans), rank=_ranks(ka))
+            kb = _sortable(_key_matrix(db, spans), rank=_ranks(kb))
+        ia, ib, only_a, only_b = _merge_sorted(ka, kb)
+        tally.pairs(da[ia], la[ia], ia + ca.pos, db[ib], lb[ib], ib + cb.pos)
+        tally.only("a", da[only_a], only_a + ca.pos)
+        tally.only("b", db[only_b], only_b + cb.pos)
         ca.consume(na)
         cb.consume(nb)
 
 
-def _run_length_at_end(k: np.ndarray) -> int:
-    """How many of the last keys equal the very last one."""
-    return len(k) - int(np.searchsorted(k, k[-1], "left"))
+def _key_bytes(record: np.ndarray, spans) -> bytes:
+    return b"".join(record[o:o + s].tobytes() for o, s in spans)
+
+
+def _check_order(data: np.ndarray, spans, last: dict, side: str, commit: bool = True) -> int:
+    """Raise _Unsorted if the keys of `data` go backwards (from the last key taken from
+    this file on); else the number of records whose key equals the one before."""
+    if not len(data):
+        return 0
+    if last[side] is not None and _key_bytes(data[0], spans) < last[side]:
+        raise _Unsorted
+    down, dup = key_order(data, spans)
+    if down >= 0:
+        raise _Unsorted
+    if commit:
+        last[side] = _key_bytes(data[-1], spans)
+    return dup
+
+
+def key_order(data: np.ndarray, spans) -> tuple[int, int]:
+    """(first row whose key is below the previous row's, or -1; rows whose key equals
+    the previous row's): the compiled kernel, or NumPy."""
+    from engine.migration.colsums import _kernel
+    if _kernel is not None and data.strides[1] == 1:
+        return _kernel.key_order(data, np.array([o for o, _ in spans], np.int64),
+                                 np.array([s for _, s in spans], np.int64))
+    k = _sortable(_key_matrix(data, spans))
+    down = np.flatnonzero(k[1:] < k[:-1])
+    return (int(down[0]) + 1 if len(down) else -1), _duplicates(k)
+
+
+def _run_at_end(data: np.ndarray, spans) -> int:
+    """How many of the last records have the very last record's key."""
+    n, w = len(data), 1
+    last = _key_matrix(data[-1:], spans)
+    while True:
+        tail = _key_matrix(data[max(0, n - w):], spans)
+        same = (tail == last).all(axis=1)
+        if not same.all() or w >= n:
+            return int(len(same) - (np.flatnonzero(~same)[-1] + 1)) if not same.all() else len(same)
+        w *= 4
 
 
 def _duplicates(k: np.ndarray) -> int:
@@ -567,6 +631,7 @@ class _Tally:
         self.numeric = numeric
         self.sums = _Sums(codec, [u.column for u in numeric]) if totals else None
         self.sum_a, self.less, self.more, self.sum_b_float = {}, {}, {}, {}
+        self._segments = _segments(all_units)
 
     def add_a(self, data: np.ndarray) -> None:
         self.count_a += len(data)
@@ -578,22 +643,29 @@ class _Tally:
         if self.sums and self.sums.floats and len(data):
             self.sums.add(data, self.sum_b_float, floats_only=True)
 
-    def pairs(self, ra, la, ia, rb, lb, ib) -> None:
-        """Matched records: whole-record test first, then field by field on the rows that differ."""
+    def pairs(self, ra, la, ia, rb, lb, ib, differ: np.ndarray | None = None) -> None:
+        """Matched records: whole-record test first (or `differ`, already worked out),
+        then field by field on the records that differ."""
         if not len(ra):
             return
         width = max(ra.shape[1], rb.shape[1])
         ra, rb = _fit(ra, width), _fit(rb, width)
-        differ = _rows_differ(ra, rb)
-        if la is not lb:
-            differ |= la != lb
+        if differ is None:
+            differ = _rows_differ(ra, rb)
+            if la is not lb:
+                differ |= la != lb
         rows = np.flatnonzero(differ)
         if not len(rows):
             return
         xa, xb = ra[rows], rb[rows]
         m = np.zeros((len(rows), len(self.units) + 1), dtype=bool)
-        for j, u in enumerate(self.units):
-            m[:, j] = (xa[:, u.offset:u.offset + u.size] != xb[:, u.offset:u.offset + u.size]).any(axis=1)
+        if self._segments is not None and width >= self._segments[0][-1]:
+            bounds, which = self._segments
+            per_segment = np.logical_or.reduceat(xa[:, :bounds[-1]] != xb[:, :bounds[-1]], bounds[:-1], axis=1)
+            m[:, :-1] = per_segment[:, which]
+        else:
+            for j, u in enumerate(self.units):
+                m[:, j] = (xa[:, u.offset:u.offset + u.size] != xb[:, u.offset:u.offset + u.size]).any(axis=1)
         m[:, -1] = la[rows] != lb[rows]
         keep = m.any(axis=1)                     # differences only in ignored fields do not count
         if not keep.all():
@@ -657,6 +729,18 @@ class _Tally:
                                           "equal": pl.Boolean}, orient="row")
 
 
+def _segments(all_units: list[Unit]):
+    """For units that do not overlap: the byte boundaries splitting the record into
+    segments, and the segment of each unit (so one reduceat finds every differing
+    unit); None when units overlap (REDEFINES) or are empty."""
+    spans = sorted((u.offset, u.offset + u.size) for u in all_units)
+    if not spans or any(a == b for a, b in spans) or any(b > c for (_, b), (c, _) in zip(spans, spans[1:])):
+        return None
+    bounds = np.array(sorted({x for span in spans for x in span}), dtype=np.intp)
+    where = {int(b): i for i, b in enumerate(bounds)}
+    return bounds, np.array([where[u.offset] for u in all_units], dtype=np.intp)
+
+
 class _Sums:
     """Sums of numeric columns over chunks of records. Zoned and packed fields of up to
     18 digits are summed straight from their field codec's values as exact integers (in
@@ -664,9 +748,11 @@ class _Sums:
     Polars, as a Decimal or float. Invalid values (null when decoded) count nothing."""
 
     def __init__(self, codec, columns: list[str]):
+        from engine.migration.colsums import ColumnSums
         from engine.records.packed import PackedCodec
         from engine.records.zoned import ZonedCodec
         self.codec = codec
+        self.columns = ColumnSums(codec.record_length)
         self.fast, self.slow, self.scale, self.floats = [], [], {}, set()
         plans = codec._by_name
         odo = bool(codec._odo_tables)
@@ -674,9 +760,10 @@ class _Sums:
             p = plans.get(c)
             if (p is not None and not odo and p.kind in ("int", "decimal") and p.scale >= 0
                     and isinstance(p.codec, (ZonedCodec, PackedCodec)) and not p.codec.wide):
-                digits = p.codec.size * (2 if isinstance(p.codec, PackedCodec) else 1)
-                self.fast.append((c, p.codec, [int(o) for o in p.offsets()], p.codec.size, digits))
                 self.scale[c] = p.scale
+                offsets = [int(o) for o in p.offsets()]
+                if not self.columns.take(c, p.codec, offsets):
+                    self.fast.append((c, p.codec, offsets, p.codec.size, 2 * p.codec.size))
             else:
                 self.slow.append(c)
                 if p is not None and p.kind == "float":
@@ -684,13 +771,14 @@ class _Sums:
 
     def add(self, data: np.ndarray, into: dict, floats_only: bool = False) -> None:
         if not floats_only:
+            self.columns.add(data, into)
             for c, fc, offsets, size, digits in self.fast:
                 total = 0
                 for off in offsets:
                     values, bad = fc.decode(data[:, off:off + size])
                     if bad.any():
                         values = values[~bad]
-                    total += _exact_sum(values, digits)
+                    total += sum_int64(values, digits)
                 into[c] = into.get(c, 0) + total
         slow = sorted(self.floats) if floats_only else self.slow
         if slow:
@@ -703,13 +791,6 @@ class _Sums:
         if not scale or not total:
             return total
         return Decimal(total).scaleb(-scale, Context(prec=max(28, len(str(abs(total))) + 1)))
-
-
-def _exact_sum(values: np.ndarray, digits: int) -> int:
-    """Sum of int64 values of at most `digits` digits, without overflow."""
-    if len(values) * 10 ** min(digits, 19) < 2 ** 63:
-        return int(values.sum())
-    return (int((values >> 32).sum()) << 32) + int((values & 0xFFFFFFFF).sum())
 
 
 def _sums(codec, data: np.ndarray, cols: list[str]) -> dict:

@@ -1,0 +1,232 @@
+"""Sums of zoned and packed decimal fields over many records without decoding them.
+
+A decimal field's value is a weighted sum of its digits, so the sum of a field
+over n records is the same weighted sum of its digit *columns*' sums: add up
+each byte column of the (n, width) record matrix once (one NumPy reduction over
+all fields at a time) and weight the columns by their place (10**k for zoned
+digits, 10 and 1 for a packed byte's two nibbles). Signs and validity come from
+small per-column counts:
+
+- zoned digit bytes are valid when every byte XOR the zero character is at most
+  9 (one max per column);
+- packed digit bytes need both nibbles at most 9: the high nibble through the
+  byte's max, the low one through the max (and sum) of `byte & 0x0F`;
+- sign bytes (a zoned field's signed position, a packed field's last byte) are
+  counted by value (256 bins), which gives their digit sum, whether any is
+  invalid and whether any record is negative.
+
+A field with a negative record in the chunk has those records decoded by its
+field codec (their values are subtracted twice); a field with any invalid byte
+in the chunk is decoded whole by its codec, invalid values counting nothing, as
+when decoded. The sums are exact integers in units of the field's last decimal
+place. The field codecs are the reference (tests check both give the same sums).
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from engine.records.packed import PackedCodec, _SIGN_NEG, _SIGNED_OK, _UNSIGNED_OK
+from engine.records.zoned import ZonedCodec
+
+try:                                  # built at install by setup.py; NumPy alone without it
+    from engine.migration import _colsums as _kernel
+except ImportError:
+    _kernel = None
+if os.environ.get("DENSAN_KERNEL", "").strip().lower() == "python":
+    _kernel = None
+
+
+class _Zoned:
+    def __init__(self, codec: ZonedCodec, offset: int):
+        k = codec.digits
+        self.codec, self.offset, self.size = codec, offset, codec.size
+        self.spos = None
+        if codec.signed or codec.convention == "ebcdic":
+            self.spos = offset + (0 if codec.leading else k - 1)
+        self.plain = [(offset + j, 10 ** (k - 1 - j)) for j in range(k) if offset + j != self.spos]
+        if self.spos is not None:
+            j = self.spos - offset
+            self.sign_weight = 10 ** (k - 1 - j)
+            self.sign_digit = codec.sign_digit.astype(np.int64)
+            self.sign_bad = codec.sign_digit < 0
+            self.sign_neg = codec.sign_neg if codec.signed else np.zeros(256, bool)
+
+
+class _Packed:
+    def __init__(self, codec: PackedCodec, offset: int):
+        b = codec.size
+        self.codec, self.offset, self.size = codec, offset, b
+        # nibble j (0 = the first byte's high nibble) weighs 10**(nibbles - 1 - j)
+        nib = codec.nibbles
+        self.bytes = [(offset + i, 10 ** (nib - 1 - 2 * i), 10 ** (nib - 2 - 2 * i)) for i in range(b - 1)]
+        self.last, self.last_weight = offset + b - 1, 1
+        self.pad = codec.pad                      # leading nibbles that must be 0
+        byte = np.arange(256)
+        ok = _SIGNED_OK if codec.signed else _UNSIGNED_OK
+        self.last_bad = ((byte >> 4) > 9) | ~ok[byte & 0xF]
+        self.last_digit = (byte >> 4).astype(np.int64)
+        self.last_neg = _SIGN_NEG[byte & 0xF] if codec.signed else np.zeros(256, bool)
+
+
+def supported(codec) -> bool:
+    if isinstance(codec, ZonedCodec):
+        return not codec.separate and not codec.wide and int(codec.zero) in (0x30, 0xF0)
+    return isinstance(codec, PackedCodec) and not codec.wide
+
+
+class ColumnSums:
+    """Exact sums of zoned/packed fields (added with `take`) over chunks of records."""
+
+    def __init__(self, width: int):
+        self.fields = []
+        self.width = width
+        self.xor = np.zeros(width, np.uint8)
+        self.roles: dict[int, str] = {}           # column -> 'z' (zoned digit) or 'p' (packed digits)
+        self.ranges: list[list[int]] = []
+        self._span = None                         # columns the compiled kernel scans
+
+    def take(self, name: str, codec, offsets: list[int]) -> bool:
+        """Sum field `name` here if it can be (False: the caller decodes it)."""
+        if not supported(codec):
+            return False
+        parts = [(_Zoned if isinstance(codec, ZonedCodec) else _Packed)(codec, off) for off in offsets]
+        claims = {}
+        for z in parts:
+            if z.offset + z.size > self.width:
+                return False
+            for pos in ([p for p, _ in z.plain] if isinstance(z, _Zoned) else [p for p, _, _ in z.bytes]):
+                claims[pos] = "z%d" % codec.zero if isinstance(z, _Zoned) else "p"
+        if any(self.roles.get(pos, role) != role for pos, role in claims.items()):
+            return False                          # bytes another field reads differently (REDEFINES)
+        self.roles.update(claims)
+        for pos, role in claims.items():
+            if role != "p":
+                self.xor[pos] = codec.zero
+        self.fields.append((name, parts))
+        self._ranges()
+        self._span = None
+        return True
+
+    def _ranges(self) -> None:
+        """Packed digit bytes (all but each field's last) as contiguous column ranges."""
+        self.ranges = []
+        for c in sorted(pos for pos, role in self.roles.items() if role == "p"):
+            if self.ranges and self.ranges[-1][1] == c:
+                self.ranges[-1][1] = c + 1
+            else:
+                self.ranges.append([c, c + 1])
+
+    def _sign_columns(self) -> list[int]:
+        cols = []
+        for _, parts in self.fields:
+            for z in parts:
+                cols.append(z.spos if isinstance(z, _Zoned) else z.last)
+        return sorted({c for c in cols if c is not None})
+
+    def add(self, data: np.ndarray, into: dict) -> None:
+        """Add the sums over the records of `data` ((n, >= width) uint8) to `into`."""
+        n = len(data)
+        if not n or not self.fields:
+            return
+        data = data[:, :self.width] if data.shape[1] > self.width else data
+        stats = _compiled_stats(self, data) if _kernel is not None else _numpy_stats(self, data)
+        for name, parts in self.fields:
+            total = 0
+            for z in parts:
+                total += self._field(z, data, n, *stats)
+            into[name] = into.get(name, 0) + total
+
+    @staticmethod
+    def _field(z, data, n, colsum, colmax, low_sum, low_max, histogram) -> int:
+        """Sum of one field (occurrence) over the chunk: from the column statistics, or
+        decoded by its codec where a byte is invalid."""
+        if isinstance(z, _Zoned):
+            if any(colmax[pos] > 9 for pos, _ in z.plain):
+                return _decoded_sum(z, data)
+            zero = int(z.codec.zero)
+            total = sum(w * (int(colsum[pos]) - zero * n) for pos, w in z.plain)
+            if z.spos is not None:
+                h = histogram(z.spos)
+                if h[z.sign_bad].any():
+                    return _decoded_sum(z, data)
+                total += z.sign_weight * int(h @ np.where(z.sign_bad, 0, z.sign_digit))
+                if h[z.sign_neg].any():
+                    total += 2 * _negative_sum(z, data, z.sign_neg[data[:, z.spos]])
+            return total
+        # packed: padding nibbles (the first `pad`) must be 0
+        total = 0
+        for i, (pos, w_hi, w_lo) in enumerate(z.bytes):
+            hi_max = 0x0F if 2 * i < z.pad else 0x9F
+            lo_max = 0 if 2 * i + 1 < z.pad else 9
+            if colmax[pos] > hi_max or low_max[pos] > lo_max:
+                return _decoded_sum(z, data)
+            high = (int(colsum[pos]) - low_sum[pos]) >> 4
+            total += w_hi * high + w_lo * low_sum[pos]
+        h = histogram(z.last)
+        if h[z.last_bad].any() or (2 * (z.size - 1) < z.pad and h[0x10:].any()):
+            return _decoded_sum(z, data)
+        total += z.last_weight * int(h @ z.last_digit)
+        if h[z.last_neg].any():
+            total += 2 * _negative_sum(z, data, z.last_neg[data[:, z.last]])
+        return total
+
+
+def _numpy_stats(cs: ColumnSums, data: np.ndarray):
+    """(column sums, max of byte ^ xor, low-nibble sums and maxima, byte counts) with NumPy."""
+    n = len(data)
+    colsum = np.einsum("ij->j", data, dtype=np.uint64 if n >= 1 << 24 else np.uint32).astype(object)
+    colmax = (np.bitwise_xor(data, cs.xor) if cs.xor.any() else data).max(axis=0)
+    low_sum, low_max = {}, {}
+    for lo, hi in cs.ranges:
+        low = np.bitwise_and(data[:, lo:hi], np.uint8(0x0F))
+        sums = np.einsum("ij->j", low, dtype=np.uint64 if n >= 1 << 24 else np.uint32)
+        for c, total, top in zip(range(lo, hi), sums, low.max(axis=0)):
+            low_sum[c], low_max[c] = int(total), int(top)
+    counts: dict[int, np.ndarray] = {}
+
+    def histogram(col: int) -> np.ndarray:
+        if col not in counts:
+            counts[col] = np.bincount(data[:, col], minlength=256)
+        return counts[col]
+
+    return colsum, colmax, low_sum, low_max, histogram
+
+
+def _compiled_stats(cs: ColumnSums, data: np.ndarray):
+    """The same statistics in one pass of the compiled kernel."""
+    w = data.shape[1]
+    if cs._span is None:
+        claimed = list(cs.roles) + cs._sign_columns()
+        cs._span = (min(claimed), max(claimed) + 1)
+        cs._hist_cols = np.array(cs._sign_columns(), dtype=np.int64)
+    lo, hi = cs._span
+    sums, lsum = np.zeros(w, np.uint64), np.zeros(w, np.uint64)
+    xmax, lmax = np.zeros(w, np.uint8), np.zeros(w, np.uint8)
+    hists = np.zeros((len(cs._hist_cols), 256), np.uint64)
+    _kernel.column_stats(data, cs.xor, lo, hi, cs._hist_cols, sums, xmax, lmax, lsum, hists)
+    where = {int(c): j for j, c in enumerate(cs._hist_cols)}
+    return (sums.tolist(), xmax, lsum.tolist(), lmax.tolist(),
+            lambda col: hists[where[col]].astype(np.int64))
+
+
+def _decoded_sum(z, data) -> int:
+    values, bad = z.codec.decode(data[:, z.offset:z.offset + z.size])
+    if bad.any():
+        values = values[~bad]
+    return sum_int64(values, z.size * 2)
+
+
+def _negative_sum(z, data, negative: np.ndarray) -> int:
+    """Sum of the (negative) values of the records flagged negative."""
+    rows = np.flatnonzero(negative)
+    values, _ = z.codec.decode(data[rows, z.offset:z.offset + z.size])
+    return sum_int64(values, z.size * 2)
+
+
+def sum_int64(values: np.ndarray, digits: int) -> int:
+    """Sum of int64 values of at most `digits` digits, without overflow."""
+    if len(values) * 10 ** min(digits, 19) < 2 ** 63:
+        return int(values.sum())
+    return (int((values >> 32).sum()) << 32) + int((values & 0xFFFFFFFF).sum())
