@@ -205,7 +205,9 @@ def _compiled_stats(cs: ColumnSums, data: np.ndarray):
     sums, lsum = np.zeros(w, np.uint64), np.zeros(w, np.uint64)
     xmax, lmax = np.zeros(w, np.uint8), np.zeros(w, np.uint8)
     hists = np.zeros((len(cs._hist_cols), 256), np.uint64)
-    _kernel.column_stats(data, cs.xor, lo, hi, cs._hist_cols, sums, xmax, lmax, lsum, hists)
+    # one span over every packed digit column: a wide loop vectorises, narrow ones do not
+    ranges = np.array([[cs.ranges[0][0], cs.ranges[-1][1]]] if cs.ranges else [], np.int64).reshape(-1, 2)
+    _kernel.column_stats(data, cs.xor, lo, hi, ranges, cs._hist_cols, sums, xmax, lmax, lsum, hists)
     where = {int(c): j for j, c in enumerate(cs._hist_cols)}
     return (sums.tolist(), xmax, lsum.tolist(), lmax.tolist(),
             lambda col: hists[where[col]].astype(np.int64))

@@ -432,11 +432,10 @@ def _merge_by_key(ca: RecordCursor, cb: RecordCursor, tally: "_Tally", rows: int
         if len(da) == len(db):
             width = max(da.shape[1], db.shape[1])
             da, db = _fit(da, width), _fit(db, width)
-            differ = _rows_differ(da, db)
+            differ, keys_differ = _rows_differ(da, db, spans)
             if la is not lb:
                 differ |= la != lb
-            changed = np.flatnonzero(differ)
-            if not all(np.array_equal(da[changed, o:o + s], db[changed, o:o + s]) for o, s in spans):
+            if keys_differ:
                 differ = None                 # keys differ somewhere: merge
         if differ is not None:                # the same keys in the same places
             n = len(da) - (_run_at_end(da, spans) if more else 0)
@@ -651,7 +650,7 @@ class _Tally:
         width = max(ra.shape[1], rb.shape[1])
         ra, rb = _fit(ra, width), _fit(rb, width)
         if differ is None:
-            differ = _rows_differ(ra, rb)
+            differ = _rows_differ(ra, rb)[0]
             if la is not lb:
                 differ |= la != lb
         rows = np.flatnonzero(differ)
@@ -661,8 +660,7 @@ class _Tally:
         m = np.zeros((len(rows), len(self.units) + 1), dtype=bool)
         if self._segments is not None and width >= self._segments[0][-1]:
             bounds, which = self._segments
-            per_segment = np.logical_or.reduceat(xa[:, :bounds[-1]] != xb[:, :bounds[-1]], bounds[:-1], axis=1)
-            m[:, :-1] = per_segment[:, which]
+            m[:, :-1] = _segment_diffs(xa, xb, bounds)[:, which]
         else:
             for j, u in enumerate(self.units):
                 m[:, j] = (xa[:, u.offset:u.offset + u.size] != xb[:, u.offset:u.offset + u.size]).any(axis=1)
@@ -809,13 +807,39 @@ def _sums(codec, data: np.ndarray, cols: list[str]) -> dict:
     return out
 
 
-def _rows_differ(ra: np.ndarray, rb: np.ndarray) -> np.ndarray:
-    """Rows of two equal-shaped uint8 matrices that differ, compared a word at a time."""
+def _rows_differ(ra: np.ndarray, rb: np.ndarray, spans=()) -> tuple[np.ndarray, int]:
+    """Rows of two equal-shaped uint8 matrices that differ (compared a word at a time),
+    and how many of those differ within the key spans too."""
+    from engine.migration.colsums import _kernel
+    if _kernel is not None and len(ra) and ra.strides[1] == 1 and rb.strides[1] == 1:
+        out = np.empty(len(ra), dtype=bool)
+        keys = _kernel.rows_differ(ra, rb, np.array([o for o, _ in spans], np.int64),
+                                   np.array([s for _, s in spans], np.int64), out.view(np.uint8))
+        return out, keys
     width = ra.shape[1]
+    differ = None
     for size, dtype in ((8, np.uint64), (4, np.uint32), (2, np.uint16)):
         if width % size == 0 and ra.flags.c_contiguous and rb.flags.c_contiguous and width:
-            return (ra.view(dtype) != rb.view(dtype)).any(axis=1)
-    return (ra != rb).any(axis=1)
+            differ = (ra.view(dtype) != rb.view(dtype)).any(axis=1)
+            break
+    if differ is None:
+        differ = (ra != rb).any(axis=1)
+    rows = np.flatnonzero(differ)
+    keys = 0
+    if spans and len(rows):
+        keys = int(np.logical_or.reduce([(ra[rows, o:o + s] != rb[rows, o:o + s]).any(axis=1)
+                                         for o, s in spans]).sum())
+    return differ, keys
+
+
+def _segment_diffs(xa: np.ndarray, xb: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """(rows, segments) bool: row i differs in bytes bounds[j]..bounds[j+1]-1."""
+    from engine.migration.colsums import _kernel
+    if _kernel is not None:
+        out = np.empty((len(xa), len(bounds) - 1), dtype=bool)
+        _kernel.segment_diffs(xa, xb, bounds.astype(np.int64), out.view(np.uint8))
+        return out
+    return np.logical_or.reduceat(xa[:, :bounds[-1]] != xb[:, :bounds[-1]], bounds[:-1], axis=1)[:, :len(bounds) - 1]
 
 
 def _sortable(keys: np.ndarray, rank: np.ndarray | None = None) -> np.ndarray:

@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from engine.migration.compare import compare_datasets, units
 from tests.conftest import LEGACY
@@ -271,9 +271,9 @@ def _edited(a: np.ndarray, ops) -> np.ndarray:
     return b
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edits, st.integers(1, 9), st.booleans(), st.booleans())
-def test_chunked_reports_are_identical(tmp_path_factory, ops, chunk, keyed, sort_b):
+def test_chunked_reports_are_identical(kernel, tmp_path_factory, ops, chunk, keyed, sort_b):
     """Read a few records at a time, compare reports exactly what it reports reading
     everything at once, and keyed matching agrees with a record-by-record reference."""
     tmp = tmp_path_factory.mktemp("chunks")
