@@ -335,6 +335,8 @@ def compare_datasets(path_a, path_b, copybook, *, encoding: str = "ascii",
     names = [u.name for u in all_units] + ["(RECORD LENGTH)"]
     cols = sorted({u.column for j, u in enumerate(all_units) if u.column and m[:, j].any()})
     da, db = _decode(codec, xa, cols), _decode(codec, xb, cols)
+    da = {c: da[c].to_list() for c in cols} if cols else {}
+    db = {c: db[c].to_list() for c in cols} if cols else {}
     change_keys = keys_of(xa, sa)
     records = []
     for r in range(len(sa)):
