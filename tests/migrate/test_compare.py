@@ -446,3 +446,16 @@ def test_negative_and_invalid_amounts_in_totals(kernel, tmp_path):
 def colsums_codec():
     from engine.records import RecordCodec
     return RecordCodec(_layout(), "ascii")
+
+
+def test_small_map_windows_give_the_same_report(tmp_path, monkeypatch):
+    """Fixed-length files mapped a few records at a time (windows starting inside a page)."""
+    from engine.migration import cursor
+    a = records(SAMPLE / "master-in.dat")
+    b = _edited(a, [("byte", 5, 40, 0x99), ("drop", 12), ("copy", 30), ("byte", 39, 90, 65)])
+    pa_, pb_ = write(tmp_path / "a", a), write(tmp_path / "b", b)
+    expected = [_report(compare_datasets(pa_, pb_, SHUNOMST, key=k)) for k in (None, ["SH-KEY"])]
+    monkeypatch.setattr(cursor, "WINDOW", 700)
+    for chunk in (3, 11):
+        got = [_report(compare_datasets(pa_, pb_, SHUNOMST, key=k, chunk=chunk)) for k in (None, ["SH-KEY"])]
+        assert got == expected
