@@ -58,13 +58,26 @@ print(differ)
 """
 
 
+# A small launcher runs the measured process, so that its peak RSS is its own: Linux
+# carries a parent's RSS at fork into the child's high-water mark, and this pytest
+# process is large.
+_LAUNCHER = """
+import resource, subprocess, sys, time
+t = time.perf_counter()
+proc = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+elapsed = time.perf_counter() - t
+sys.stdout.write(proc.stdout)
+print(proc.returncode, elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
+"""
+
+
 def whole_process(argv: list[str], env: dict | None = None) -> tuple[float, int, int, str]:
     """(wall seconds, peak RSS bytes, exit status, stdout) of one child process."""
-    t = time.perf_counter()
-    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    return time.perf_counter() - t, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status), out
+    out = subprocess.run([sys.executable, "-c", _LAUNCHER, *argv], env=env, capture_output=True, text=True,
+                         check=True).stdout
+    body, _, last = out.rstrip("\n").rpartition("\n")
+    rc, elapsed, peak = last.split()
+    return float(elapsed), int(peak), int(rc), body
 
 
 def best(fn, rounds: int = ROUNDS):

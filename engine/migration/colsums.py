@@ -125,92 +125,149 @@ class ColumnSums:
                 cols.append(z.spos if isinstance(z, _Zoned) else z.last)
         return sorted({c for c in cols if c is not None})
 
+    def _prepare(self) -> None:
+        """Per-column limits and the field-by-column matrices that flag, with a few
+        array operations per chunk, the fields that need decoding."""
+        w = self.width
+        self._hist_cols = np.array(self._sign_columns(), dtype=np.int64)
+        row = {int(c): j for j, c in enumerate(self._hist_cols)}
+        k = len(self._hist_cols)
+        self._col_limit = np.full(w, 255, np.uint8)
+        self._low_limit = np.full(w, 255, np.uint8)
+        self._sign_bad = np.zeros((k, 256), bool)
+        self._sign_neg = np.zeros((k, 256), bool)
+        self._parts = [(name, z) for name, parts in self.fields for z in parts]
+        self._part_cols = np.zeros((len(self._parts), w), np.uint8)
+        self._part_sign = np.zeros((len(self._parts), max(k, 1)), np.uint8)
+        for p, (_, z) in enumerate(self._parts):
+            if isinstance(z, _Zoned):
+                for pos, _ in z.plain:
+                    self._col_limit[pos] = 9
+                    self._part_cols[p, pos] = 1
+                if z.spos is not None:
+                    z.row = row[z.spos]
+                    self._sign_bad[z.row] = z.sign_bad
+                    self._sign_neg[z.row] = z.sign_neg
+                    self._part_sign[p, z.row] = 1
+            else:
+                for i, (pos, _, _) in enumerate(z.bytes):
+                    self._col_limit[pos] = 0x0F if 2 * i < z.pad else 0x9F
+                    self._low_limit[pos] = 0 if 2 * i + 1 < z.pad else 9
+                    self._part_cols[p, pos] = 1
+                z.row = row[z.last]
+                bad = z.last_bad.copy()
+                if 2 * (z.size - 1) < z.pad:
+                    bad[0x10:] = True
+                self._sign_bad[z.row] = bad
+                self._sign_neg[z.row] = z.last_neg
+                self._part_sign[p, z.row] = 1
+        claimed = list(self.roles) + list(self._hist_cols)
+        self._span = (min(claimed), max(claimed) + 1)
+        # one span over every packed digit column: a wide loop vectorises, narrow ones do not
+        self._low_span = np.array([[self.ranges[0][0], self.ranges[-1][1]]] if self.ranges else [],
+                                  np.int64).reshape(-1, 2)
+
     def add(self, data: np.ndarray, into: dict) -> None:
-        """Add the sums over the records of `data` ((n, >= width) uint8) to `into`."""
+        """Add the records of `data` ((n, >= width) uint8) to the running sums kept in `into`
+        (read them with `result`)."""
         n = len(data)
         if not n or not self.fields:
             return
+        if self._span is None:
+            self._prepare()
         data = data[:, :self.width] if data.shape[1] > self.width else data
-        stats = _compiled_stats(self, data) if _kernel is not None else _numpy_stats(self, data)
-        for name, parts in self.fields:
-            total = 0
-            for z in parts:
-                total += self._field(z, data, n, *stats)
-            into[name] = into.get(name, 0) + total
+        colsum, colmax, lowsum, lowmax, hist = (_compiled_stats if _kernel is not None else _numpy_stats)(self, data)
+        run = into.get(_RUNNING)
+        if run is None:
+            run = into[_RUNNING] = _Running(self.width, len(self._hist_cols))
+        run.rows += n
+        run.colsum += colsum
+        run.lowsum += lowsum
+        run.hist += hist
+        # the fields this chunk cannot sum from its columns: an invalid byte, or a negative value
+        seen = hist > 0
+        bad_cols = ((colmax > self._col_limit) | (lowmax > self._low_limit)).astype(np.uint8)
+        bad = (self._part_cols @ bad_cols > 0) | (self._part_sign @ (seen & self._sign_bad).any(axis=1) > 0)
+        negative = self._part_sign @ (seen & self._sign_neg).any(axis=1) > 0
+        for p in np.flatnonzero(bad | negative):
+            name, z = self._parts[p]
+            if bad[p]:      # replace the chunk's column-derived sum by the decoded one
+                fix = _decoded_sum(z, data) - _from_columns(z, colsum, lowsum, hist, n)
+            else:           # the column sums counted the negative values' magnitudes
+                fix = 2 * _negative_sum(z, data, self._sign_neg[z.row][data[:, z.spos if isinstance(z, _Zoned)
+                                                                               else z.last]])
+            run.fix[name] = run.fix.get(name, 0) + fix
 
-    @staticmethod
-    def _field(z, data, n, colsum, colmax, low_sum, low_max, histogram) -> int:
-        """Sum of one field (occurrence) over the chunk: from the column statistics, or
-        decoded by its codec where a byte is invalid."""
-        if isinstance(z, _Zoned):
-            if any(colmax[pos] > 9 for pos, _ in z.plain):
-                return _decoded_sum(z, data)
-            zero = int(z.codec.zero)
-            total = sum(w * (int(colsum[pos]) - zero * n) for pos, w in z.plain)
-            if z.spos is not None:
-                h = histogram(z.spos)
-                if h[z.sign_bad].any():
-                    return _decoded_sum(z, data)
-                total += z.sign_weight * int(h @ np.where(z.sign_bad, 0, z.sign_digit))
-                if h[z.sign_neg].any():
-                    total += 2 * _negative_sum(z, data, z.sign_neg[data[:, z.spos]])
-            return total
-        # packed: padding nibbles (the first `pad`) must be 0
-        total = 0
-        for i, (pos, w_hi, w_lo) in enumerate(z.bytes):
-            hi_max = 0x0F if 2 * i < z.pad else 0x9F
-            lo_max = 0 if 2 * i + 1 < z.pad else 9
-            if colmax[pos] > hi_max or low_max[pos] > lo_max:
-                return _decoded_sum(z, data)
-            high = (int(colsum[pos]) - low_sum[pos]) >> 4
-            total += w_hi * high + w_lo * low_sum[pos]
-        h = histogram(z.last)
-        if h[z.last_bad].any() or (2 * (z.size - 1) < z.pad and h[0x10:].any()):
-            return _decoded_sum(z, data)
-        total += z.last_weight * int(h @ z.last_digit)
-        if h[z.last_neg].any():
-            total += 2 * _negative_sum(z, data, z.last_neg[data[:, z.last]])
+    def result(self, into: dict) -> dict:
+        """Field -> exact sum (units of its last decimal place) of every record added to `into`."""
+        run = into.get(_RUNNING)
+        out = {name: 0 for name, _ in self.fields}
+        if run is None:
+            return out
+        for name, z in self._parts:
+            out[name] += _from_columns(z, run.colsum, run.lowsum, run.hist, run.rows)
+        for name, fix in run.fix.items():
+            out[name] += fix
+        return out
+
+
+_RUNNING = "\0column sums"
+
+
+class _Running:
+    """Statistics summed over every chunk added to one total (A, or the changed records)."""
+
+    def __init__(self, width: int, k: int):
+        self.rows = 0
+        self.colsum = np.zeros(width, np.uint64)
+        self.lowsum = np.zeros(width, np.uint64)
+        self.hist = np.zeros((k, 256), np.uint64)
+        self.fix: dict[str, int] = {}
+
+
+def _from_columns(z, colsum, lowsum, hist, n: int) -> int:
+    """A field occurrence's sum over n records from column statistics, reading every
+    sign byte as positive (exact when all its bytes are valid and no value is negative;
+    linear in the statistics, so sums of chunks add up)."""
+    if isinstance(z, _Zoned):
+        zero = int(z.codec.zero)
+        total = sum(w * (int(colsum[pos]) - zero * n) for pos, w in z.plain)
+        if z.spos is not None:
+            total += z.sign_weight * int(hist[z.row].astype(np.int64) @ np.where(z.sign_bad, 0, z.sign_digit))
         return total
+    total = 0
+    for pos, w_hi, w_lo in z.bytes:
+        high = (int(colsum[pos]) - int(lowsum[pos])) >> 4
+        total += w_hi * high + w_lo * int(lowsum[pos])
+    return total + z.last_weight * int(hist[z.row].astype(np.int64) @ z.last_digit)
 
 
 def _numpy_stats(cs: ColumnSums, data: np.ndarray):
-    """(column sums, max of byte ^ xor, low-nibble sums and maxima, byte counts) with NumPy."""
-    n = len(data)
-    colsum = np.einsum("ij->j", data, dtype=np.uint64 if n >= 1 << 24 else np.uint32).astype(object)
+    """(column sums, max of byte ^ xor, low-nibble sums and maxima, byte counts of the sign
+    columns) with NumPy."""
+    n, w = data.shape
+    colsum = np.einsum("ij->j", data, dtype=np.uint64 if n >= 1 << 24 else np.uint32).astype(np.uint64)
     colmax = (np.bitwise_xor(data, cs.xor) if cs.xor.any() else data).max(axis=0)
-    low_sum, low_max = {}, {}
+    lowsum, lowmax = np.zeros(w, np.uint64), np.zeros(w, np.uint8)
     for lo, hi in cs.ranges:
         low = np.bitwise_and(data[:, lo:hi], np.uint8(0x0F))
-        sums = np.einsum("ij->j", low, dtype=np.uint64 if n >= 1 << 24 else np.uint32)
-        for c, total, top in zip(range(lo, hi), sums, low.max(axis=0)):
-            low_sum[c], low_max[c] = int(total), int(top)
-    counts: dict[int, np.ndarray] = {}
-
-    def histogram(col: int) -> np.ndarray:
-        if col not in counts:
-            counts[col] = np.bincount(data[:, col], minlength=256)
-        return counts[col]
-
-    return colsum, colmax, low_sum, low_max, histogram
+        lowsum[lo:hi] = np.einsum("ij->j", low, dtype=np.uint64 if n >= 1 << 24 else np.uint32)
+        lowmax[lo:hi] = low.max(axis=0)
+    hist = np.zeros((len(cs._hist_cols), 256), np.uint64)
+    for j, col in enumerate(cs._hist_cols):
+        hist[j] = np.bincount(data[:, col], minlength=256)
+    return colsum, colmax, lowsum, lowmax, hist
 
 
 def _compiled_stats(cs: ColumnSums, data: np.ndarray):
     """The same statistics in one pass of the compiled kernel."""
     w = data.shape[1]
-    if cs._span is None:
-        claimed = list(cs.roles) + cs._sign_columns()
-        cs._span = (min(claimed), max(claimed) + 1)
-        cs._hist_cols = np.array(cs._sign_columns(), dtype=np.int64)
     lo, hi = cs._span
     sums, lsum = np.zeros(w, np.uint64), np.zeros(w, np.uint64)
     xmax, lmax = np.zeros(w, np.uint8), np.zeros(w, np.uint8)
-    hists = np.zeros((len(cs._hist_cols), 256), np.uint64)
-    # one span over every packed digit column: a wide loop vectorises, narrow ones do not
-    ranges = np.array([[cs.ranges[0][0], cs.ranges[-1][1]]] if cs.ranges else [], np.int64).reshape(-1, 2)
-    _kernel.column_stats(data, cs.xor, lo, hi, ranges, cs._hist_cols, sums, xmax, lmax, lsum, hists)
-    where = {int(c): j for j, c in enumerate(cs._hist_cols)}
-    return (sums.tolist(), xmax, lsum.tolist(), lmax.tolist(),
-            lambda col: hists[where[col]].astype(np.int64))
+    hist = np.zeros((len(cs._hist_cols), 256), np.uint64)
+    _kernel.column_stats(data, cs.xor, lo, hi, cs._low_span, cs._hist_cols, sums, xmax, lmax, lsum, hist)
+    return sums, xmax, lsum, lmax, hist
 
 
 def _decoded_sum(z, data) -> int:

@@ -713,13 +713,14 @@ class _Tally:
         alike, so only the records that differ are decoded twice (exact for integers
         and decimals; float fields are summed over B itself)."""
         rows = [("RECORDS", f"{self.count_a:,}", f"{self.count_b:,}", self.count_a == self.count_b)]
+        sum_a, less, more = (self.sums.result(d) for d in (self.sum_a, self.less, self.more))
         for u in self.numeric:
             c = u.column
-            a = self.sum_a.get(c, 0)
+            a = sum_a.get(c, 0)
             if c in self.sums.floats:
                 b = self.sum_b_float.get(c, 0)
             else:
-                b = a - self.less.get(c, 0) + self.more.get(c, 0)
+                b = a - less.get(c, 0) + more.get(c, 0)
             va, vb = self.sums.value(c, a), self.sums.value(c, b)
             if u.personal and not show_personal:
                 rows.append((f"SUM {u.name}", MASK, MASK, va == vb))
@@ -784,6 +785,12 @@ class _Sums:
         if slow:
             for c, v in _sums(self.codec, data, slow).items():
                 into[c] = into.get(c, 0) + v
+
+    def result(self, into: dict) -> dict:
+        """Column -> sum of everything added to `into`."""
+        out = {c: v for c, v in into.items() if isinstance(c, str) and not c.startswith("\0")}
+        out.update(self.columns.result(into))
+        return out
 
     def value(self, column: str, total):
         """A sum as the report shows it: integers as they are, decimals with their scale."""

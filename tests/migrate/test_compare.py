@@ -422,10 +422,10 @@ def test_column_sums_equal_decoded_sums_on_any_bytes(kernel, encoding):
         for name in columns:
             p = codec._by_name[name]
             assert sums.take(name, p.codec, [int(o) for o in p.offsets()])
-        got: dict = {}
+        running: dict = {}
         for start in range(0, len(data), 70):
-            sums.add(data[start:start + 70], got)
-        assert got == _decoded_sums(codec, data, columns), trial
+            sums.add(data[start:start + 70], running)
+        assert sums.result(running) == _decoded_sums(codec, data, columns), trial
 
 
 def test_negative_and_invalid_amounts_in_totals(kernel, tmp_path):
