@@ -64,10 +64,10 @@ class _Packed:
         self.last, self.last_weight = offset + b - 1, 1
         self.pad = codec.pad                      # leading nibbles that must be 0
         byte = np.arange(256)
-        ok = _SIGNED_OK if codec.signed else _UNSIGNED_OK
+        ok = getattr(codec, "sign_ok", _SIGNED_OK if codec.signed else _UNSIGNED_OK)   # the codec's own signs
         self.last_bad = ((byte >> 4) > 9) | ~ok[byte & 0xF]
         self.last_digit = (byte >> 4).astype(np.int64)
-        self.last_neg = _SIGN_NEG[byte & 0xF] if codec.signed else np.zeros(256, bool)
+        self.last_neg = getattr(codec, "sign_neg", _SIGN_NEG)[byte & 0xF] if codec.signed else np.zeros(256, bool)
 
 
 def supported(codec) -> bool:

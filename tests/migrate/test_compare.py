@@ -459,3 +459,27 @@ def test_small_map_windows_give_the_same_report(tmp_path, monkeypatch):
     for chunk in (3, 11):
         got = [_report(compare_datasets(pa_, pb_, SHUNOMST, key=k, chunk=chunk)) for k in (None, ["SH-KEY"])]
         assert got == expected
+
+
+def test_column_sums_follow_a_codecs_own_sign_options(kernel):
+    """A packed codec told to accept only C/D signs (a legacy's NUMERIC test) and a zoned
+    codec with fewer zones: the column sums leave out what the codec leaves out."""
+    from engine.migration.colsums import ColumnSums
+    from engine.records.packed import PackedCodec
+    from engine.records.text import get_codepage
+    from engine.records.zoned import ZonedCodec
+    rng = np.random.default_rng(5)
+    packed = PackedCodec(digits=5, signed=True, valid_signs="CD", negative_signs="D")
+    zoned = ZonedCodec(digits=4, signed=True, convention="ebcdic", codepage=get_codepage("cp037"), zones="CDF")
+    data = np.zeros((200, 7), np.uint8)
+    data[:, 0:3] = rng.integers(0, 10, (200, 3)) * 16 + rng.integers(0, 10, (200, 3))
+    data[:, 2] = (data[:, 2] & 0xF0) | rng.choice([0xA, 0xB, 0xC, 0xD, 0xE, 0xF], 200)
+    data[:, 3:7] = 0xF0 | rng.integers(0, 10, (200, 4))
+    data[:, 6] = rng.choice([0xA0, 0xB0, 0xC0, 0xD0, 0xE0, 0xF0], 200) | rng.integers(0, 10, 200)
+    for codec, off in ((packed, 0), (zoned, 3)):
+        sums = ColumnSums(7)
+        assert sums.take("F", codec, [off])
+        running: dict = {}
+        sums.add(data, running)
+        values, bad = codec.decode(data[:, off:off + codec.size])
+        assert sums.result(running)["F"] == int(values[~bad].sum())
