@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import bisect
 import errno
+import mmap
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -433,7 +434,9 @@ def _read_input(dd: str, paths, *, mapped: bool = False):
             return _Unreadable(p)
         try:
             if mapped and len(paths) == 1 and os.path.isfile(p) and os.path.getsize(p) > 0:
-                return np.memmap(p, dtype=np.uint8, mode="r")
+                with open(p, "rb") as fh:
+                    return np.frombuffer(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ),
+                                         dtype=np.uint8)
             parts.append(np.fromfile(p, dtype=np.uint8))
         except OSError as exc:
             raise _Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS {_open_status(exc, False)}",
@@ -446,6 +449,23 @@ def _read_input(dd: str, paths, *, mapped: bool = False):
 @dataclass
 class _Unreadable:
     path: object
+
+
+def _release(data: np.ndarray, start: int, stop: int) -> None:
+    """Hand back this process's pages of bytes start..stop-1 of a mapped input (the
+    page cache keeps them; touching them again maps them back): so the resident
+    memory of a streamed run stays a few chunks, not the whole input."""
+    base = data
+    while isinstance(base, np.ndarray):
+        base = base.base
+    if isinstance(base, memoryview):
+        base = base.obj
+    if not isinstance(base, mmap.mmap) or not hasattr(mmap, "MADV_DONTNEED"):
+        return
+    lo = -(-start // mmap.PAGESIZE) * mmap.PAGESIZE
+    hi = stop // mmap.PAGESIZE * mmap.PAGESIZE
+    if hi > lo:
+        base.madvise(mmap.MADV_DONTNEED, lo, hi - lo)
 
 
 # --------------------------------------------------------------------------- the step
@@ -834,19 +854,25 @@ def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
     T = tbytes[: nt_full * TRAN_LEN].reshape(nt_full, TRAN_LEN)
     t_last_read = _check_reading_order(M, T, m_rest, t_rest, cs, dds)
     T = T[:t_last_read]
+    _release(tbytes, 0, len(tbytes))            # read again a chunk at a time
 
     def prepare(a: int, t_start: int, high_before: bytes | None) -> _Chunk:
         return _prepare(M, T, a, chunk, t_start, high_before, parm8, cs, convention)
 
     carry = _Carry(None, Totals())
+    done = None                 # the chunk before: posted and written
     with ThreadPoolExecutor(max_workers=1) as pool:
         next_chunk = pool.submit(prepare, 0, 0, None)
         while True:
             ch = next_chunk.result()
             if not ch.last:
                 next_chunk = pool.submit(prepare, ch.stop, ch.t_stop, ch.high_key)
-            _post_chunk(ch, carry, parm8, cs, sink)
+            _post_chunk(ch, carry, parm8, cs, sink)        # waits for the write of `done`
             carry.high_key = ch.high_key
+            if done is not None:
+                _release(mbytes, done.start * MASTER_LEN, done.stop * MASTER_LEN)
+                _release(tbytes, done.t_start * TRAN_LEN, done.t_stop * TRAN_LEN)
+            done = ch
             if ch.last:
                 break
 
