@@ -291,4 +291,16 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_colsums", NULL, -1, methods};
 
-PyMODINIT_FUNC PyInit__colsums(void) { return PyModule_Create(&module); }
+#ifndef SOURCE_HASH
+#define SOURCE_HASH "unknown"
+#endif
+
+PyMODINIT_FUNC PyInit__colsums(void) {
+    PyObject *m = PyModule_Create(&module);
+    /* the source this was built from (setup.py): engine.native ignores a stale build */
+    if (m != NULL && PyModule_AddStringConstant(m, "SOURCE_HASH", SOURCE_HASH) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

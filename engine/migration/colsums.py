@@ -23,19 +23,18 @@ place. The field codecs are the reference (tests check both give the same sums).
 """
 from __future__ import annotations
 
-import os
+from pathlib import Path
 
 import numpy as np
 
 from engine.records.packed import PackedCodec, _SIGN_NEG, _SIGNED_OK, _UNSIGNED_OK
 from engine.records.zoned import ZonedCodec
 
-try:                                  # built at install by setup.py; NumPy alone without it
-    from engine.migration import _colsums as _kernel
-except ImportError:
-    _kernel = None
-if os.environ.get("DENSAN_KERNEL", "").strip().lower() == "python":
-    _kernel = None
+from engine.native import load, python_only
+
+# built at install by setup.py; NumPy alone where it was not built, is stale or not wanted
+_kernel = None if python_only() else load("engine.migration._colsums",
+                                          Path(__file__).with_name("_colsums.c"))
 
 
 class _Zoned:

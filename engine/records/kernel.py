@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import os
 from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 
-try:
-    from engine.records import _kernel as _compiled
-except ImportError:                 # no compiler at install time: NumPy only
-    _compiled = None
+from engine.native import load
+
+# None where it was not built (no compiler at install) or is stale: NumPy only
+_compiled = load("engine.records._kernel", Path(__file__).with_name("_kernel.c"))
 
 CHOICES = ("compiled", "python")
 
