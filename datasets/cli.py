@@ -78,9 +78,8 @@ def city(masters, full, transactions, encoding, date, seed, unsorted, no_run, bi
             tax_line = city_tax(seed=seed, full=full, folder=tmp, home=home, say=click.echo)
             people, moves = catalog_residents(tmp, full=full, seed=seed, date=date, encoding=encoding, home=home,
                                               say=click.echo)      # the population: run JUKID for their day
-        if encoding == "ascii":          # accounts and late-fee rates for ENTAI01 / KOFURI1 (collection_followups)
-            from datasets.collection_followups import catalog_followups
-            catalog_followups(made.master, home=home, seed=seed, say=click.echo)
+        from datasets.collection_followups import catalog_followups     # accounts, late-fee rates (ENTAI01, KOFURI1)
+        catalog_followups(made.master, home=home, seed=seed, say=click.echo, encoding=encoding)
         click.echo(f"CITY  {masters:,} MASTERS -> {master_dsn}   {transactions:,} TRANSACTIONS -> {tran_dsn}"
                    f"   {encoding.upper()}  SEED {seed}  ({time.perf_counter() - t0:.1f} s)")
         click.echo(f"      {people:,} RESIDENTS -> CITY.JUKI.MASTER   {moves:,} MOVEMENTS -> CITY.JUKI.MOVE"

@@ -16,9 +16,13 @@ SURNAMES = ["ﾔﾏﾀﾞ", "ｽｽﾞｷ", "ﾀﾅｶ", "ｻﾄｳ", "ﾜﾀﾅ
 GIVEN = ["ﾀﾛｳ", "ﾊﾅｺ", "ｲﾁﾛｳ", "ﾕｳｺ", "ｹﾝｼﾞ", "ﾐﾕｷ", "ｻﾄｼ", "ｱｷﾗ"]
 
 
-def rate_table() -> bytes:
-    """The city's late-fee rate table (ENTAIRT, 20-byte records, ASCII)."""
-    return b"".join(f"{s:08d}{r1:05d}{r2:05d}  ".encode() for s, r1, r2 in CITY_RATES)
+def rate_table(encoding: str = "ascii") -> bytes:
+    """The city's late-fee rate table (ENTAIRT, 20-byte records) in the city's code page."""
+    text = "".join(f"{s:08d}{r1:05d}{r2:05d}  " for s, r1, r2 in CITY_RATES)
+    if encoding.lower() == "ascii":
+        return text.encode("ascii")
+    from engine.codepages import get_codepage
+    return get_codepage(encoding).encode(text)
 
 
 def accounts(person_numbers: np.ndarray, *, seed: int = 0, stopped: float = 0.02) -> pl.DataFrame:
@@ -80,10 +84,12 @@ def transfer_payers(master: np.ndarray) -> np.ndarray:
     return np.unique(digits @ (10 ** np.arange(9, -1, -1, dtype=np.int64)))
 
 
-def catalog_followups(master: np.ndarray, *, home=None, seed: int = 1, say=None) -> list[str]:
+def catalog_followups(master: np.ndarray, *, home=None, seed: int = 1, say=None,
+                      encoding: str = "ascii") -> list[str]:
     """Catalog what the follow-up jobs read beside the master: the account master
-    (CITY.KOZA.MASTER) and the late-fee rate table (CITY.ENTAI.RATE); define the
-    GDG bases their outputs go to."""
+    (CITY.KOZA.MASTER, JIS as the banks' files) and the late-fee rate table
+    (CITY.ENTAI.RATE, in the city's code page: ENTAI01 reads it beside the master in
+    the night); define the GDG bases their outputs go to."""
     import tempfile
     from pathlib import Path
 
@@ -101,9 +107,9 @@ def catalog_followups(master: np.ndarray, *, home=None, seed: int = 1, say=None)
     with tempfile.TemporaryDirectory(prefix="followups-") as tmp:
         koza, rates = Path(tmp) / "koza.dat", Path(tmp) / "rates.dat"
         write_dataset(accounts(transfer_payers(master), seed=seed), koza, "KOZAMST", encoding="cp932")
-        rates.write_bytes(rate_table())
+        rates.write_bytes(rate_table(encoding))
         made = [import_dataset("CITY.KOZA.MASTER", koza, copybook="KOZAMST", encoding="cp932", recfm="FB",
                                lrecl=120, move=True, home=home, say=say, replace=True).dsn,
-                import_dataset("CITY.ENTAI.RATE", rates, copybook="ENTAIRT", recfm="FB", lrecl=20,
+                import_dataset("CITY.ENTAI.RATE", rates, copybook="ENTAIRT", encoding=encoding, recfm="FB", lrecl=20,
                                move=True, home=home, say=say, replace=True).dsn]
     return made

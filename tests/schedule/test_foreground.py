@@ -123,3 +123,32 @@ def test_nightly_on_the_sample_city(tmp_path):
     cat = Catalog(home)
     assert [d.generation for d in cat.generations("CITY.SUIDO.MASTER")][-1] == 2
     cat.close()
+
+
+def test_nightly_on_an_ebcdic_city(tmp_path):
+    """The night in cp930: the late-fee rate table is catalogued in the city's code page,
+    so ENTAI01 reads it beside the cp930 master SHUNOD wrote (it was only catalogued for an
+    ASCII city, and the night's ENTAI01 failed)."""
+    import os
+    import subprocess
+    import sys
+
+    from engine.job.catalog import Catalog as Cat
+    from tests.schedule.helpers import ROOT
+    home = tmp_path / "city"
+    e = dict(os.environ, DENSAN_HOME=str(home), PYTHONPATH=str(ROOT))
+    for k in ("DENSAN_JOBS", "DENSAN_CALENDAR"):
+        e.pop(k, None)
+    cmd = [sys.executable, "-m", "engine.cli"]
+    r = subprocess.run(cmd + ["city", "--no-run", "--masters", "300", "--transactions", "40",
+                              "--encoding", "cp930"], env=e, capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    cat = Cat(home)
+    assert cat.get("CITY.ENTAI.RATE").encoding == "cp930"
+    cat.close()
+    r = subprocess.run(cmd + ["run", "NIGHTLY", "--param", "date=20250131"], env=e, capture_output=True, text=True,
+                       cwd=tmp_path)
+    assert r.returncode in (0, 4), r.stdout + r.stderr
+    [run] = S.status("2025-01-31", home=home)
+    units = {u["job"]: u for u in run["units"]}
+    assert units["ENTAI01"]["status"] in (S.NORMAL, S.WARNING), r.stdout[-3000:]
