@@ -180,6 +180,22 @@ def _sat(status: str, cond: str) -> bool:
             "end": status in S.FINAL}[cond]
 
 
+def _passed_on(unit: str, status: dict, after: dict, seen: frozenset = frozenset()) -> str:
+    """The status `unit` hands to the units after it. A bypassed unit (not on its days, or
+    a recovery unit not needed) passes the flow on only once the units before it have
+    ended, and stops it where one of them failed: a unit after it must not start
+    before, or beside, what comes before the bypassed one (JP1's 未実行終了)."""
+    own = status[unit]
+    if own != S.BYPASSED or unit in seen:
+        return own
+    before = [(_passed_on(p, status, after, seen | {unit}), c) for p, c in after.get(unit, [])]
+    if any(s not in S.FINAL for s, _ in before):
+        return S.WAITING
+    if any(s in S.BAD and not _sat(s, c) for s, c in before):
+        return S.ABNORMAL
+    return S.BYPASSED
+
+
 class Engine:
     """One scheduler's view of the state; `tick()` moves every run as far as it can go."""
 
@@ -379,15 +395,17 @@ class Engine:
             return
         units = self.st.units_of(run["id"])
         status = {u["unit"]: u["status"] for u in units}
+        after = {u["unit"]: json.loads(u["after"] or "[]") for u in units}
         for u in units:
             if u["status"] != S.WAITING:
                 continue
-            rels = [(p, c, _sat(status[p], c)) for p, c in json.loads(u["after"] or "[]")]
-            if any(status[p] not in S.FINAL for p, _, _ in rels):
+            flow = {p: _passed_on(p, status, after) for p, _ in after[u["unit"]]}
+            rels = [(p, c, _sat(flow[p], c)) for p, c in after[u["unit"]]]
+            if any(flow[p] not in S.FINAL for p, _, _ in rels):
                 continue
             failed = [(p, c) for p, c, s in rels if s is False]
             if failed:
-                if any(status[p] in S.BAD for p, _ in failed):
+                if any(flow[p] in S.BAD for p, _ in failed):
                     continue                     # the jobnet stops here until a rerun
                 self._set_unit(run, u["unit"], S.BYPASSED,
                                "; ".join(f"{p} {status[p]}, relation {c}" for p, c in failed))
