@@ -27,21 +27,11 @@ from pathlib import Path
 import pytest
 
 from benchmarks.machine import row, seconds
+from tests.cli.test_startup import COPY_JOB      # the same one-step copy job the start-up tests run
 
 ROUNDS = int(os.environ.get("DENSAN_BENCH_STARTUP_ROUNDS", 15))
 MEDIANS: dict[str, float] = {}
 CPU: dict[str, float] = {}
-COPY_JOB = """\
-job: COPY1
-steps:
-  - name: COPY
-    program: SORT
-    dd:
-      SORTIN:  {{path: {src}, recfm: FB, lrecl: 5}}
-      SORTOUT: {{path: {dst}, recfm: FB, lrecl: 5}}
-      SYSIN: |
-        SORT FIELDS=COPY
-"""
 
 
 def _densan() -> list[str]:

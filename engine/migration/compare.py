@@ -877,15 +877,7 @@ def _match_keys(ka: np.ndarray, kb: np.ndarray):
             return idx, idx, empty, empty, 0, 0
     sa, sb = _sortable(ka), _sortable(kb)
     if (len(sa) < 2 or bool((sa[1:] > sa[:-1]).all())) and (len(sb) < 2 or bool((sb[1:] > sb[:-1]).all())):
-        if len(sa) == 0:
-            return (np.zeros(0, np.int64),) * 3 + (np.arange(len(sb), dtype=np.int64), 0, 0)
-        pos = np.searchsorted(sa, sb)
-        hit = sa[np.minimum(pos, len(sa) - 1)] == sb
-        ib = np.flatnonzero(hit).astype(np.int64)
-        ia = pos[hit].astype(np.int64)
-        in_a = np.ones(len(sa), dtype=bool)
-        in_a[ia] = False
-        return ia, ib, np.flatnonzero(in_a).astype(np.int64), np.flatnonzero(~hit).astype(np.int64), 0, 0
+        return (*_merge_sorted(sa, sb), 0, 0)
     fa = pl.DataFrame([_binary_series(ka, "k"), pl.Series("ia", np.arange(len(ka), dtype=np.int64))])
     fb = pl.DataFrame([_binary_series(kb, "k"), pl.Series("ib", np.arange(len(kb), dtype=np.int64))])
     fa = fa.with_columns(pl.int_range(pl.len()).over("k").alias("dup"))
