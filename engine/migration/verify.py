@@ -119,6 +119,13 @@ class CaseResult:
 
 # ------------------------------------------------------------------------------ case.yaml
 
+def _refuse_unknown(mapping: dict, known, where: str) -> None:
+    unknown = set(mapping) - set(known)
+    if unknown:
+        raise CaseError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}",
+                        hint=f"known keys: {', '.join(sorted(known))}")
+
+
 def load_case(folder: str | Path) -> Case:
     folder = Path(folder)
     path = folder / CASE_FILE if folder.is_dir() else folder
@@ -131,10 +138,7 @@ def load_case(folder: str | Path) -> Case:
         raise CaseError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(doc, dict):
         raise CaseError(f"{path}: expected a mapping of keys (job, rc, inputs, outputs ...)")
-    unknown = set(doc) - CASE_KEYS
-    if unknown:
-        raise CaseError(f"{path}: unknown key(s) {', '.join(sorted(unknown))}",
-                        hint=f"known keys: {', '.join(sorted(CASE_KEYS))}")
+    _refuse_unknown(doc, CASE_KEYS, f"{path}")
     if not doc.get("job"):
         raise CaseError(f"{path}: key 'job' is missing", hint="name the densan job, e.g. job: SHUNO01")
 
@@ -150,10 +154,7 @@ def load_case(folder: str | Path) -> Case:
         spec = {"file": spec} if isinstance(spec, str) else (spec or {})
         if not isinstance(spec, dict):
             raise CaseError(f"{path}: outputs.{dd} must be a file name or a mapping")
-        unknown = set(spec) - OUTPUT_KEYS
-        if unknown:
-            raise CaseError(f"{path}: outputs.{dd}: unknown key(s) {', '.join(sorted(unknown))}",
-                            hint=f"known keys: {', '.join(sorted(OUTPUT_KEYS))}")
+        _refuse_unknown(spec, OUTPUT_KEYS, f"{path}: outputs.{dd}")
         if spec.get("report"):
             kind = {"figures": "figures", "text": "text", "bytes": "bytes"}.get(str(spec["report"]))
         elif spec.get("compare"):
