@@ -144,6 +144,29 @@ def jobnet_files() -> dict[str, Path]:
     return found
 
 
+_DAY_START: dict[tuple, int] = {}
+
+
+def day_start() -> int:
+    """Minutes after midnight at which the site's operating day begins: the earliest base time
+    of its jobnets (JP1's base time). The console and the departments' requests date an instant
+    by it, so that they and the scheduler agree on which night it belongs to (with base time
+    08:00, 07:30 is still the night before). Midnight for a library without jobnets; a jobnet
+    that does not load is left out here (the scheduler reports it)."""
+    files = jobnet_files()
+    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in files.values()))
+    if stamp not in _DAY_START:
+        starts = []
+        for path in files.values():
+            try:
+                starts.append(load_jobnet(str(path)).base_time)
+            except JobnetError:
+                continue
+        _DAY_START.clear()
+        _DAY_START[stamp] = min(starts, default=0)
+    return _DAY_START[stamp]
+
+
 def find_jobnet(name: str) -> Path | None:
     p = Path(name)
     if p.suffix in (".yaml", ".yml") and p.is_file():

@@ -306,7 +306,7 @@ def night_page(request: Request, date: str = "", p: Principal = Depends(page_pri
     lo, hi = nightmod.window(day)
     svg = gantt_svg([i for i in jobnets + items if i.start or i.run_id], lo, hi)
     return page(request, "night.html", p, day=day, prev=day - _dt.timedelta(days=1), next=day + _dt.timedelta(days=1),
-                items=items, jobnets=jobnets, gantt=svg, colours=nightmod.COLOURS, refresh=30, title=f"night {day}",
+                items=items, jobnets=jobnets, gantt=svg, lo=lo, hi=hi, colours=nightmod.COLOURS, refresh=30, title=f"night {day}",
                 message=request.query_params.get("msg"))
 
 

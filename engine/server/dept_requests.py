@@ -19,6 +19,7 @@ from engine.errors import DensanError
 from engine.job.request_spec import ParamValueError
 from engine.server import calendar_check
 from engine.server.access import Forbidden, JobEntry, NotFound, can_request
+from engine.server.night import operating_day
 from engine.server.store import Store, now_text
 from engine.server.users import User
 
@@ -70,11 +71,12 @@ def submit(store: Store, user: User, entry: JobEntry, values: dict, when_kind: s
         params = spec.coerce(values)
     except ParamValueError as exc:
         raise RequestError(str(exc), field=exc.name) from None
+    opday = today or operating_day()        # `now` belongs to the night that is running
     today = today or _dt.date.today()
     if when_kind not in WHEN_KINDS:
         raise RequestError(f"when: {when_kind!r} is not one of now, date, night", field="when")
     if when_kind == "now":
-        run_date = today
+        run_date = opday
     elif when_kind == "night":
         run_date = today if calendar_check.is_open_day(today) else calendar_check.next_open_day(today)
     else:

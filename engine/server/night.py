@@ -1,4 +1,5 @@
-"""The night at a glance: every run of an operating day (06:00 to 06:00 the next morning),
+"""The night at a glance: every run of an operating day (from the site's base time to the same
+time the next morning, as the scheduler counts it),
 with its JP1-like status, expected end (the job's usual elapsed time) and, for a failure,
 the step, RC or abend and the first error line of its log; plus the requests still
 waiting for that day."""
@@ -13,7 +14,6 @@ from pathlib import Path
 
 from engine.job.catalog import Catalog
 
-DAY_START = _dt.time(6, 0)
 FMT = "%Y-%m-%d %H:%M:%S"
 
 # status -> (label, JP1 colour): waiting sky blue, held yellow, running green,
@@ -62,14 +62,25 @@ class NightItem:
         return COLOURS[self.status][0]
 
 
+def day_start() -> _dt.timedelta:
+    """When an operating day begins, after its midnight: the jobnets' base time (midnight
+    without the scheduler)."""
+    try:
+        from engine.schedule.jobnet import day_start as minutes
+    except ImportError:                  # the scheduler is not on this installation
+        return _dt.timedelta(0)
+    return _dt.timedelta(minutes=minutes())
+
+
 def window(day: _dt.date) -> tuple[_dt.datetime, _dt.datetime]:
-    start = _dt.datetime.combine(day, DAY_START)
+    start = _dt.datetime.combine(day, _dt.time()) + day_start()
     return start, start + _dt.timedelta(days=1)
 
 
 def operating_day(at: _dt.datetime | None = None) -> _dt.date:
-    at = at or _dt.datetime.now()
-    return (at - _dt.timedelta(days=1)).date() if at.time() < DAY_START else at.date()
+    """The operating day an instant belongs to (the scheduler's rule: a day runs from its base
+    time to the next)."""
+    return ((at or _dt.datetime.now()) - day_start()).date()
 
 
 def run_status(row) -> str:

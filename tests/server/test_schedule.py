@@ -24,6 +24,7 @@ def test_jobnet_night_and_operator_actions(console):
     page = console.client("oper1")
     html = page.get("/night", params={"date": day.isoformat()}).text
     assert 'id="jobnets"' in html and "ZTAXNET" in html
+    assert f"運用日 {day} 00:00 — 翌 00:00" in html      # ZTAXNET's base time (midnight) is the earliest
     token = csrf_of(html)
     form = {"csrf": token, "jobnet": "ZTAXNET", "unit": "ZTAXFAIL", "date": day.isoformat(), "action": "skip",
             "reason": "", "confirm": "yes"}

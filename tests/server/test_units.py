@@ -136,3 +136,24 @@ def test_city_jobs_declare_their_sections():
     with pytest.raises(ParamValueError, match="does not match"):
         load_job("SUIDOB").request.coerce({"nendo": "2026", "month": "202613", "date": "2026-06-01",
                                            "due": "2026-06-30"})
+
+
+# ---------------------------------------------------------------- the operating day
+
+NET = "jobnet: {name}\nbase_time: '{base}'\nunits:\n  - job: SHUNOD\n"
+
+
+def test_the_console_dates_an_instant_as_the_scheduler_does(monkeypatch, tmp_path):
+    from engine.schedule.jobnet import day_start
+    from engine.server import night
+    monkeypatch.setenv("DENSAN_JOBS", str(tmp_path))
+    assert day_start() == 0                                   # no jobnets: the calendar day
+    (tmp_path / "NIGHTLY.yaml").write_text(NET.format(name="NIGHTLY", base="08:00"))
+    (tmp_path / "EARLY.yaml").write_text(NET.format(name="EARLY", base="06:30"))
+    (tmp_path / "BROKEN.yaml").write_text("jobnet: BROKEN\nbase_time: '04:00'\nunits: nope\n")
+    assert day_start() == 6 * 60 + 30                         # the earliest base time; BROKEN left out
+    (tmp_path / "EARLY.yaml").unlink()
+    assert day_start() == 8 * 60
+    assert night.operating_day(dt.datetime(2026, 8, 4, 7, 59)) == dt.date(2026, 8, 3)   # still the night before
+    assert night.operating_day(dt.datetime(2026, 8, 4, 8, 0)) == dt.date(2026, 8, 4)
+    assert night.window(dt.date(2026, 8, 3)) == (dt.datetime(2026, 8, 3, 8, 0), dt.datetime(2026, 8, 4, 8, 0))
