@@ -120,6 +120,7 @@ def log(run_id: str, sysout: bool) -> None:
     """Show the job log of RUN (J0000042, or 42, or a job name for its latest run); the record
     counts of every DD follow it."""
     from engine.job.catalog import Catalog
+    from engine.job.sysout import sysout_files
     cat = Catalog()
     try:
         row = cat.run(run_id)
@@ -141,9 +142,11 @@ def log(run_id: str, sysout: bool) -> None:
                 click.echo(f"  {c['step']:<10} {c['dd']:<12} IN={c['records_read']:<10} "
                            f"OUT={c['records_written']:<10} {c['dsn']}")
         if sysout:
-            d = cat.logs_dir / row["run_id"]
-            for f in sorted(d.glob("*.txt")) if d.is_dir() else []:
-                click.echo(f"-- SYSOUT {f.stem} --")
-                click.echo(f.read_text(encoding="utf-8", errors="replace"), nl=False)
+            for f in sysout_files(cat.logs_dir / row["run_id"]):
+                if f.is_text:
+                    click.echo(f"-- SYSOUT {f.name} --")
+                    click.echo(f.path.read_text(encoding="utf-8", errors="replace"), nl=False)
+                else:
+                    click.echo(f"-- SYSOUT {f.name} ({f.suffix}, {f.path.stat().st_size:,} bytes): {f.path} --")
     finally:
         cat.close()

@@ -17,6 +17,7 @@ from engine.job import gdg as gdgmod
 from engine.job.catalog import Dataset, dataset_info
 from engine.job.definition import DDDef, StepDef, substitute
 from engine.job.step import DD
+from engine.job.sysout import sysout_path
 
 
 @dataclass
@@ -97,7 +98,7 @@ class Allocation:
             return Alloc(self._dd(ddef, dummy=True, status=ddef.status or "SHR"), ddef, "dummy", ddef.status or "SHR")
         if ddef.sysout:
             self.sysout_dir.mkdir(parents=True, exist_ok=True)
-            out = self.sysout_dir / f"{step.name}.{ddef.name}.txt"
+            out = sysout_path(self.sysout_dir, step.name, ddef.name, ddef.suffix)
             dd = self._dd(ddef, sysout=ddef.sysout, out_path=out, status="NEW")
             return Alloc(dd, ddef, "sysout", "NEW", final=out)
         if ddef.inline is not None:

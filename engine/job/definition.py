@@ -17,12 +17,13 @@ import yaml
 
 from engine.config import job_path
 from engine.errors import JobDefinitionError
+from engine.job.sysout import SUFFIX_RE
 
 SORT_PROGRAMS = {"SORT", "ICEMAN", "DFSORT", "SYNCSORT"}
 JOB_KEYS = {"job", "description", "params", "steps", "request"}
 STEP_KEYS = {"name", "program", "parm", "when", "cond", "dd", "abend_rc", "description", "executor"}
 DD_KEYS = {"dsn", "disp", "copybook", "encoding", "recfm", "lrecl", "dialect", "dummy",
-           "sysout", "path", "inline"}
+           "sysout", "suffix", "path", "inline"}
 STATUSES = {"NEW", "OLD", "SHR", "MOD"}
 DISPOSITIONS = {"KEEP", "DELETE", "CATLG", "UNCATLG", "PASS"}
 RECFMS = {"F", "FB", "V", "VB", "LS"}
@@ -49,6 +50,7 @@ class DDDef:
     dialect: str | None = None
     dummy: bool = False
     sysout: str | None = None
+    suffix: str | None = None            # a SYSOUT file's suffix (pdf, png, csv; default txt)
     inline: str | None = None
     override: bool = False                             # came from --dd
     implied_status: bool = False                       # status not written: taken from the dataset
@@ -291,6 +293,14 @@ def parse_dd(name: str, spec: object, where: str) -> DDDef:
         dd.dummy = True
     if spec.get("sysout") is not None:
         dd.sysout = str(spec["sysout"])
+    if spec.get("suffix") is not None:
+        dd.suffix = str(spec["suffix"])
+        if dd.sysout is None:
+            raise JobDefinitionError(f"{where}: key suffix: names a SYSOUT file's kind; this DD is not sysout:",
+                                     hint="write {sysout: A, suffix: pdf}, or give the file a path: with its own name")
+        if not SUFFIX_RE.match(dd.suffix):
+            raise JobDefinitionError(f"{where}: key suffix: {dd.suffix!r} is not a file suffix",
+                                     hint="1 to 8 lower-case letters or digits, without the dot: pdf, png, csv")
     if spec.get("inline") is not None:
         dd.inline = str(spec["inline"])
     if "disp" in spec:

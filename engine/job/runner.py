@@ -149,7 +149,7 @@ class JobRunner(Allocation, StepEnd):
                                          hint="write --dd STEP.NAME=path to add a DD to one step")
             for step in targets:
                 old = step.dd.get(ddname) or DDDef(name=ddname)
-                new = dataclasses.replace(old, dsns=[], paths=[], dummy=False, sysout=None, inline=None,
+                new = dataclasses.replace(old, dsns=[], paths=[], dummy=False, sysout=None, suffix=None, inline=None,
                                           override=True)
                 if len(values) == 1 and values[0].upper() in ("DUMMY", "NULLFILE"):
                     new.dummy = True

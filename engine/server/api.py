@@ -19,6 +19,7 @@ from engine.server import schedule_view
 from engine.server.access import Forbidden, can_read_outputs, can_request, can_see_job
 from engine.server.auth import Principal, api_principal, client_ip
 from engine.server.console import _plan_rows, audit_scope
+from engine.server.outputs import media_type
 
 router = APIRouter(prefix="/densan/v1", tags=["densan"])
 
@@ -161,14 +162,15 @@ def list_outputs(request: Request, run_id: str, p: Principal = Depends(api_princ
     row, _, entry = ops.run_row(sv, a, run_id)
     if not can_read_outputs(p.user, entry):
         raise Forbidden(f"the outputs of run {row['run_id']} go to the owning section only")
-    return [{"name": o.name, "kind": o.kind, "dsn": o.dsn, "records": o.records, "bytes": o.size}
+    return [{"name": o.name, "kind": o.kind, "dsn": o.dsn, "records": o.records, "bytes": o.size,
+             "suffix": o.suffix}
             for o in ops.outputs_of(sv, a, row, entry)]
 
 
 @router.get("/runs/{run_id}/outputs/{name}", summary="Receive one output (受領, recorded and audited)")
 def get_output(request: Request, run_id: str, name: str, p: Principal = Depends(api_principal)):
     out = ops.receive_output(_sv(request), _actor(request, p), run_id, name)
-    return FileResponse(out.path, filename=f"{run_id}.{out.name}", media_type="application/octet-stream")
+    return FileResponse(out.path, filename=f"{run_id}.{out.name}.{out.suffix}", media_type=media_type(out.suffix))
 
 
 @router.get("/night", summary="The operating day's runs and waiting requests (IT section)")

@@ -13,6 +13,7 @@ from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Red
 from fastapi.templating import Jinja2Templates
 
 from engine.job.catalog import Catalog
+from engine.job.sysout import sysout_files
 from engine.server import audit, calendar_check, night as nightmod, operations as ops, plan as planmod
 from engine.server import dept_requests as dr
 from engine.server import schedule_view, users
@@ -20,6 +21,7 @@ from engine.server.access import Forbidden, can_read_outputs, can_request, can_s
 from engine.server.auth import (LOGIN_CSRF_COOKIE, SESSION_COOKIE, Principal, check_csrf, client_ip,
                                 page_principal)
 from engine.server.gantt import gantt_svg
+from engine.server.outputs import media_type
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
@@ -239,9 +241,9 @@ def run_page(request: Request, run_id: str, p: Principal = Depends(page_principa
     owner = entry.section if entry else None
     log = ops.read_text(sv, a, entry, Path(row["log_path"] or "/nonexistent"), f"{row['run_id']} job log", owner)
     sysouts = []
-    d = Path(sv.home) / "logs" / row["run_id"]
-    for f in sorted(d.glob("*.txt")) if d.is_dir() else []:
-        sysouts.append((f.stem, ops.read_text(sv, a, entry, f, f"{row['run_id']} SYSOUT {f.stem}", owner)))
+    for f in sysout_files(Path(sv.home) / "logs" / row["run_id"]):
+        if f.is_text:                   # documents (PDF, PNG) are downloads, not shown inline
+            sysouts.append((f.name, ops.read_text(sv, a, entry, f.path, f"{row['run_id']} SYSOUT {f.name}", owner)))
     cat = Catalog(sv.home)
     try:
         item = nightmod.NightItem(row["job"], row["run_id"], nightmod.run_status(row), row["status"],
@@ -258,8 +260,7 @@ def run_page(request: Request, run_id: str, p: Principal = Depends(page_principa
 def run_output(request: Request, run_id: str, name: str, p: Principal = Depends(page_principal)):
     sv = request.app.state.services
     out = ops.receive_output(sv, actor(request, p), run_id, name)
-    return FileResponse(out.path, filename=f"{run_id}.{out.name}" + (".txt" if out.kind == "sysout" else ".dat"),
-                        media_type="text/plain; charset=utf-8" if out.kind == "sysout" else "application/octet-stream")
+    return FileResponse(out.path, filename=f"{run_id}.{out.name}.{out.suffix}", media_type=media_type(out.suffix))
 
 
 @router.post("/runs/{run_id}/kill")

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from engine.job.catalog import Catalog
+from engine.job.sysout import sysout_files
 from engine.server import dept_requests as dr, night as nightmod, operations as ops
 from engine.server.access import Forbidden, NotFound, can_see_job, mask, must_mask
 from engine.server.auth import Principal, api_principal, client_ip
@@ -140,10 +141,9 @@ def _spool(request: Request, row, entry) -> list[tuple[dict, Path | str]]:
     files: list[tuple[str, str, Path | str]] = [("JESMSGLG", "JES2", Path(row["log_path"] or "/nonexistent"))]
     jcl = Path(entry.job.source) if entry else None
     files.append(("JESJCL", "JES2", jcl if jcl and jcl.is_file() else ""))
-    d = sv.home / "logs" / row["run_id"]
-    for f in sorted(d.glob("*.txt")) if d.is_dir() else []:
-        step, _, dd = f.stem.partition(".")
-        files.append((dd, step, f))
+    for f in sysout_files(sv.home / "logs" / row["run_id"]):
+        if f.is_text:                   # the spool holds print; documents are the console's downloads
+            files.append((f.dd, f.step, f.path))
     out = []
     for n, (dd, step, src) in enumerate(files, 1):
         size = src.stat().st_size if isinstance(src, Path) and src.is_file() else 0

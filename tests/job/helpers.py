@@ -51,6 +51,11 @@ PROGRAMS = {
             data = step.dd("IN").path.read_text() if step.has_dd("IN") else "0\\n"
             n = int(data.strip().splitlines()[-1])
             time.sleep(float(os.environ.get("BUMP_SLEEP", "0")))
+            gate = os.environ.get("BUMP_GATE")          # hold the step until the test opens the gate
+            for _ in range(1200 if gate else 0):
+                if os.path.exists(gate):
+                    break
+                time.sleep(0.1)
             if os.environ.get("BUMP_DIE") == step.step_name:     # killed half-way through writing
                 with open(step.dd("OUT").path, "w") as f:
                     f.write(data[: len(data) // 2])

@@ -142,9 +142,11 @@ def test_two_jobs_contending_for_a_gdg(lib, tmp_path, monkeypatch):
     Catalog().define_gdg("CITY.C", 5)
     (tmp_path / "seed").write_text("0\n")
     import_dataset("CITY.C(+1)", tmp_path / "seed")
-    env = {**os.environ, **lib.env, "DENSAN_HOME": str(home), "BUMP_SLEEP": "1.5"}
+    env = {**os.environ, **lib.env, "DENSAN_HOME": str(home)}
+    gate = tmp_path / "gate"                   # A holds CITY.C until B has said it waits
     cmd = [sys.executable, "-m", "engine.cli", "run", "BUMPJ"]
-    a = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    a = subprocess.Popen(cmd, env={**env, "BUMP_GATE": str(gate)}, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
     logs = home / "logs"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:         # start B once A is inside its step
@@ -152,8 +154,13 @@ def test_two_jobs_contending_for_a_gdg(lib, tmp_path, monkeypatch):
             break
         time.sleep(0.05)
     b = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    head = ""
+    while "WAITING FOR" not in head and b.poll() is None:      # however slow the machine is
+        head += b.stdout.readline()
+    gate.touch()
     out_a, _ = a.communicate(timeout=120)
-    out_b, _ = b.communicate(timeout=120)
+    rest, _ = b.communicate(timeout=120)
+    out_b = head + rest
     assert a.returncode == 0 and b.returncode == 0, out_a + out_b
     assert "WAITING FOR CITY.C (EXCLUSIVE) HELD BY job BUMPJ run J0000001" in out_b
     assert "CITY.C ALLOCATED AFTER WAITING" in out_b

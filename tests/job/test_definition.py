@@ -54,6 +54,8 @@ def test_good_definition():
     (("when: SORTTRN.rc <= 4", "when: LATER.rc <= 4"), "step POST: the condition names step LATER, which is not an earlier step"),
     (("    parm: '{date}'", "    parm: '{date}'\n    retries: 3"), "step POST: unknown key 'retries'"),
     (("{sysout: A}", "{sysout: A, colour: red}"), "step POST: dd REPORT: unknown key 'colour'"),
+    (("{sysout: A}", "{sysout: A, suffix: .PDF}"), "dd REPORT: key suffix: '.PDF' is not a file suffix"),
+    (("{dummy: true}", "{dummy: true, suffix: pdf}"), "dd DUMMYDD: key suffix: names a SYSOUT file's kind"),
     (("{dummy: true}", "{dummy: true, dsn: X.Y}"), "dd DUMMYDD: give exactly one of dsn:, path:, dummy: true"),
     (("{dsn: A.B}", "{dsn: 'A..B'}"), "'A..B' is not a dataset name"),
     (("copybook: NOFUTRN}", "copybook: NOFUTRN, recfm: XB}"), "key recfm: 'XB' is not one of"),

@@ -301,3 +301,40 @@ def test_sysout_replaced_by_dd_file_is_kept_when_the_step_fails(lib, tmp_path):
     assert (tmp_path / "report.txt").read_text() == "*** ABNORMAL END ***\n"
     assert not (tmp_path / "out.txt").exists()
     assert "KEPT (SYSOUT)" in res.log_path.read_text()
+
+
+def test_sysout_documents_keep_their_suffix(lib, tmp_path):
+    """A SYSOUT DD with `suffix: pdf` lands as STEP.DD.pdf, is listed as an output with that
+    suffix, and `densan log --sysout` prints only the text ones (the PDF by path and size)."""
+    (lib.jobs / f"twodocs_{lib.tag}.py").write_text(
+        "def run(step):\n"
+        "    step.dd('DOC').path.write_bytes(b'%PDF-1.4 fake')\n"
+        "    step.dd('NOTICES').path.write_bytes(b'%PDF-1.4 notices')\n"
+        "    step.dd('NOTICES').count(written=1)\n"
+        "    with step.dd('REPORT').open_text() as f:\n"
+        "        f.write('TOTAL 1\\n')\n"
+        "    return 0\n")
+    lib.job("DOCS", f"""
+        job: DOCS
+        steps:
+          - name: LIST
+            program: twodocs_{lib.tag}
+            dd:
+              DOC: {{sysout: A, suffix: pdf}}
+              REPORT: {{sysout: A}}
+              NOTICES: {{dsn: TEST.NOTICE.PDF, disp: [NEW, CATLG]}}
+    """)
+    res = run_job("DOCS")
+    assert res.max_rc == 0
+    from engine.job.catalog import Catalog
+    from engine.job.sysout import sysout_files
+    files = sysout_files(Catalog().logs_dir / res.run_id)
+    assert [(f.name, f.suffix, f.is_text) for f in files] == [("LIST.DOC", "pdf", False), ("LIST.REPORT", "txt", True)]
+    assert files[0].path.read_bytes() == b"%PDF-1.4 fake"
+    from engine.server.outputs import list_outputs, media_type
+    outs = {o.name: o for o in list_outputs(Catalog().home, res.run_id)}
+    assert outs["LIST.DOC"].suffix == "pdf" and media_type("pdf") == "application/pdf"
+    assert outs["LIST.REPORT"].suffix == "txt" and outs["LIST.NOTICES"].suffix == "pdf"   # known by its bytes
+    out = CliRunner().invoke(cli, ["log", res.run_id, "--sysout"])
+    assert "-- SYSOUT LIST.REPORT --\nTOTAL 1" in out.output
+    assert "-- SYSOUT LIST.DOC (pdf, 13 bytes)" in out.output and "%PDF" not in out.output
