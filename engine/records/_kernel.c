@@ -17,6 +17,8 @@
  *
  * Specifications (tuples; `offsets` is int64 byte offsets of the field's
  * occurrences in a record; value i*m + j is occurrence j of record i):
+ * (`negative`: None, or a bool per value giving the sign, so that -0 can be
+ * written; `truncate`: the high-order digits dropped as a COBOL MOVE does.)
  *   decode
  *     (ZONED,  offsets, values, bad, digit_tab, sign_tab, neg_tab, body_start, k, sign_at, separate)
  *     (PACKED, offsets, values, bad, size, pad, sign_ok, sign_neg)
@@ -24,8 +26,8 @@
  *     (TEXT,   offsets, str_offsets, data, width, table, strip)
  *   encode
  *     (ZONED,  offsets, values, error, k, size, body_start, zero, signed, sign_at, separate,
- *              plus, minus, enc_pos, enc_neg)
- *     (PACKED, offsets, values, error, k, size, signed)
+ *              plus, minus, enc_pos, enc_neg[, negative, truncate])
+ *     (PACKED, offsets, values, error, k, size, signed[, negative, truncate])
  *     (BINARY, offsets, values, error, size, big, lo, hi)
  *     (TEXT,   offsets, str_offsets, data, table, ok, width, pad, right, overflow)
  * Both return a list with one int per specification: for decimal encodes the
@@ -62,6 +64,9 @@ typedef struct {
     int separate, is_signed, big, zero, plus, minus, strip, right, swar;
     uint64_t zones;               /* zoned decode: the zone nibble in all 8 bytes */
     long long lo, hi;
+    /* decimal encode options (see magnitude) */
+    const uint8_t *negs;          /* an explicit negative flag per value, or NULL */
+    int truncate;
     /* text */
     int64_t *soff;                /* string offsets (n*m + 1) */
     uint8_t *data;                /* string bytes */
@@ -246,19 +251,31 @@ static inline int text_get(spec_t *s, const uint8_t *f, Py_ssize_t idx) {
     return 0;
 }
 
-/* |v|, and whether the field can hold it: a value that does not fit is
- * written as zero (and flagged); -0 does not exist in int64.               */
-static inline uint64_t magnitude(int64_t v, int *neg, int *overflow, Py_ssize_t k) {
+/* |v| and its sign as the field receives them, and whether it can hold them.
+ * The sign is v's own, or the explicit flag negs[idx] (a -0 is then possible).
+ * A value that does not fit is written as zero (and flagged) - or, with
+ * `truncate`, as its low-order k digits, as a COBOL MOVE does (the sign kept
+ * in a signed field, even where only zeros are left; dropped in an unsigned). */
+static inline uint64_t magnitude(const spec_t *s, int64_t v, Py_ssize_t idx, int *neg,
+                                 int *overflow) {
     uint64_t m = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    int want = s->negs ? s->negs[idx] != 0 : v < 0;
+    Py_ssize_t k = s->k;
+    if (s->truncate) {
+        if (k < 20) m %= POW10[k];
+        *overflow = 0;
+        *neg = want && s->is_signed;
+        return m;
+    }
     *overflow = k < 20 && m >= POW10[k];
     if (*overflow) m = 0;
-    *neg = v < 0 && m != 0;
+    *neg = want && !*overflow;
     return m;
 }
 
-static inline int zoned_put(const spec_t *s, uint8_t *f, int64_t v, uint8_t *err) {
+static inline int zoned_put(const spec_t *s, uint8_t *f, int64_t v, Py_ssize_t idx, uint8_t *err) {
     int neg, overflow;
-    uint64_t m = magnitude(v, &neg, &overflow, s->k);
+    uint64_t m = magnitude(s, v, idx, &neg, &overflow);
     uint8_t *body = f + s->body_start;
     for (Py_ssize_t j = s->k - 1; j >= 0; j--) {
         body[j] = (uint8_t)(s->zero + (m % 10));
@@ -277,9 +294,9 @@ static inline int zoned_put(const spec_t *s, uint8_t *f, int64_t v, uint8_t *err
     return neg;
 }
 
-static inline int packed_put(const spec_t *s, uint8_t *f, int64_t v, uint8_t *err) {
+static inline int packed_put(const spec_t *s, uint8_t *f, int64_t v, Py_ssize_t idx, uint8_t *err) {
     int neg, overflow;
-    uint64_t m = magnitude(v, &neg, &overflow, s->k);
+    uint64_t m = magnitude(s, v, idx, &neg, &overflow);
     Py_ssize_t w = s->size;
     unsigned sign = s->is_signed ? (neg ? 0x0D : 0x0C) : 0x0F;
     f[w - 1] = (uint8_t)(((m % 10) << 4) | sign);
@@ -390,21 +407,21 @@ bad_spec:
 }
 
 static int parse_encode(spec_t *s, PyObject *t, Py_ssize_t n, Py_ssize_t width) {
-    PyObject *o_off, *a, *b, *c = NULL, *d = NULL;
+    PyObject *o_off, *a, *b, *c = NULL, *d = NULL, *o_neg = Py_None;
     memset(s, 0, sizeof *s);
     if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) < 1) goto bad_spec;
     s->kind = (int)PyLong_AsLong(PyTuple_GET_ITEM(t, 0));
     switch (s->kind) {
     case ZONED:
-        if (!PyArg_ParseTuple(t, "iOOOnnnipnpiiOO", &s->kind, &o_off, &a, &b, &s->k, &s->size,
+        if (!PyArg_ParseTuple(t, "iOOOnnnipnpiiOO|Op", &s->kind, &o_off, &a, &b, &s->k, &s->size,
                               &s->body_start, &s->zero, &s->is_signed, &s->sign_at, &s->separate,
-                              &s->plus, &s->minus, &c, &d)) return -1;
+                              &s->plus, &s->minus, &c, &d, &o_neg, &s->truncate)) return -1;
         if (s->k < 1 || s->k > 18 || s->body_start + s->k > s->size || s->sign_at >= s->size ||
             (s->is_signed && s->sign_at < 0)) goto bad_spec;
         break;
     case PACKED:
-        if (!PyArg_ParseTuple(t, "iOOOnnp", &s->kind, &o_off, &a, &b, &s->k, &s->size,
-                              &s->is_signed)) return -1;
+        if (!PyArg_ParseTuple(t, "iOOOnnp|Op", &s->kind, &o_off, &a, &b, &s->k, &s->size,
+                              &s->is_signed, &o_neg, &s->truncate)) return -1;
         if (s->k < 1 || s->k > 18 || s->k > 2 * s->size - 1) goto bad_spec;
         break;
     case BINARY:
@@ -432,6 +449,7 @@ static int parse_encode(spec_t *s, PyObject *t, Py_ssize_t n, Py_ssize_t width) 
     Py_ssize_t count = n * s->m;
     if (!(s->vals = take(s, a, count * 8, 0, NULL, "values"))) return -1;
     if (!(s->flag = take(s, b, count, 1, NULL, "error"))) return -1;
+    if (o_neg != Py_None && !(s->negs = take(s, o_neg, count, 0, NULL, "negative"))) return -1;
     if (c && !(s->t1 = take(s, c, 10, 0, NULL, "table"))) return -1;
     if (d && !(s->t2 = take(s, d, 10, 0, NULL, "table"))) return -1;
     return 0;
@@ -475,8 +493,8 @@ static void field_rows(spec_t *sp, uint8_t *base, Py_ssize_t stride, Py_ssize_t 
         }
     } else {
         switch (s.kind) {
-        case ZONED: EACH(s.result += zoned_put(&s, f, vals[idx], flag + idx)); break;
-        case PACKED: EACH(s.result += packed_put(&s, f, vals[idx], flag + idx)); break;
+        case ZONED: EACH(s.result += zoned_put(&s, f, vals[idx], idx, flag + idx)); break;
+        case PACKED: EACH(s.result += packed_put(&s, f, vals[idx], idx, flag + idx)); break;
         case BINARY: EACH(binary_put(&s, f, vals[idx], flag + idx)); break;
         case TEXT: EACH(if (text_put(&s, f, idx) < 0) { s.stopped = 1; break; }); break;
         }

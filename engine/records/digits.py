@@ -187,19 +187,37 @@ def int128_fits_int64(pairs: np.ndarray) -> np.ndarray:
     return pairs[:, 1] == (pairs[:, 0] >> 63)
 
 
-def values_to_digits(values: np.ndarray, k: int, *, signed: bool):
+def values_to_digits(values: np.ndarray, k: int, *, signed: bool, negative=None,
+                     truncate: bool = False):
     """int64 (n,) or int128 [low, high] (n, 2) values -> (digits (n, k) uint8, negative,
     error, reason): the digit rows of a decimal field of k digits, which values do not
-    fit (too many digits, or negative into an unsigned field), and why. -0 is not negative."""
+    fit (too many digits, or negative into an unsigned field), and why. -0 is not negative,
+    unless `negative` (a bool per value) gives the signs: then |value| is written with
+    that sign, zero included. `truncate`: nothing is an error, the low-order k digits
+    are kept as a COBOL MOVE keeps them; a signed field keeps the sign (a -0 where only
+    zeros are left), an unsigned field drops it."""
     if values.ndim == 2:
-        digs, negative, overflow = int128_to_digits(values, k)
+        digs, is_neg, overflow = int128_to_digits(values, k)
     else:
-        negative = values < 0
+        is_neg = values < 0
         mag = np.abs(values).view(np.uint64)
+        if truncate and k < 20:
+            mag = mag % np.uint64(10 ** k)
         overflow = mag >= np.uint64(10 ** k) if k < 20 else np.zeros(len(values), bool)
         digs = uint64_to_digits(np.where(overflow, np.uint64(0), mag) if overflow.any() else mag, k)
-    if negative.any():
-        negative = negative & digs.any(axis=1)
+    want = is_neg
+    if negative is not None:
+        want = np.asarray(negative, dtype=bool).reshape(-1)
+        if len(want) != len(is_neg):
+            raise ValueError(f"{len(want)} flags for {len(is_neg)} values")
+    if truncate:
+        negative = want if signed else np.zeros(len(want), bool)
+        error = np.zeros(len(want), bool)
+        return digs, negative, error, encode_reason(k, signed, 0)
+    if negative is None:
+        negative = is_neg & digs.any(axis=1) if is_neg.any() else is_neg
+    else:
+        negative = want & ~overflow
     error = overflow
     if not signed and negative.any():
         error = error | negative

@@ -90,16 +90,28 @@ def decode_one(codec, raw):
     return finish(_active.decode_fields(block(raw), [spec])[0])
 
 
-def encode_one(codec, values):
+def encode_one(codec, values, **options):
     """Encode values into a new (n, size) block through the compiled kernel:
-    (bytes, error, reason), or None as for decode_one."""
-    job = codec.kernel_encode(AT_START, values)
+    (bytes, error, reason), or None as for decode_one. `options` go to the
+    codec's kernel_encode (negative=, truncate= for the decimal codecs)."""
+    job = codec.kernel_encode(AT_START, values, **options)
     if job is None:
         return None
     spec, finish = job
     out = np.empty((_length(values), codec.size), dtype=np.uint8)
     done = finish(_active.encode_fields(out, [spec])[0])
     return None if done is None else (out, *done)
+
+
+def flags(mask, count: int):
+    """An optional bool per value (e.g. the signs to write) as the kernel reads it:
+    None, or `count` contiguous bytes."""
+    if mask is None:
+        return None
+    mask = np.ascontiguousarray(mask, dtype=bool).reshape(-1)
+    if len(mask) != count:
+        raise ValueError(f"{len(mask)} flags for {count} values")
+    return mask
 
 
 def _length(values) -> int:

@@ -9,7 +9,13 @@ A job whose legacy program judges signs otherwise (GnuCOBOL's NUMERIC test takes
 and D in a signed field; a program may test for D alone as negative) says so:
 PackedCodec(..., valid_signs="CD", negative_signs="D"). Digit nibbles A-F always mark
 the field invalid, and its value counts each nibble as it is (A-F as 10-15), as
-GnuCOBOL's arithmetic on such bytes does.
+GnuCOBOL's arithmetic on such bytes does. GnuCOBOL's NUMERIC test does not require
+the pad nibble of an even digit count to be 0 (only to be a digit): check_pad=False.
+
+encode(values, negative=mask) writes the signs of `mask` (a -0 as the legacy writes
+one: X'000D'); encode(values, truncate=True) keeps the low-order digits as a COBOL
+MOVE to a shorter PICTURE does, instead of flagging the value (see
+digits.values_to_digits). Both kernels take these options.
 """
 from __future__ import annotations
 
@@ -37,12 +43,14 @@ class PackedCodec:
     kind = "packed decimal"
 
     def __init__(self, *, digits: int, signed: bool, size: int | None = None,
-                 valid_signs: str | None = None, negative_signs: str | None = None):
+                 valid_signs: str | None = None, negative_signs: str | None = None,
+                 check_pad: bool = True):
         self.digits = digits
         self.signed = signed
         self.size = size or digits // 2 + 1
         self.nibbles = 2 * self.size - 1          # digit nibbles, padding included
         self.pad = self.nibbles - digits
+        self.check_pad = check_pad
         self.wide = digits > dg.MAX_INT64_DIGITS
         self.sign_ok = _nibbles(valid_signs) if valid_signs is not None else \
             (_SIGNED_OK if signed else _UNSIGNED_OK)
@@ -58,16 +66,18 @@ class PackedCodec:
         if self.wide or self.size > 10:
             return None
         values, bad = np.empty(count, dtype=np.int64), np.empty(count, dtype=bool)
-        spec = (kernel.PACKED, offsets, values, bad, self.size, self.pad, self._sign_ok,
+        spec = (kernel.PACKED, offsets, values, bad, self.size, self.pad if self.check_pad else 0,
+                self._sign_ok,
                 self._sign_neg)
         return spec, lambda _: (values, bad)
 
-    def kernel_encode(self, offsets: np.ndarray, values):
+    def kernel_encode(self, offsets: np.ndarray, values, negative=None, truncate: bool = False):
         if self.wide or self.pad < 0 or not kernel.int64_column(values):
             return None
         values = np.ascontiguousarray(values)
         error = np.empty(len(values), dtype=bool)
-        spec = (kernel.PACKED, offsets, values, error, self.digits, self.size, self.signed)
+        spec = (kernel.PACKED, offsets, values, error, self.digits, self.size, self.signed,
+                kernel.flags(negative, len(values)), truncate)
         return spec, lambda negatives: (error, dg.encode_reason(self.digits, self.signed,
                                                                 negatives))
 
@@ -83,7 +93,7 @@ class PackedCodec:
         sign = nib[:, -1]
         digs = nib[:, self.pad:-1]
         bad = (digs > 9).any(axis=1)
-        if self.pad:
+        if self.pad and self.check_pad:
             bad |= nib[:, :self.pad].any(axis=1)
         bad |= ~self.sign_ok[sign]
         negative = self.sign_neg[sign] if self.signed else None
@@ -107,7 +117,7 @@ class PackedCodec:
             sign = (x & np.uint64(0xF)).astype(np.uint8)
             x >>= np.uint64(4)
             v, bad = dg.bcd_to_uint64(x, self.nibbles)
-            if self.pad:
+            if self.pad and self.check_pad:
                 bad |= (x >> np.uint64(4 * self.digits)) != 0
         else:
             buf = np.zeros((n, 16), dtype=np.uint8)
@@ -120,9 +130,9 @@ class PackedCodec:
             vlo, bad = dg.bcd_to_uint64(lo, 16)
             vhi, bad_hi = dg.bcd_to_uint64(hi, self.nibbles - 16)
             bad |= bad_hi
-            if self.pad and self.digits >= 16:
+            if self.pad and self.check_pad and self.digits >= 16:
                 bad |= (hi >> np.uint64(4 * (self.digits - 16))) != 0
-            elif self.pad:          # a field wider than its digits: lo holds padding too
+            elif self.pad and self.check_pad:          # a field wider than its digits: lo holds padding too
                 bad |= (hi != 0) | ((lo >> np.uint64(4 * self.digits)) != 0)
             v = vhi * np.uint64(10 ** 16) + vlo
         bad |= ~self.sign_ok[sign]
@@ -131,13 +141,17 @@ class PackedCodec:
             v = np.where(self.sign_neg[sign], -v, v)
         return v, bad
 
-    def encode(self, values: np.ndarray):
+    def encode(self, values: np.ndarray, *, negative=None, truncate: bool = False):
+        """values -> ((n, size) uint8, error (n,) bool, reason); `negative`: the signs
+        to write (bool per value, -0 included), `truncate`: MOVE's dropping of
+        high-order digits instead of an error."""
         k = self.digits
         if kernel.active() is not None:
-            done = kernel.encode_one(self, values)
+            done = kernel.encode_one(self, values, negative=negative, truncate=truncate)
             if done is not None:
                 return done
-        digs, negative, error, reason = dg.values_to_digits(values, k, signed=self.signed)
+        digs, negative, error, reason = dg.values_to_digits(values, k, signed=self.signed,
+                                                            negative=negative, truncate=truncate)
         n = len(digs)
         nib = np.zeros((n, 2 * self.size), dtype=np.uint8)
         nib[:, self.pad:-1] = digs

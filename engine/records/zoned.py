@@ -18,6 +18,9 @@ A job whose legacy program accepts fewer sign zones (GnuCOBOL's NUMERIC test on 
 EBCDIC signed field takes only C, D and F) says so: ZonedCodec(..., zones="CDF").
 Encoding writes the first spelling of each convention (C/D zones, '{'/'A'-'I'
 and '}'/'J'-'R', digits and 'p'-'y'); an unsigned field gets plain digits.
+encode(values, negative=mask) writes the signs of `mask` (a -0 as the legacy writes
+one); encode(values, truncate=True) keeps the low-order digits as a COBOL MOVE to a
+shorter PICTURE does (see digits.values_to_digits). Both kernels take these options.
 """
 from __future__ import annotations
 
@@ -122,14 +125,15 @@ class ZonedCodec:
                 self._body_start, self.digits, self._sign_at, self.separate)
         return spec, lambda _: (values, bad)
 
-    def kernel_encode(self, offsets: np.ndarray, values):
+    def kernel_encode(self, offsets: np.ndarray, values, negative=None, truncate: bool = False):
         if self.wide or not kernel.int64_column(values):
             return None
         values = np.ascontiguousarray(values)
         error = np.empty(len(values), dtype=bool)
         spec = (kernel.ZONED, offsets, values, error, self.digits, self.size, self._body_start,
                 int(self.zero), self.signed, self._sign_at, self.separate, self._plus,
-                self._minus, self._enc_pos, self._enc_neg)
+                self._minus, self._enc_pos, self._enc_neg, kernel.flags(negative, len(values)),
+                truncate)
         return spec, lambda negatives: (error, dg.encode_reason(self.digits, self.signed,
                                                                 negatives))
 
@@ -187,14 +191,17 @@ class ZonedCodec:
         return v, bad
 
     # ---------------------------------------------------------------- encode
-    def encode(self, values: np.ndarray):
-        """int64 (n,) or int128 (n, 2) -> ((n, size) uint8, error (n,) bool, reason)."""
+    def encode(self, values: np.ndarray, *, negative=None, truncate: bool = False):
+        """int64 (n,) or int128 (n, 2) -> ((n, size) uint8, error (n,) bool, reason);
+        `negative`: the signs to write (bool per value, -0 included), `truncate`:
+        MOVE's dropping of high-order digits instead of an error."""
         k = self.digits
         if kernel.active() is not None:
-            done = kernel.encode_one(self, values)
+            done = kernel.encode_one(self, values, negative=negative, truncate=truncate)
             if done is not None:
                 return done
-        digs, negative, error, reason = dg.values_to_digits(values, k, signed=self.signed)
+        digs, negative, error, reason = dg.values_to_digits(values, k, signed=self.signed,
+                                                            negative=negative, truncate=truncate)
         out = np.empty((len(digs), self.size), dtype=np.uint8)
         body = self.zero + digs  # digit characters
         if self.separate:

@@ -45,8 +45,8 @@ def same_decode(codec, raw):
     return va, ba
 
 
-def same_encode(codec, values):
-    (oa, ea, ra), (ob, eb, rb) = both(lambda: codec.encode(values))
+def same_encode(codec, values, **options):
+    (oa, ea, ra), (ob, eb, rb) = both(lambda: codec.encode(values, **options))
     assert np.array_equal(ea, eb)
     assert np.array_equal(oa, ob)
     assert ra == rb
@@ -102,13 +102,34 @@ def test_zoned_encode_same(case, values):
         assert np.array_equal(v[ok], np.array(values, dtype=np.int64)[ok])
 
 
+# the legacy options of the decimal encoders: explicit signs (-0), MOVE's truncation
+def encode_options(n):
+    return st.fixed_dictionaries({
+        "negative": st.one_of(st.none(), st.lists(st.booleans(), min_size=n, max_size=n).map(
+            lambda b: np.array(b, dtype=bool))),
+        "truncate": st.booleans()})
+
+
+@given(zoned_cases(), st.data())
+@settings(max_examples=120, deadline=None)
+def test_zoned_encode_options_same(case, data):
+    codec, _ = case
+    values = np.array(data.draw(st.lists(st.one_of(
+        st.integers(-2 ** 63, 2 ** 63 - 1), st.integers(-99999, 99999)), max_size=40)), np.int64)
+    options = data.draw(encode_options(len(values)))
+    out, err = same_encode(codec, values, **options)
+    if options["truncate"]:
+        assert not err.any()
+
+
 @st.composite
 def packed_cases(draw):
     digits = draw(st.integers(1, 18))
     size = draw(st.sampled_from([None, digits // 2 + 1, min(10, digits // 2 + 2)]))
     signs = draw(st.sampled_from([(None, None), ("CD", "D"), ("CDF", "BD")]))
     codec = PackedCodec(digits=digits, signed=draw(st.booleans()), size=size,
-                        valid_signs=signs[0], negative_signs=signs[1])
+                        valid_signs=signs[0], negative_signs=signs[1],
+                        check_pad=draw(st.booleans()))
     return codec, draw(blocks(codec.size))
 
 
@@ -125,6 +146,18 @@ def test_packed_decode_same(case):
 def test_packed_encode_same(case, values):
     codec, _ = case
     same_encode(codec, np.array(values, dtype=np.int64))
+
+
+@given(packed_cases(), st.data())
+@settings(max_examples=120, deadline=None)
+def test_packed_encode_options_same(case, data):
+    codec, _ = case
+    values = np.array(data.draw(st.lists(st.one_of(
+        st.integers(-2 ** 63, 2 ** 63 - 1), st.integers(-99999, 99999)), max_size=40)), np.int64)
+    options = data.draw(encode_options(len(values)))
+    out, err = same_encode(codec, values, **options)
+    if options["truncate"]:
+        assert not err.any()
 
 
 @st.composite
