@@ -23,7 +23,8 @@
  *     (ZONED,  offsets, values, bad, digit_tab, sign_tab, neg_tab, body_start, k, sign_at, separate)
  *     (PACKED, offsets, values, bad, size, pad, sign_ok, sign_neg)
  *     (BINARY, offsets, values, bad, size, signed, big)
- *     (TEXT,   offsets, str_offsets, data, width, table, strip)
+ *     (TEXT,   offsets, str_offsets, data, width, table, strip[, views])
+ *     (views true: `str_offsets` is room for 16-byte Arrow string views instead)
  *   encode
  *     (ZONED,  offsets, values, error, k, size, body_start, zero, signed, sign_at, separate,
  *              plus, minus, enc_pos, enc_neg[, negative, truncate])
@@ -40,6 +41,7 @@
 #include <Python.h>
 #include <stdint.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { ZONED = 0, PACKED = 1, BINARY = 2, TEXT = 3 };
@@ -61,7 +63,7 @@ typedef struct {
     uint8_t *flag;                /* bad / error / overflow */
     const uint8_t *t1, *t2, *t3;  /* tables */
     Py_ssize_t k, pad, body_start, sign_at, width;
-    int separate, is_signed, big, zero, plus, minus, strip, right, swar;
+    int separate, is_signed, big, zero, plus, minus, strip, right, swar, views;
     uint64_t zones;               /* zoned decode: the zone nibble in all 8 bytes */
     long long lo, hi;
     /* decimal encode options (see magnitude) */
@@ -228,26 +230,74 @@ static inline void binary_get(const spec_t *s, const uint8_t *f, int64_t *v, uin
     *bad = (!s->is_signed && w == 8 && (u >> 63)) ? 1 : 0;
 }
 
-/* returns 0, or -1 at a byte that is not a plain one-byte character */
-static inline int text_get(spec_t *s, const uint8_t *f, Py_ssize_t idx) {
-    Py_ssize_t w = s->size;
-    uint8_t *dst = s->data + s->used;
+/* the field's bytes through the page's table into dst (UTF-8, one byte each);
+ * returns nonzero where a byte is not a plain one-byte character. Where the
+ * table is ASCII's own (`identity`), eight bytes are copied and checked at once. */
+static inline unsigned text_translate(const spec_t *s, const uint8_t *f, uint8_t *dst) {
+    Py_ssize_t w = s->size, j = 0;
+    if (s->swar) {
+        uint64_t hi = 0;
+        for (; j + 8 <= w; j += 8) {
+            uint64_t x;
+            memcpy(&x, f + j, 8);
+            hi |= x;
+            memcpy(dst + j, &x, 8);
+        }
+        for (; j < w; j++) { hi |= f[j]; dst[j] = f[j]; }
+        return (hi & 0x8080808080808080ULL) != 0;
+    }
     unsigned any = 0;
-    for (Py_ssize_t j = 0; j < w; j++) {
+    for (; j < w; j++) {
         uint8_t c = s->t1[f[j]];
         any |= c;
         dst[j] = c;
     }
-    if (any & 0x80) return -1;
-    Py_ssize_t end = w, start = 0;
+    return any & 0x80;
+}
+
+/* the kept part [*start, end) of a translated field: spaces stripped as TextCodec does */
+static inline Py_ssize_t text_trim(const spec_t *s, const uint8_t *dst, Py_ssize_t *start) {
+    Py_ssize_t end = s->size, a = 0;
     if (s->strip)
         while (end > 0 && dst[end - 1] == ' ') end--;
-    if (s->strip == 2) {
-        while (start < end && dst[start] == ' ') start++;
-        if (start) memmove(dst, dst + start, (size_t)(end - start));
-    }
+    if (s->strip == 2)
+        while (a < end && dst[a] == ' ') a++;
+    *start = a;
+    return end;
+}
+
+/* returns 0, or -1 at a byte that is not a plain one-byte character */
+static inline int text_get(spec_t *s, const uint8_t *f, Py_ssize_t idx) {
+    uint8_t *dst = s->data + s->used;
+    if (text_translate(s, f, dst)) return -1;
+    Py_ssize_t start, end = text_trim(s, dst, &start);
+    if (start) memmove(dst, dst + start, (size_t)(end - start));
     s->used += end - start;
     s->soff[idx + 1] = s->used;
+    return 0;
+}
+
+/* The same into an Arrow string view (16 bytes a value: the length, then the
+ * string itself when it has at most 12 bytes, else its first 4 bytes, buffer 0
+ * and its offset in `data`): what Polars holds its strings in, so the column
+ * passes to Polars without another pass. Only strings longer than 12 bytes
+ * take room in `data`.                                                        */
+static inline int text_view(spec_t *s, const uint8_t *f, Py_ssize_t idx) {
+    uint8_t *dst = s->data + s->used;
+    if (text_translate(s, f, dst)) return -1;
+    Py_ssize_t start, end = text_trim(s, dst, &start);
+    int32_t len = (int32_t)(end - start);
+    uint8_t *view = (uint8_t *)(s->soff + 2 * idx);
+    memset(view, 0, 16);
+    memcpy(view, &len, 4);
+    if (len <= 12) {
+        memcpy(view + 4, dst + start, (size_t)len);
+    } else {
+        int32_t at = (int32_t)(s->used + start);
+        memcpy(view + 4, dst + start, 4);
+        memcpy(view + 12, &at, 4);
+        s->used += end;
+    }
     return 0;
 }
 
@@ -368,7 +418,8 @@ static int parse_decode(spec_t *s, PyObject *t, Py_ssize_t n, Py_ssize_t width) 
         if (s->size != 1 && s->size != 2 && s->size != 4 && s->size != 8) goto bad_spec;
         break;
     case TEXT:
-        if (!PyArg_ParseTuple(t, "iOOOnOi", &s->kind, &o_off, &a, &b, &s->size, &c, &s->strip))
+        if (!PyArg_ParseTuple(t, "iOOOnOi|p", &s->kind, &o_off, &a, &b, &s->size, &c, &s->strip,
+                              &s->views))
             return -1;
         d = e = NULL;
         break;
@@ -378,10 +429,15 @@ static int parse_decode(spec_t *s, PyObject *t, Py_ssize_t n, Py_ssize_t width) 
     if (parse_offsets(s, o_off, width) < 0) return -1;
     Py_ssize_t count = n * s->m;
     if (s->kind == TEXT) {
-        if (!(s->soff = take(s, a, (count + 1) * 8, 1, NULL, "string offsets"))) return -1;
+        if (s->views && count * s->size > INT32_MAX) goto bad_spec;
+        if (!(s->soff = take(s, a, s->views ? count * 16 : (count + 1) * 8, 1, NULL,
+                             s->views ? "string views" : "string offsets"))) return -1;
         if (!(s->data = take(s, b, count * s->size, 1, NULL, "string data"))) return -1;
         if (!(s->t1 = take(s, c, 256, 0, NULL, "table"))) return -1;
-        s->soff[0] = 0;
+        if (!s->views) s->soff[0] = 0;
+        s->swar = 1;          /* the table is ASCII's own: bytes < 0x80 kept, the rest stop */
+        for (int b = 0; b < 256 && s->swar; b++)
+            if (s->t1[b] != (b < 0x80 ? b : 0x80)) s->swar = 0;
         return 0;
     }
     if (!(s->vals = take(s, a, count * 8, 1, NULL, "values"))) return -1;
@@ -489,7 +545,10 @@ static void field_rows(spec_t *sp, uint8_t *base, Py_ssize_t stride, Py_ssize_t 
         case ZONED: EACH(zoned_get(&s, f, vals + idx, flag + idx)); break;
         case PACKED: EACH(packed_get(&s, f, vals + idx, flag + idx)); break;
         case BINARY: EACH(binary_get(&s, f, vals + idx, flag + idx)); break;
-        case TEXT: EACH(if (text_get(&s, f, idx) < 0) { s.stopped = 1; break; }); break;
+        case TEXT:
+            if (s.views) EACH(if (text_view(&s, f, idx) < 0) { s.stopped = 1; break; })
+            else EACH(if (text_get(&s, f, idx) < 0) { s.stopped = 1; break; })
+            break;
         }
     } else {
         switch (s.kind) {
@@ -566,11 +625,110 @@ static PyObject *encode_fields(PyObject *self, PyObject *args) {
     return run(args, 1);
 }
 
+/* ------------------------------------------------------------ output buffers
+ *
+ * The columns a decode makes (values, flags, string data) are fresh memory at
+ * every block; from malloc, the large ones are pages the system hands over
+ * afresh each time (a page fault per 4 KiB, zeroed), which cost about as much
+ * as the decoding itself. `empty(nbytes)` gives a writable buffer object whose
+ * memory, once the last view of it is gone (the Polars frame dropped), goes
+ * back to a small pool for the next block instead of to the system: the same
+ * pages, already mapped. The pool keeps at most POOL_SLOTS buffers and
+ * POOL_BYTES in all; anything beyond is freed. Small buffers (< POOL_MIN) are
+ * plain malloc, which reuses them anyway. Everything runs under the GIL.
+ */
+#define POOL_SLOTS 64
+#define POOL_MIN (64 << 10)
+#define POOL_BYTES ((Py_ssize_t)64 << 20)
+
+typedef struct { void *ptr; Py_ssize_t cap; } slot_t;
+static slot_t pool[POOL_SLOTS];
+static int pool_n = 0;
+static Py_ssize_t pool_bytes = 0;
+
+static void *pool_take(Py_ssize_t n, Py_ssize_t *cap) {
+    int best = -1;
+    if (n >= POOL_MIN)
+        for (int i = 0; i < pool_n; i++)   /* the smallest that fits, not twice the need */
+            if (pool[i].cap >= n && pool[i].cap <= 2 * n &&
+                (best < 0 || pool[i].cap < pool[best].cap))
+                best = i;
+    if (best >= 0) {
+        void *p = pool[best].ptr;
+        *cap = pool[best].cap;
+        pool_bytes -= *cap;
+        pool[best] = pool[--pool_n];
+        return p;
+    }
+    *cap = n;
+    void *p = NULL;
+    if (posix_memalign(&p, 64, (size_t)(n ? n : 1)) != 0) return NULL;
+    return p;
+}
+
+static void pool_give(void *p, Py_ssize_t cap) {
+    if (cap >= POOL_MIN && pool_n < POOL_SLOTS && pool_bytes + cap <= POOL_BYTES) {
+        pool[pool_n].ptr = p;
+        pool[pool_n].cap = cap;
+        pool_n++;
+        pool_bytes += cap;
+    } else {
+        free(p);
+    }
+}
+
+typedef struct {
+    PyObject_HEAD
+    void *ptr;
+    Py_ssize_t len, cap;
+} BlockObject;
+
+static void block_dealloc(BlockObject *self) {
+    if (self->ptr) pool_give(self->ptr, self->cap);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int block_getbuffer(BlockObject *self, Py_buffer *view, int flags) {
+    return PyBuffer_FillInfo(view, (PyObject *)self, self->ptr, self->len, 0, flags);
+}
+
+static PyBufferProcs block_as_buffer = {(getbufferproc)block_getbuffer, NULL};
+
+static PyTypeObject BlockType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "engine.records._kernel.Block",
+    .tp_basicsize = sizeof(BlockObject),
+    .tp_dealloc = (destructor)block_dealloc,
+    .tp_as_buffer = &block_as_buffer,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Writable memory for a kernel's output column; back to the pool when freed.",
+};
+
+static PyObject *empty(PyObject *self, PyObject *arg) {
+    (void)self;
+    Py_ssize_t n = PyLong_AsSsize_t(arg);
+    if (n < 0) {
+        if (!PyErr_Occurred()) PyErr_SetString(PyExc_ValueError, "kernel: negative size");
+        return NULL;
+    }
+    BlockObject *b = PyObject_New(BlockObject, &BlockType);
+    if (!b) return NULL;
+    b->ptr = pool_take(n, &b->cap);
+    b->len = n;
+    if (!b->ptr) {
+        Py_TYPE(b)->tp_free((PyObject *)b);
+        return PyErr_NoMemory();
+    }
+    return (PyObject *)b;
+}
+
 static PyMethodDef methods[] = {
     {"decode_fields", decode_fields, METH_VARARGS,
      "decode_fields(block, specs): decode fields of every record in one pass."},
     {"encode_fields", encode_fields, METH_VARARGS,
      "encode_fields(block, specs): encode fields into every record in one pass."},
+    {"empty", empty, METH_O,
+     "empty(nbytes): writable memory for an output column, from the kernel's pool."},
     {NULL, NULL, 0, NULL}};
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_kernel",
@@ -582,6 +740,7 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_kernel",
 #endif
 
 PyMODINIT_FUNC PyInit__kernel(void) {
+    if (PyType_Ready(&BlockType) < 0) return NULL;
     PyObject *m = PyModule_Create(&module);
     /* the source this was built from (setup.py): engine.native ignores a stale build */
     if (m != NULL && PyModule_AddStringConstant(m, "SOURCE_HASH", SOURCE_HASH) < 0) {

@@ -47,7 +47,7 @@ class BinaryCodec:
         """(specification, finish) for the compiled kernel, None for 16-byte fields."""
         if self.wide:
             return None
-        values, bad = np.empty(count, dtype=np.int64), np.empty(count, dtype=bool)
+        values, bad = kernel.empty(count, np.int64), kernel.empty(count, bool)
         spec = (kernel.BINARY, offsets, values, bad, self.size, self.signed,
                 self.byteorder == "big")
         return spec, lambda _: (values, bad)

@@ -654,7 +654,8 @@ def _decode_in_one_pass(data: np.ndarray, plans) -> dict:
         offs = p.offsets()
         if make is None or len(offs) == 0:
             continue
-        job = make(offs, n * len(offs))
+        job = make(offs, n * len(offs), views=True) if isinstance(p.codec, TextCodec) else \
+            make(offs, n * len(offs))
         if job is not None:
             jobs.append((p.name, job))
     if not jobs:
@@ -756,7 +757,10 @@ def _to_arrow(p: _Plan, values, null: np.ndarray) -> pa.Array:
         arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(values)
         if isinstance(arr, pa.ChunkedArray):
             arr = arr.combine_chunks()
-        if has_null:
+        if has_null and arr.type == pa.string_view() and arr.offset == 0 and not arr.null_count:
+            mask = pa.py_buffer(np.packbits(~null, bitorder="little"))
+            arr = pa.Array.from_buffers(arr.type, n, [mask, *arr.buffers()[1:]])
+        elif has_null:
             arr = pa.compute.if_else(pa.array(null), pa.scalar(None, arr.type), arr)
         return arr
     mask = pa.py_buffer(np.packbits(~null, bitorder="little")) if has_null else None

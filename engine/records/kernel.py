@@ -73,6 +73,16 @@ def int64_column(values) -> bool:
     return isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype == np.int64
 
 
+def empty(count: int, dtype) -> np.ndarray:
+    """An uninitialised 1-D output column. With the compiled kernel its memory
+    comes from the kernel's pool (pages reused from block to block instead of
+    faulted in afresh: see `empty` in _kernel.c); NumPy's otherwise."""
+    dtype = np.dtype(dtype)
+    if _active is None:
+        return np.empty(count, dtype=dtype)
+    return np.frombuffer(_active.empty(count * dtype.itemsize), dtype=dtype, count=count)
+
+
 AT_START = np.zeros(1, dtype=np.int64)      # a lone field: its bytes start the row
 
 # kinds of field specification (see _kernel.c)

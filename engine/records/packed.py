@@ -65,7 +65,7 @@ class PackedCodec:
         take this field (more than 18 digits, or more than 10 bytes)."""
         if self.wide or self.size > 10:
             return None
-        values, bad = np.empty(count, dtype=np.int64), np.empty(count, dtype=bool)
+        values, bad = kernel.empty(count, np.int64), kernel.empty(count, bool)
         spec = (kernel.PACKED, offsets, values, bad, self.size, self.pad if self.check_pad else 0,
                 self._sign_ok,
                 self._sign_neg)

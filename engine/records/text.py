@@ -51,22 +51,26 @@ class TextCodec:
                 self._tables = (dec, table, mask.tobytes())
         return self._tables or None
 
-    def kernel_decode(self, offsets: np.ndarray, count: int):
+    def kernel_decode(self, offsets: np.ndarray, count: int, views: bool = False):
         """(specification, finish) for the compiled kernel, None for a page it does
-        not take; finish gives None when the bytes hold more than one-byte characters."""
+        not take; finish gives None when the bytes hold more than one-byte characters.
+        views=True gives an Arrow string_view column (what Polars keeps strings in:
+        it takes the column as it is) instead of large_string."""
         tables = self._kernel_tables()
         if tables is None or self.size == 0:
             return None
-        str_offsets = np.empty(count + 1, dtype=np.int64)
-        data = np.empty(count * self.size, dtype=np.uint8)
+        views = views and count * self.size < 2 ** 31
+        str_offsets = kernel.empty(2 * count if views else count + 1, np.int64)
+        data = kernel.empty(count * self.size, np.uint8)
         spec = (kernel.TEXT, offsets, str_offsets, data, self.size, tables[0],
-                2 if self.justified else 1)
+                2 if self.justified else 1, views)
 
         def finish(used):
             if used < 0:
                 return None
-            arr = pa.Array.from_buffers(pa.large_string(), count,
-                                        [None, pa.py_buffer(str_offsets), pa.py_buffer(data[:used])])
+            kind = pa.string_view() if views else pa.large_string()
+            arr = pa.Array.from_buffers(kind, count, [None, pa.py_buffer(str_offsets),
+                                                      pa.py_buffer(data[:used])])
             return arr, np.zeros(count, dtype=bool)
         return spec, finish
 

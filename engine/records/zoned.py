@@ -120,7 +120,7 @@ class ZonedCodec:
         take this field (more than 18 digits)."""
         if self.wide:
             return None
-        values, bad = np.empty(count, dtype=np.int64), np.empty(count, dtype=bool)
+        values, bad = kernel.empty(count, np.int64), kernel.empty(count, bool)
         spec = (kernel.ZONED, offsets, values, bad, self._dtab, self._stab, self._ntab,
                 self._body_start, self.digits, self._sign_at, self.separate)
         return spec, lambda _: (values, bad)

@@ -277,3 +277,52 @@ def _error_of(fn) -> str:
     except Exception as e:
         return str(e)
     return ""
+
+
+# ---- text as Arrow string views, and the kernel's pool of output memory
+
+@given(st.integers(1, 30), st.booleans(), st.sampled_from(["ascii", "cp037", "cp930"]), st.data())
+@settings(max_examples=60, deadline=None)
+def test_text_columns_as_string_views(width, justified, page, data):
+    """A record's text fields reach Polars as string views built by the kernel
+    (inline up to 12 bytes, in the data buffer beyond): the same frame as NumPy's,
+    short records (null fields) included."""
+    just = " JUSTIFIED RIGHT" if justified else ""
+    layout = parse_copybook(f"       01  REC.\n           05  A PIC X({width}){just}.\n"
+                            f"           05  B PIC X(13).\n")
+    codec = RecordCodec(layout, page, "gnucobol")
+    L = codec.record_length
+    alphabet = data.draw(st.sampled_from([None, b" AZ09", b" "]))
+    n = data.draw(st.integers(0, 12))
+    cells = data.draw(st.binary(min_size=n * L, max_size=n * L) if alphabet is None else
+                      st.lists(st.sampled_from(list(alphabet)), min_size=n * L, max_size=n * L)
+                      .map(bytes))
+    raw = np.frombuffer(cells, dtype=np.uint8).reshape(n, L)
+    lengths = np.array(data.draw(st.lists(st.integers(0, L), min_size=n, max_size=n)), np.int32)
+
+    class Block:                                  # records of the given lengths
+        pass
+    blk = Block()
+    blk.data, blk.lengths, blk.file_offsets, blk.first_record, blk.source = raw, lengths, None, 1, None
+    for obj in (raw, blk):
+        ra, rb = both(lambda: codec.decode(obj, errors="lenient"))
+        assert _frames_equal(ra.frame, rb.frame)
+        assert np.array_equal(ra.rejected, rb.rejected)
+
+
+def test_pooled_output_memory_is_never_shared():
+    """Columns of a kept frame keep their memory; only a dropped frame's memory is
+    used again (by the next block's columns)."""
+    codec = RecordCodec(parse_copybook("       01  REC.\n           05  A PIC 9(8).\n"
+                                       "           05  B PIC X(20).\n"), "ascii", "gnucobol")
+    n = 20_000
+    def block(digit):
+        return np.frombuffer((str(digit) * 8 + chr(ord("a") + digit) * 20).encode() * n,
+                             np.uint8).reshape(n, 28)
+    with kernel.use("compiled"):
+        kept = codec.decode(block(1)).frame
+        for d in range(2, 8):
+            codec.decode(block(d))                  # made and dropped: memory back to the pool
+        last = codec.decode(block(9)).frame
+    assert kept["A"].unique().to_list() == [11111111] and kept["B"].unique().to_list() == ["b" * 20]
+    assert last["A"].unique().to_list() == [99999999] and last["B"].unique().to_list() == ["j" * 20]
