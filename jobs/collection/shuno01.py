@@ -39,10 +39,13 @@ import mmap
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from engine.errors import JobDefinitionError
+from engine.records.packed import PackedCodec
+from engine.records.zoned import ZonedCodec
 from jobs.collection.report import REASONS, Report, Totals, edit_count
 
 PROGRAM = "SHUNO01"
@@ -148,75 +151,61 @@ def sign_convention(charset: Charset, dialect: str | None) -> str:
 
 
 # --------------------------------------------------------------------------- numbers
-_LUT2 = np.array([(b >> 4) * 10 + (b & 15) for b in range(256)], dtype=np.int64)
+# Every field is read and written by the codec kernel (engine.records: the compiled
+# kernel, or its NumPy fallback), with the legacy's treatment of invalid data given as
+# the codecs' options: packed nibbles are taken as they are (A-F count 10-15) and only
+# sign D is negative; a signed zoned field is valid when GnuCOBOL's NUMERIC test takes
+# its sign byte (zones C, D, F in EBCDIC; '0'-'9' and 'p'-'y' in ASCII); unsigned
+# digits are the page's '0'-'9' and nothing else.
+
+@dataclass(frozen=True)
+class _Digits:
+    """What the zoned codecs need of the data's code page here: where its digits start,
+    and GnuCOBOL's negative signs 'p'-'y' (ASCII only). Not engine.codepages' full page:
+    loading its tables would cost every run of the job a tenth of a second."""
+    digit_zero: int
+
+    def encode(self, text: str) -> bytes:
+        if self.digit_zero != 0x30:
+            raise ValueError("only ASCII data takes GnuCOBOL's 'p'-'y' signs")
+        return text.encode("ascii")
 
 
-_M8 = [np.uint64(m) for m in (0x0F0F0F0F0F0F0F0F, 0x00FF00FF00FF00FF, 0x0000FFFF0000FFFF,
-                                0xFFFFFFFF)]
+@lru_cache(maxsize=None)
+def _digits_codec(width: int, zone: int) -> ZonedCodec:
+    """PIC 9(width): every byte one of the page's digits."""
+    return ZonedCodec(digits=width, signed=False, convention="gnucobol", codepage=_Digits(zone))
 
 
-def _bcd_to_int(x: np.ndarray) -> np.ndarray:
-    """16 nibbles in a uint64 (most significant first) -> their value, each nibble
-    taken as it is (A-F count 10-15). Pairs, then quads, then octets (SWAR)."""
-    x = ((x >> np.uint64(4)) & _M8[0]) * np.uint64(10) + (x & _M8[0])
-    x = ((x >> np.uint64(8)) & _M8[1]) * np.uint64(100) + (x & _M8[1])
-    x = ((x >> np.uint64(16)) & _M8[2]) * np.uint64(10_000) + (x & _M8[2])
-    return ((x >> np.uint64(32)) * np.uint64(10**8) + (x & _M8[3])).astype(np.int64)
+@lru_cache(maxsize=None)
+def _signed_codec(width: int, convention: str) -> ZonedCodec:
+    """PIC S9(width), trailing embedded sign, GnuCOBOL's NUMERIC class test."""
+    zone = 0xF0 if convention == "ebcdic" else 0x30
+    return ZonedCodec(digits=width, signed=True, convention=convention, codepage=_Digits(zone),
+                      zones="CDF")
 
 
-def _words(cols: np.ndarray) -> np.ndarray:
-    """Up to 8 bytes per row as a big-endian unsigned integer (left-padded with zeros)."""
-    n, w = cols.shape
-    buf = np.zeros((n, 8), dtype=np.uint8)
-    buf[:, 8 - w:] = cols
-    return buf.view(">u8").ravel().astype(np.uint64)
+@lru_cache(maxsize=None)
+def _packed_codec(nb: int) -> PackedCodec:
+    """PIC S9(2 nb - 1) COMP-3: nibbles as they are, sign D negative."""
+    return PackedCodec(digits=2 * nb - 1, signed=True, negative_signs="D")
 
 
 def packed_values(cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(value, negative) of packed fields (n, nb <= 8): nibbles taken as they are
     (A-F count 10-15, as GnuCOBOL does), sign nibble D negative."""
-    x = _words(cols)
-    neg = (x & np.uint64(15)) == np.uint64(0x0D)
-    v = _bcd_to_int(x >> np.uint64(4))
-    return np.where(neg, -v, v), neg
-
-
-_PAIR_TABLES: dict[int, np.ndarray] = {}
-
-
-def _pair_table(zone: int) -> np.ndarray:
-    """int16 (65536,): two bytes read as a native (little-endian) uint16, first byte
-    low -> the value 0-99 of the two digits, -1 when either is not a digit."""
-    table = _PAIR_TABLES.get(zone)
-    if table is None:
-        table = np.full(65536, -1, dtype=np.int16)
-        d = np.arange(10)
-        table[((zone + d)[None, :] << 8) | (zone + d)[:, None]] = d[:, None] * 10 + d[None, :]
-        table = _PAIR_TABLES[zone] = table
-    return table
+    if not len(cols):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+    value, _ = _packed_codec(cols.shape[1]).decode(cols)
+    return value, (cols[:, -1] & 0x0F) == 0x0D
 
 
 def zoned_digits(cols: np.ndarray, zone: int) -> tuple[np.ndarray, np.ndarray]:
-    """(value, valid) of unsigned zoned digits (n, w), w <= 18: two bytes at a time
-    through a 64K table (a contiguous copy of the columns first: strided two-byte
-    reads are slower than the copy)."""
-    n, w = cols.shape
-    value = np.zeros(n, dtype=np.int64)
-    bad = np.zeros(n, dtype=np.int16)
-    if w % 2:
-        d = cols[:, 0].astype(np.int16) - zone
-        bad |= d | (9 - d)                      # negative when d < 0 or d > 9
-        value += d
-        cols = cols[:, 1:]
-    if n and cols.shape[1]:
-        table = _pair_table(zone)
-        pairs = np.ascontiguousarray(cols).view("<u2")
-        for j in range(pairs.shape[1]):
-            p = table[pairs[:, j]]
-            bad |= p
-            value *= 100
-            value += p
-    return value, bad >= 0
+    """(value, valid) of unsigned zoned digits (n, w), w <= 18."""
+    if not len(cols):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+    value, bad = _digits_codec(cols.shape[1], zone).decode(cols)
+    return value, ~bad
 
 
 def digit_keys(block: np.ndarray, zone: int, start: int = 0) -> np.ndarray | None:
@@ -226,42 +215,23 @@ def digit_keys(block: np.ndarray, zone: int, start: int = 0) -> np.ndarray | Non
     return value if valid.all() else None
 
 
-def _u16(block: np.ndarray, start: int, count: int) -> np.ndarray:
-    """Big-endian uint16 view (n, count) of bytes start.. of each row — no copy."""
-    block = np.ascontiguousarray(block)
-    if block.shape[0] == 0:
-        return np.zeros((0, count), dtype=">u2")
-    return np.ndarray((block.shape[0], count), dtype=">u2", buffer=block, offset=start,
-                      strides=(block.strides[0], 2))
+_SUM_ROWS = 1 << 24         # |values| < 2 * 10**11: a sum of this many fits an int64
 
 
-_PAIR_FULL = (_LUT2[np.arange(65536) >> 8] * 100 + _LUT2[np.arange(65536) & 255]).astype(np.int64)
-_PAIR_LAST = (_LUT2[np.arange(65536) >> 8] * 10 + ((np.arange(65536) >> 4) & 15)).astype(np.int64)
+def exact_sum(values: np.ndarray) -> int:
+    """The sum of int64 values as a Python int (summed in int64 slices that cannot
+    overflow)."""
+    return sum(int(values[a:a + _SUM_ROWS].sum()) for a in range(0, len(values), _SUM_ROWS))
 
 
 def packed_magnitude(block: np.ndarray, start: int = 0, nb: int | None = None) -> tuple[int, int]:
     """(sum of |value|, sum of value) of the packed field at bytes start..start+nb-1
-    of each row (nb even), from byte-pair counts: no per-row values; the (few)
-    negative rows are decoded apart."""
+    of each row."""
     nb = block.shape[1] - start if nb is None else nb
-    n = block.shape[0]
-    if n == 0:
+    if not len(block):
         return 0, 0
-    cols = _u16(block, start, nb // 2)
-    k = nb // 2
-    magnitude = 0
-    for j in range(k):
-        counts = np.bincount(cols[:, j], minlength=65536)
-        lut = _PAIR_FULL if j < k - 1 else _PAIR_LAST
-        weight = 10 ** (4 * (k - 1 - j) - 1) if j < k - 1 else 1
-        magnitude += int(counts @ lut) * weight
-        if j == k - 1:
-            negatives = int(counts[(np.arange(65536) & 15) == 0x0D].sum())
-    neg = 0
-    if negatives:
-        rows = np.flatnonzero((cols[:, k - 1] & 15) == 0x0D)
-        neg = -int(packed_values(np.ascontiguousarray(block)[rows, start:start + nb])[0].sum())
-    return magnitude, magnitude - 2 * neg
+    value, _ = _packed_codec(nb).decode(block[:, start:start + nb])
+    return exact_sum(np.abs(value)), exact_sum(value)
 
 
 _BCD = np.array([(d // 10) << 4 | d % 10 for d in range(100)], dtype=np.uint8)
@@ -282,44 +252,16 @@ def packed_encode(value: np.ndarray, negative: np.ndarray, nb: int, signed: bool
 
 def digits_encode(value: np.ndarray, width: int, zone: int) -> np.ndarray:
     """Zoned digits (n, width) of value >= 0 (low-order digits kept)."""
-    out = np.empty((len(value), width), dtype=np.uint8)
-    rest = value.astype(np.int64)
-    i = width
-    while i >= 2:
-        rest, pair = np.divmod(rest, 100)
-        out[:, i - 2] = pair // 10 + zone
-        out[:, i - 1] = pair % 10 + zone
-        i -= 2
-    if i:
-        out[:, 0] = rest % 10 + zone
-    return out
-
-
-def _sign_tables(convention: str) -> tuple[np.ndarray, np.ndarray]:
-    """The last byte of a signed zoned field: (digit, or -1 when the NUMERIC class
-    test fails; negative sign) for each of the 256 byte values."""
-    b = np.arange(256)
-    hi, lo = b >> 4, b & 15
-    if convention == "ebcdic":
-        ok = ((hi == 0xC) | (hi == 0xD) | (hi == 0xF)) & (lo <= 9)
-        neg = hi == 0xD
-    else:
-        ok = ((hi == 0x3) | (hi == 0x7)) & (lo <= 9)
-        neg = hi == 0x7
-    return np.where(ok, lo, -1).astype(np.int16), neg
+    value = np.asarray(value, dtype=np.int64) % 10 ** width
+    return _digits_codec(width, zone).encode(value)[0]
 
 
 def zoned_signed(cols: np.ndarray, convention: str) -> tuple[np.ndarray, np.ndarray]:
     """(valid, value) of signed zoned fields with a trailing embedded sign."""
-    zone = 0xF0 if convention == "ebcdic" else 0x30
-    mag, head_ok = zoned_digits(cols[:, :-1], zone)
-    digit, neg = _sign_tables(convention)
-    last = cols[:, -1]
-    d = digit[last]
-    mag *= 10
-    mag += d
-    valid = head_ok & (d >= 0)
-    return valid, np.where(neg[last], -mag, mag)
+    if not len(cols):
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64)
+    value, bad = _signed_codec(cols.shape[1], convention).decode(cols)
+    return ~bad, value
 
 
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] + [0] * 87, dtype=np.int64)
@@ -653,6 +595,16 @@ def _write(fh, data: np.ndarray) -> None:
         view = view[n:]
 
 
+def _write_back(fh, offset: int, length: int) -> None:
+    """Start writing bytes offset.. of a file to disk now, without waiting: the disk
+    then works while the next chunks are posted, not all at the end (POSIX_FADV_DONTNEED
+    starts the writeback of dirty pages; the pages stay cached until written)."""
+    try:
+        os.posix_fadvise(fh.fileno(), offset, length, os.POSIX_FADV_DONTNEED)
+    except (OSError, AttributeError, ValueError):
+        pass                    # not a regular file, or no fadvise here: nothing to gain
+
+
 def _same_file(a, b) -> bool:
     """Whether a file of DD value a (a path or a list of them) is a file of b."""
     try:
@@ -675,6 +627,7 @@ class _FileOutputs:
         self.turn = 0
         self.writer = ThreadPoolExecutor(max_workers=1)
         self.pending = None
+        self.written = 0            # bytes of MASTER-OUT written so far
 
     def _write(self, dd: str, data: np.ndarray) -> None:
         try:
@@ -704,8 +657,11 @@ class _FileOutputs:
         turn, self.turn = self.turn, 1 - self.turn
 
         def job():
-            self._write("MASTER-OUT", self._patched(base, rows, rec, turn))
+            data = self._patched(base, rows, rec, turn)
+            self._write("MASTER-OUT", data)
             self._write("ERROR-OUT", err)
+            _write_back(self.files["MASTER-OUT"], self.written, data.nbytes)
+            self.written += data.nbytes
         self.pending = self.writer.submit(job)
 
     def result(self) -> tuple[None, None]:
