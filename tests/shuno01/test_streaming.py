@@ -105,3 +105,37 @@ def test_sample_through_densan_run_in_chunks_of_three(tmp_path, densan_home, mon
     for dd, name in (("MASTER-OUT", "master-out.dat"), ("ERROR-OUT", "error-out.dat"),
                      ("REPORT", "report.txt")):
         assert out[dd].read_bytes() == (sample / name).read_bytes(), dd
+
+
+def test_page_aligned_chunks_go_direct_and_give_the_whole_run_bytes(tmp_path, monkeypatch):
+    """Chunks of 4,096 masters (409,600 bytes: whole pages) are written to MASTER-OUT
+    with O_DIRECT and the short last chunk through the page cache; a file system that
+    refuses a direct write (EINVAL) gets it through the page cache instead. Either
+    way the bytes of the whole-file run."""
+    import errno
+    import fcntl
+    import os
+
+    from jobs.collection import shuno01
+
+    case = overflowing_case()                       # 10,031 masters: 2 aligned chunks + 1,839
+    whole = run_chunked(case, tmp_path / "whole", WHOLE)
+    calls = []
+    real = shuno01._pwrite
+
+    def recording(fd, view, offset):
+        direct = bool(fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_DIRECT)
+        calls.append((direct, offset, view.nbytes))
+        if refuse and direct:
+            raise OSError(errno.EINVAL, "no direct writes here")
+        return real(fd, view, offset)
+
+    monkeypatch.setattr(shuno01, "_pwrite", recording)
+    refuse = False
+    assert run_chunked(case, tmp_path / "direct", 4096) == whole
+    assert calls == [(True, 0, 409_600), (True, 409_600, 409_600), (False, 819_200, 1839 * 100)]
+    calls.clear()
+    refuse = True
+    assert run_chunked(case, tmp_path / "refused", 4096) == whole
+    assert calls == [(True, 0, 409_600), (False, 0, 409_600), (False, 409_600, 409_600),
+                     (False, 819_200, 1839 * 100)]
