@@ -235,20 +235,13 @@ def packed_magnitude(block: np.ndarray, start: int = 0, nb: int | None = None) -
     return exact_sum(np.abs(value)), exact_sum(value)
 
 
-_BCD = np.array([(d // 10) << 4 | d % 10 for d in range(100)], dtype=np.uint8)
-
-
-def packed_encode(value: np.ndarray, negative: np.ndarray, nb: int, signed: bool = True) -> np.ndarray:
-    """Packed bytes (n, nb) of |value| (already within the field), sign C/D or F:
-    two digits a byte through a 100-entry table."""
-    rest, last = np.divmod(np.abs(value).astype(np.int64), 10)
-    out = np.empty((len(rest), nb), dtype=np.uint8)
-    sign = np.where(negative, 0x0D, 0x0C) if signed else 0x0F
-    out[:, nb - 1] = last << 4 | sign
-    for i in range(nb - 2, -1, -1):
-        rest, pair = np.divmod(rest, 100)
-        out[:, i] = _BCD[pair]
-    return out
+def packed_encode(value: np.ndarray, negative: np.ndarray, nb: int) -> np.ndarray:
+    """Packed bytes (n, nb) of |value| (already within the field) with sign D where
+    `negative` (a -0 too, as the legacy's truncating ADD writes one), else C."""
+    if not len(value):
+        return np.zeros((0, nb), dtype=np.uint8)
+    value = np.asarray(value, dtype=np.int64)
+    return _packed_codec(nb).encode(value, negative=np.asarray(negative, dtype=bool))[0]
 
 
 def digits_encode(value: np.ndarray, width: int, zone: int) -> np.ndarray:
