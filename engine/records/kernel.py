@@ -100,6 +100,21 @@ def decode_one(codec, raw):
     return finish(_active.decode_fields(block(raw), [spec])[0])
 
 
+def decode_many(records, fields):
+    """Several fields of every record: `fields` is [(codec, byte offset in the record)],
+    the result [(values, bad)] in the same order. The compiled kernel reads each record
+    once for all of them (a field at a time over wide records would read each record's
+    cache lines once per field); the NumPy code decodes field by field."""
+    n = len(records)
+    jobs = None
+    if _active is not None:
+        jobs = [codec.kernel_decode(np.array([offset], dtype=np.int64), n) for codec, offset in fields]
+    if jobs is None or any(job is None for job in jobs):
+        return [codec.decode(records[:, offset:offset + codec.size]) for codec, offset in fields]
+    results = _active.decode_fields(block(records), [spec for spec, _ in jobs])
+    return [finish(result) for (_, finish), result in zip(jobs, results)]
+
+
 def encode_one(codec, values, **options):
     """Encode values into a new (n, size) block through the compiled kernel:
     (bytes, error, reason), or None as for decode_one. `options` go to the

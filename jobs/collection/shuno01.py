@@ -45,6 +45,7 @@ from functools import lru_cache
 import numpy as np
 
 from engine.errors import JobDefinitionError
+from engine.records.kernel import decode_many
 from engine.records.packed import PackedCodec
 from engine.records.zoned import ZonedCodec
 from jobs.collection.report import REASONS, Report, Totals, edit_count
@@ -225,16 +226,6 @@ def exact_sum(values: np.ndarray) -> int:
     return sum(int(values[a:a + _SUM_ROWS].sum()) for a in range(0, len(values), _SUM_ROWS))
 
 
-def packed_magnitude(block: np.ndarray, start: int = 0, nb: int | None = None) -> tuple[int, int]:
-    """(sum of |value|, sum of value) of the packed field at bytes start..start+nb-1
-    of each row."""
-    nb = block.shape[1] - start if nb is None else nb
-    if not len(block):
-        return 0, 0
-    value, _ = _packed_codec(nb).decode(block[:, start:start + nb])
-    return exact_sum(np.abs(value)), exact_sum(value)
-
-
 def packed_encode(value: np.ndarray, negative: np.ndarray, nb: int) -> np.ndarray:
     """Packed bytes (n, nb) of |value| (already within the field) with sign D where
     `negative` (a -0 too, as the legacy's truncating ADD writes one), else C."""
@@ -277,11 +268,15 @@ def valid_dates(value: np.ndarray) -> np.ndarray:
     return _valid_ymd(value // 10000, value // 100 % 100, value % 100)
 
 
+def date_valid(value: np.ndarray, digits: np.ndarray) -> np.ndarray:
+    """Which YYYYMMDD values are all digits and a calendar date."""
+    return digits & valid_dates(np.where(digits, value, 0))
+
+
 def date_check(cols: np.ndarray, zone: int) -> tuple[np.ndarray, np.ndarray]:
     """(value, valid) of YYYYMMDD zoned dates (n, 8): digits and a calendar date."""
     value, digits = zoned_digits(cols, zone)
-    ymd = np.where(digits, value, 0)
-    return value, digits & _valid_ymd(ymd // 10000, ymd // 100 % 100, ymd % 100)
+    return value, date_valid(value, digits)
 
 
 def truncate(value, mod: int):
@@ -641,6 +636,8 @@ class _FileOutputs:
         """Bytes self.written.. of MASTER-OUT: direct when the chunk and its place are
         aligned, else through the page cache (at the same offset: with a direct
         descriptor open, every write says where it goes)."""
+        if not data.nbytes:
+            return
         if not self.positional:
             self._write("MASTER-OUT", data)
             _write_back(self.files["MASTER-OUT"], self.written, data.nbytes)
@@ -931,18 +928,24 @@ class _Chunk:
     high_values: bool
 
 
+TOTAL_FIELDS = (SH_CHOTEI, SH_NOFU, SH_KANPU)     # the master totals of the REPORT
+
+
 def _prepare(M, T, a: int, chunk: int, t_start: int, high_before: bytes | None, parm8: str,
              cs: Charset, convention: str) -> _Chunk:
     b = min(a + chunk, len(M))
     block = M[a:b]
-    keys = digit_keys(block, cs.zone)
+    # the keys and the totals' fields in one pass over the chunk
+    fields = decode_many(block, [(_digits_codec(18, cs.zone), SH_KEY.start)]
+                         + [(_packed_codec(sl.stop - sl.start), sl.start) for sl in TOTAL_FIELDS])
     hit = None
-    if keys is None:                    # digits are never HIGH-VALUES
+    if fields[0][1].any():              # digits are never HIGH-VALUES
         hit = _first_high_record(block)
         if hit is not None:
             b = a + hit
             block = block[:hit]
-            keys = digit_keys(block, cs.zone)
+            fields = [(value[:hit], bad[:hit]) for value, bad in fields]
+    keys = None if fields[0][1].any() else fields[0][0]
     high = None
     if len(block):
         i = int((keys if keys is not None else key_view(block, SH_KEY)).argmax())
@@ -956,30 +959,33 @@ def _prepare(M, T, a: int, chunk: int, t_start: int, high_before: bytes | None, 
         t_stop = t_start
     else:
         t_stop = bisect.bisect_right(range(len(T)), high, lo=t_start, key=_record_keys(T))
-    sums = {sl.start: packed_magnitude(block, sl.start, sl.stop - sl.start)
-            for sl in (SH_CHOTEI, SH_NOFU, SH_KANPU)}
+    sums = {sl.start: (exact_sum(np.abs(value)), exact_sum(value))
+            for sl, (value, _) in zip(TOTAL_FIELDS, fields[1:])}
     tran = T[t_start:t_stop]
     return _Chunk(a, b, block, keys, high, sums, t_start, t_stop, tran,
                   _check_fields(tran, parm8, cs, convention), last, hit is not None)
 
 
 def _check_fields(T: np.ndarray, parm8: str, cs: Charset, convention: str) -> dict:
-    """The field checks of every transaction (IV, DT, CH), column by column."""
-    nofu_ok, nofu = zoned_signed(T[:, NT_NOFU], convention)
-    entai_ok, entai = zoned_signed(T[:, NT_ENTAI], convention)
-    date_cols = T[:, NT_SHUNYU]
-    date, date_ok = date_check(date_cols, cs.zone)
-    date_ok &= date <= int(parm8)
+    """The transactions' keys (integers, None when one is not all digits) and field
+    checks (IV, DT, CH), their fields decoded in one pass."""
+    (tkeys, key_bad), (nofu, nofu_bad), (entai, entai_bad), (date, date_bad) = decode_many(T, [
+        (_digits_codec(18, cs.zone), NT_KEY.start),
+        (_signed_codec(NT_NOFU.stop - NT_NOFU.start, convention), NT_NOFU.start),
+        (_signed_codec(NT_ENTAI.stop - NT_ENTAI.start, convention), NT_ENTAI.start),
+        (_digits_codec(8, cs.zone), NT_SHUNYU.start)])
+    date_ok = date_valid(date, ~date_bad) & (date <= int(parm8))
     ch = T[:, NT_CHANNEL]
     ch_ok = (ch >= cs.zone + 1) & (ch <= cs.zone + 5)
-    return dict(nofu_ok=nofu_ok, nofu=nofu, entai_ok=entai_ok, entai=entai, date=date,
-                date_cols=date_cols, date_ok=date_ok, ch=ch, ch_ok=ch_ok)
+    return dict(tkeys=None if key_bad.any() else tkeys, nofu_ok=~nofu_bad, nofu=nofu,
+                entai_ok=~entai_bad, entai=entai, date=date, date_cols=T[:, NT_SHUNYU],
+                date_ok=date_ok, ch=ch, ch_ok=ch_ok)
 
 
 def _chunk_keys(ch: _Chunk, high_before: bytes | None, zone: int):
     """The chunk's master keys, its transactions' keys and the highest key before it,
     all as integers when every one is digits, else all as bytes (same order)."""
-    tkeys = digit_keys(ch.tran, zone) if ch.keys is not None else None
+    tkeys = ch.checks["tkeys"] if ch.keys is not None else None
     before = None
     if high_before is not None and tkeys is not None:
         before = digit_keys(np.frombuffer(high_before, dtype=np.uint8).reshape(1, 18), zone)

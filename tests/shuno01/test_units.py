@@ -124,12 +124,27 @@ def test_packed_values_any_bytes(raws):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.binary(min_size=6, max_size=6), min_size=0, max_size=40))
-def test_packed_magnitude_from_pair_counts(raws):
-    from jobs.collection.shuno01 import packed_magnitude
-    block = np.array([list(b"KEY" + r + b"Z") for r in raws], dtype=np.uint8).reshape(-1, 10)
-    values = packed_values(block[:, 3:9])[0] if raws else np.zeros(0, np.int64)
-    assert packed_magnitude(block, 3, 6) == (int(np.abs(values).sum()), int(values.sum()))
+@given(st.lists(st.binary(min_size=40, max_size=40), min_size=0, max_size=40),
+       st.sampled_from([0x30, 0xF0]))
+def test_fields_decoded_in_one_pass_equal_one_field_at_a_time(rows, zone):
+    """The chunk's keys and totals' fields as _prepare reads them (decode_many: one pass
+    with the compiled kernel) equal each field decoded alone, with either kernel, on
+    any bytes; and their sums are exact."""
+    from engine.records import kernel
+    from engine.records.kernel import decode_many
+    from jobs.collection.shuno01 import _digits_codec, _packed_codec, exact_sum, zoned_digits
+    block = np.array([list(r) for r in rows], dtype=np.uint8).reshape(-1, 40)
+    fields = [(_digits_codec(18, zone), 0), (_packed_codec(6), 20), (_packed_codec(5), 33)]
+    for which in kernel.available():
+        with kernel.use(which):
+            got = decode_many(block, fields)
+            keys, valid = zoned_digits(block[:, 0:18], zone)
+            assert got[0][1].tolist() == (~valid).tolist()
+            assert got[0][0][valid].tolist() == keys[valid].tolist()
+            for (value, _), (codec, at) in zip(got[1:], fields[1:]):
+                alone = packed_values(block[:, at:at + codec.size])[0]
+                assert value.tolist() == alone.tolist()
+                assert exact_sum(np.abs(value)) == int(np.abs(alone).sum())
 
 
 @settings(max_examples=200, deadline=None)
