@@ -68,6 +68,7 @@ SH_JOTAI = 75
 SH_KOFURI = 76
 SH_KOSHIN = slice(77, 85)
 SH_KAISU = slice(85, 87)
+TOTAL_FIELDS = (SH_CHOTEI, SH_NOFU, SH_KANPU)     # the master totals of the REPORT
 # NOFUTRN field slices
 NT_KEY = slice(0, 18)
 NT_CHANNEL = 18
@@ -232,7 +233,8 @@ def packed_encode(value: np.ndarray, negative: np.ndarray, nb: int) -> np.ndarra
     if not len(value):
         return np.zeros((0, nb), dtype=np.uint8)
     value = np.asarray(value, dtype=np.int64)
-    return _packed_codec(nb).encode(value, negative=np.asarray(negative, dtype=bool))[0]
+    return _packed_codec(nb).encode(value, negative=np.asarray(negative, dtype=bool),
+                                    truncate=True)[0]
 
 
 def digits_encode(value: np.ndarray, width: int, zone: int) -> np.ndarray:
@@ -928,9 +930,6 @@ class _Chunk:
     high_values: bool
 
 
-TOTAL_FIELDS = (SH_CHOTEI, SH_NOFU, SH_KANPU)     # the master totals of the REPORT
-
-
 def _prepare(M, T, a: int, chunk: int, t_start: int, high_before: bytes | None, parm8: str,
              cs: Charset, convention: str) -> _Chunk:
     b = min(a + chunk, len(M))
@@ -1060,20 +1059,19 @@ def _post_chunk(part: _Chunk, carry: _Carry, parm8, cs, sink) -> None:
 
     # --- postings, per master
     if posted.any():
-        rows, rec, orig = _apply_postings(base, midx[posted], nofu[posted], entai[posted],
-                                          date[posted], date_cols[posted],
-                                          ch[posted] == cs.zone + 4, parm8, cs)
+        rows, rec, changes = _apply_postings(base, midx[posted], nofu[posted], entai[posted],
+                                             date[posted], date_cols[posted],
+                                             ch[posted] == cs.zone + 4, parm8, cs)
     else:
         rows, rec = np.zeros(0, dtype=np.int64), np.zeros((0, MASTER_LEN), dtype=np.uint8)
-        orig = rec
+        changes = {sl.start: (np.zeros(0, dtype=np.int64),) * 2 for sl in TOTAL_FIELDS}
     tot.master_updated += len(rows)
 
     # --- master totals over MASTER-OUT: the input's, less the posted rows' old values,
     # plus their new ones, whenever no running sum can reach the limit
     for name, sl in (("chotei_sum", SH_CHOTEI), ("nofu_sum", SH_NOFU), ("kanpu_sum", SH_KANPU)):
         start = getattr(tot, name)
-        new, _ = packed_values(rec[:, sl])
-        old, _ = packed_values(orig[:, sl])
+        new, old = changes[sl.start]
         magnitude, total_in = part.sums[sl.start]
         if abs(start) + magnitude + int(np.abs(new).sum()) < TOTAL_MOD:
             setattr(tot, name, start + total_in - int(old.sum()) + int(new.sum()))
@@ -1106,7 +1104,8 @@ def _apply_postings(base: np.ndarray, midx: np.ndarray, amount: np.ndarray, fee:
                     date: np.ndarray, date_cols: np.ndarray, kofuri: np.ndarray,
                     parm8: str, cs: Charset) -> None:
     """Post the valid transactions (in file order, grouped by master): the indices
-    of the masters they reach and those records as they are written. midx is
+    of the masters they reach, those records as they are written, and the totals'
+    fields of those records: {offset: (new values, old values)}. midx is
     non-decreasing."""
     starts = np.flatnonzero(np.r_[True, midx[1:] != midx[:-1]])
     rows = midx[starts]
@@ -1114,10 +1113,11 @@ def _apply_postings(base: np.ndarray, midx: np.ndarray, amount: np.ndarray, fee:
     sizes = np.diff(np.r_[starts, len(midx)])
     group = np.repeat(np.arange(g), sizes)
 
-    orig = base[rows]
-    rec = orig.copy()
-    nofu0, nofu0_neg = packed_values(rec[:, SH_NOFU])
-    entai0, entai0_neg = packed_values(rec[:, SH_ENTAI])
+    rec = base[rows]
+    (chotei, _), (nofu0, _), (kanpu0, _), (entai0, _) = decode_many(
+        rec, [(_packed_codec(sl.stop - sl.start), sl.start) for sl in (*TOTAL_FIELDS, SH_ENTAI)])
+    nofu0_neg = (rec[:, SH_NOFU.stop - 1] & 0x0F) == 0x0D
+    entai0_neg = (rec[:, SH_ENTAI.stop - 1] & 0x0F) == 0x0D
     kraw = rec[:, SH_KAISU].astype(np.int64)
     knib = np.stack([kraw[:, 0] >> 4, kraw[:, 0] & 15, kraw[:, 1] >> 4, kraw[:, 1] & 15], axis=1)
     kaisu0 = knib[:, 0] * 100 + knib[:, 1] * 10 + knib[:, 2]
@@ -1177,12 +1177,13 @@ def _apply_postings(base: np.ndarray, midx: np.ndarray, amount: np.ndarray, fee:
     rec[kw, SH_KAISU.start + 1] = (knib[kw, 2] << 4 | knib[kw, 3]).astype(np.uint8)
     # 6000: update date, status, refund
     rec[:, SH_KOSHIN] = np.frombuffer(cs.text(parm8), dtype=np.uint8)
-    chotei, _ = packed_values(rec[:, SH_CHOTEI])
     status = np.select([nofu <= 0, nofu < chotei, nofu == chotei], [0, 1, 2], 3)
     rec[:, SH_JOTAI] = np.frombuffer(cs.text("0123"), dtype=np.uint8)[status]
     refund = np.where(nofu > chotei, nofu - chotei, 0)
-    rec[:, SH_KANPU] = packed_encode(refund % NOFU_MOD, np.zeros(g, bool), 6)
-    return rows, rec, orig
+    refund %= NOFU_MOD
+    rec[:, SH_KANPU] = packed_encode(refund, np.zeros(g, bool), 6)
+    return rows, rec, {SH_CHOTEI.start: (chotei, chotei), SH_NOFU.start: (nofu, nofu0),
+                       SH_KANPU.start: (refund, kanpu0)}
 
 
 LONG_TAIL = 256      # ranks left for the last few keys before they are finished one by one
