@@ -872,21 +872,25 @@ def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
     nt_full, t_rest = divmod(len(tbytes), TRAN_LEN)
     M = mbytes[: nm_full * MASTER_LEN].reshape(nm_full, MASTER_LEN)
     T = tbytes[: nt_full * TRAN_LEN].reshape(nt_full, TRAN_LEN)
-    t_last_read = _check_reading_order(M, T, m_rest, t_rest, cs, dds)
-    T = T[:t_last_read]
-    _release(tbytes, 0, len(tbytes))            # read again a chunk at a time
 
-    def prepare(a: int, t_start: int, high_before: bytes | None) -> _Chunk:
-        return _prepare(M, T, a, chunk, t_start, high_before, parm8, cs, convention)
+    def prepare(a: int, t_start: int, high_before: bytes | None, tran: np.ndarray) -> _Chunk:
+        return _prepare(M, tran, a, chunk, t_start, high_before, parm8, cs, convention)
 
     carry = _Carry(None, Totals())
     done = None                 # the chunk before: posted and written
     with ThreadPoolExecutor(max_workers=1) as pool:
-        next_chunk = pool.submit(prepare, 0, 0, None)
+        # the first chunk is prepared while the reading order is checked, with TRAN-IN
+        # as it is (prepared again in the rare case that a HIGH-VALUES key ends it)
+        next_chunk = pool.submit(prepare, 0, 0, None, T)
+        t_last_read = _check_reading_order(M, T, m_rest, t_rest, cs, dds)
+        if t_last_read < len(T):
+            T = T[:t_last_read]
+            next_chunk = pool.submit(prepare, 0, 0, None, T)
+        _release(tbytes, 0, len(tbytes))        # read again a chunk at a time
         while True:
             ch = next_chunk.result()
             if not ch.last:
-                next_chunk = pool.submit(prepare, ch.stop, ch.t_stop, ch.high_key)
+                next_chunk = pool.submit(prepare, ch.stop, ch.t_stop, ch.high_key, T)
             _post_chunk(ch, carry, parm8, cs, sink)        # waits for the write of `done`
             carry.high_key = ch.high_key
             if done is not None:
