@@ -6,6 +6,19 @@ headings and totals."""
 from __future__ import annotations
 
 WIDTH = 132
+END_OF_REPORT = "*** END OF REPORT ***"
+
+
+def abend_block(messages: list, rc_line):
+    """The abnormal-end block every legacy program prints under its report's header:
+    a blank line, the marker, the abend's message lines (blank ones skipped, each cut
+    at 132 columns), a blank line, the return-code line and the end marker. Text or
+    bytes lines, as `rc_line` is."""
+    def same(s: str):
+        return s if isinstance(rc_line, str) else s.encode("ascii")
+    empty = same("")
+    return ([empty, same("*** ABNORMAL END ***")] + [m[:WIDTH] for m in messages if m.strip()]
+            + [empty, rc_line, same(END_OF_REPORT)])
 
 
 def edit_count(v: int, digits: int = 9) -> str:
@@ -32,19 +45,19 @@ class ControlReport:
     def add(self, s: str = "") -> None:
         self.lines.append(s[:WIDTH].rstrip(" "))
 
+    def rc_text(self, rc: int, text: str) -> str:
+        return f"{self.program} ENDED RETURN CODE{rc:>4}   {text}"
+
     def rc_line(self, rc: int, text: str) -> None:
-        self.add(f"{self.program} ENDED RETURN CODE{rc:>4}   {text}")
+        self.add(self.rc_text(rc, text))
 
     def finish(self, rc: int, text: str) -> None:
         """The return-code line and the end marker."""
         self.rc_line(rc, text)
-        self.add("*** END OF REPORT ***")
+        self.add(END_OF_REPORT)
 
     def abend(self, messages: list[str]) -> None:
         """The abnormal-end block: the program's messages, then RC 16."""
-        self.add()
-        self.add("*** ABNORMAL END ***")
-        for m in messages:
-            self.add(m)
-        self.add()
-        self.finish(16, f"(ABNORMAL END - {self.not_catalogued} MUST NOT BE CATALOGED)")
+        for line in abend_block(messages, self.rc_text(16, f"(ABNORMAL END - {self.not_catalogued} "
+                                                           "MUST NOT BE CATALOGED)")):
+            self.add(line)

@@ -32,7 +32,7 @@ from engine.program.sequence import first_out_of_order
 from engine.program.validation import first_failure, reason_counts, reject_records
 from jobs.collection.shuno01 import charset_for
 from jobs.water import bills
-from jobs.water.legacy_shell import Abend, LegacyShell, recno
+from engine.program.legacy_shell import Abend, LegacyShell, recno
 from jobs.water.report import PROGRAM, REASONS, Report, Totals
 from jobs.water.tariff import Tariff, load_tariff
 
@@ -87,7 +87,7 @@ def bill(dds: dict, parm: str | None, *, encoding: str = "ascii", dialect: str |
     paths (a concatenation) or None (not allocated). The legacy's order of abnormal
     ends is kept: DD paths, REPORT, PARM, opens, the tariff, then the data."""
     cs = charset_for(encoding)
-    shell = LegacyShell(PROGRAM, dds, cs)
+    shell = LegacyShell(PROGRAM, dds)
     rpt: Report | None = None
     try:
         shell.check_path_lengths(("REPORT",) + DDS)
@@ -114,10 +114,8 @@ def bill(dds: dict, parm: str | None, *, encoding: str = "ascii", dialect: str |
     except Abend as ab:
         if rpt is not None:
             rpt.abend(ab.lines)
-        result = BillingResult(16, rpt.lines if rpt is not None else None,
-                               [f"{PROGRAM:<8} {s.rstrip(' ')}" for s in ab.lines]
-                               + [f"{PROGRAM:<8} ABNORMAL END, RETURN CODE 16"])
-    shell.finish(result.report)
+        result = BillingResult(16, rpt.lines if rpt is not None else None, ab.log_lines(f"{PROGRAM:<8} "))
+    shell.finish(result.report, "utf-8" if cs.ebcdic else "latin-1")
     return result
 
 

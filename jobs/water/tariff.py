@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from jobs.water.legacy_shell import Abend, recno
+from engine.program.legacy_shell import Abend, recno
 
 MAX_DIAMETERS, MAX_BANDS, OPEN_END = 20, 10, 99999
 
