@@ -121,6 +121,14 @@ def write_to(dd: str, fh, data, path) -> None:
         raise Abend(f"WRITE ERROR ON DD {dd}, FILE STATUS {write_status(exc)}", path_line(path)) from None
 
 
+def close_output(dd: str, fh, path) -> None:
+    """CLOSE of an output: what was still buffered is written now, so a failure is the WRITE's."""
+    try:
+        fh.close()
+    except OSError as exc:
+        raise Abend(f"WRITE ERROR ON DD {dd}, FILE STATUS {write_status(exc)}", path_line(path)) from None
+
+
 def _write_all(fh, data) -> None:
     if not isinstance(data, (bytes, bytearray, memoryview)):
         data = np.ascontiguousarray(data).reshape(-1)

@@ -16,8 +16,6 @@ return code equal the legacy's, byte for byte (tests/entai01 runs both).
 """
 from __future__ import annotations
 
-import errno
-import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +27,9 @@ from engine.program.control_report import ControlReport
 from engine.program.printfile import edit
 from engine.program.records import Records
 from engine.program.blocks import FixedBlocks
+from engine.program.legacy_shell import (Abend, allocated, check_path_lengths, close_all, close_output, open_input,
+                                         open_output, read_error, read_input, recno, Unreadable,
+                                         wrong_length, write_to)
 from engine.program.sequence import RunningSequence
 from engine.program.validation import first_failure, reject_records
 
@@ -151,12 +152,11 @@ def load_rates(data: np.ndarray, encoding: str, path) -> RateTable:
         if fault[i] == "MAX":
             raise Abend("RATE TABLE (RATE-IN) HAS MORE THAN 100 PERIODS")
         if fault[i] == "BAD":
-            raise Abend(f"INVALID RATE TABLE RECORD (RATE-IN) AT RECORD {_recno(i + 1)}: "
+            raise Abend(f"INVALID RATE TABLE RECORD (RATE-IN) AT RECORD {recno(i + 1)}: "
                         f'"{_show(r.data[i].tobytes(), r.ebcdic)}"')
-        raise Abend(f"RATE TABLE (RATE-IN) NOT IN ASCENDING ORDER OF START DATE AT RECORD {_recno(i + 1)}")
+        raise Abend(f"RATE TABLE (RATE-IN) NOT IN ASCENDING ORDER OF START DATE AT RECORD {recno(i + 1)}")
     if rest:
-        raise Abend(f"WRONG LENGTH RECORD ON DD RATE-IN AT RECORD {_recno(full + 1)}, FILE STATUS 04",
-                    _path_line(path))
+        raise wrong_length("RATE-IN", full + 1, path)
     if not full:
         raise Abend("RATE TABLE (RATE-IN) IS EMPTY")
     from_days = dates.day_number(start).tolist()
@@ -323,81 +323,12 @@ class Report(ControlReport):
 
 
 # --------------------------------------------------------------------------- the run
-class Abend(Exception):
-    """An abnormal end (RC 16) with the legacy's message lines."""
-
-    def __init__(self, *lines: str):
-        super().__init__(lines[0])
-        self.lines = [line for line in lines if line.strip()]
-
-
 @dataclass
 class Result:
     rc: int
     report: list[str] | None
     messages: list[str]
     totals: Totals | None = None
-
-
-def _recno(n: int) -> str:
-    return edit_count(n).strip()
-
-
-def _path_line(path) -> str:
-    return "  PATH: " + os.fspath(path)
-
-
-def _unallocated(value) -> bool:
-    return value is None or os.fspath(value) == ""
-
-
-def _open_status(exc: OSError, output: bool) -> str:
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "37"
-    if exc.errno == errno.ENOENT and not output:
-        return "35"
-    return "30"
-
-
-def _allocated(dd: str, value) -> None:
-    if _unallocated(value):
-        raise Abend(f"DD {dd} NOT ALLOCATED: ENVIRONMENT VARIABLE {dd.replace('-', '_')} IS NOT SET")
-
-
-class _Directory:
-    """A directory opens (as GnuCOBOL's OPEN INPUT does) but fails on the first read."""
-
-    def readinto(self, buffer) -> int:
-        raise IsADirectoryError(errno.EISDIR, "is a directory")
-
-    def close(self) -> None:
-        pass
-
-
-def _open_input(dd: str, path):
-    try:
-        return _Directory() if os.path.isdir(path) else open(path, "rb")
-    except OSError as exc:
-        raise Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS {_open_status(exc, False)}",
-                    _path_line(path)) from None
-
-
-def _read_input(dd: str, path) -> np.ndarray:
-    try:
-        if os.path.isdir(path):
-            raise Abend(f"READ ERROR ON DD {dd} AT RECORD 1, FILE STATUS 30", _path_line(path))
-        return np.fromfile(path, np.uint8)
-    except OSError as exc:
-        raise Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS {_open_status(exc, False)}",
-                    _path_line(path)) from None
-
-
-def _open_output(dd: str, path):
-    try:
-        return open(path, "wb")
-    except OSError as exc:
-        raise Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS {_open_status(exc, True)}",
-                    _path_line(path)) from None
 
 
 def parse_parm(text: str) -> tuple[int, int] | None:
@@ -425,23 +356,16 @@ def run_master(files: dict, dds: dict, rates: RateTable, parm_date: int, fee: in
         out = process(M, rates, parm_date, fee, encoding)
         for dd, data in (("MASTER-OUT", out.master), ("NOTICE-OUT", out.notice),
                          ("ENTAI-OUT", out.entai), ("ERROR-OUT", out.error)):
-            try:
-                files[dd].write(np.ascontiguousarray(data).reshape(-1))
-            except OSError:
-                raise Abend(f"WRITE ERROR ON DD {dd}, FILE STATUS 34", _path_line(dds[dd])) from None
+            write_to(dd, files[dd], data, dds[dd])
         totals.add(out.totals)
         if bad is not None:
-            raise Abend(f"SEQUENCE ERROR ON MASTER-IN AT RECORD {_recno(bad.record)}",
+            raise Abend(f"SEQUENCE ERROR ON MASTER-IN AT RECORD {recno(bad.record)}",
                         f"  PREVIOUS: SH-KEY {_show(bad.previous, ebcdic)}",
                         f"  CURRENT:  SH-KEY {_show(bad.current, ebcdic)}")
     if blocks.rest:
-        raise Abend(f"WRONG LENGTH RECORD ON DD MASTER-IN AT RECORD {_recno(blocks.records + 1)}, "
-                    "FILE STATUS 04", _path_line(dds["MASTER-IN"]))
+        raise wrong_length("MASTER-IN", blocks.records + 1, dds["MASTER-IN"])
     for dd in DATA_DDS[1:]:
-        try:
-            files.pop(dd).close()
-        except OSError:
-            raise Abend(f"WRITE ERROR ON DD {dd}, FILE STATUS 34", _path_line(dds[dd])) from None
+        close_output(dd, files.pop(dd), dds[dd])
     return totals
 
 
@@ -449,8 +373,7 @@ def _read_blocks(blocks: FixedBlocks, path):
     try:
         yield from blocks
     except OSError:
-        raise Abend(f"READ ERROR ON DD MASTER-IN AT RECORD {_recno(blocks.records + 1)}, FILE STATUS 30",
-                    _path_line(path)) from None
+        raise read_error("MASTER-IN", path, blocks.records + 1) from None
 
 
 def entai01(*, master_in, rate_in, master_out, notice_out, entai_out, error_out, report,
@@ -465,13 +388,8 @@ def entai01(*, master_in, rate_in, master_out, notice_out, entai_out, error_out,
     rpt: Report | None = None
     try:
         try:
-            for dd, value in dds.items():
-                if value is not None and len(os.fspath(value)) > 1023:
-                    raise Abend(f"DD {dd}: PATH LONGER THAN 1023 CHARACTERS IN "
-                                f"ENVIRONMENT VARIABLE {dd.replace('-', '_')}")
-            if _unallocated(report):
-                raise Abend("DD REPORT NOT ALLOCATED: ENVIRONMENT VARIABLE REPORT IS NOT SET")
-            files["REPORT"] = _open_output("REPORT", report)
+            check_path_lengths(dds)
+            files["REPORT"] = open_output("REPORT", allocated("REPORT", report))
             rpt = Report()
             text = (parm or "")[:80].ljust(80)
             parsed = parse_parm(text)
@@ -482,33 +400,27 @@ def entai01(*, master_in, rate_in, master_out, notice_out, entai_out, error_out,
                 raise Abend("PARM IS NOT A VALID PROCESSING DATE AND REMINDER FEE YYYYMMDD,NNNN: "
                             f'"{text.rstrip(" ")}"')
             parm_date, fee = parsed
-            _allocated("RATE-IN", rate_in)
-            rates = load_rates(_read_input("RATE-IN", rate_in), encoding, rate_in)
-            _allocated("MASTER-IN", master_in)
-            files["MASTER-IN"] = _open_input("MASTER-IN", master_in)
+            raw = read_input("RATE-IN", allocated("RATE-IN", rate_in))
+            if isinstance(raw, Unreadable):
+                raise raw.error()
+            rates = load_rates(raw, encoding, rate_in)
+            files["MASTER-IN"] = open_input("MASTER-IN", allocated("MASTER-IN", master_in))
             for dd in DATA_DDS[1:]:
-                _allocated(dd, dds[dd])
-                files[dd] = _open_output(dd, dds[dd])
+                files[dd] = open_output(dd, allocated(dd, dds[dd]))
             totals = run_master(files, dds, rates, parm_date, fee, encoding, block_records)
             rc = 4 if totals.errors else 0
             rpt.totals(totals, rc)
             result = Result(rc, rpt.lines, [], totals)
         except Abend as ab:
-            messages = [f"{PROGRAM:<8} {line.rstrip(' ')}" for line in ab.lines]
-            messages.append(f"{PROGRAM:<8} ABNORMAL END, RETURN CODE 16")
             if rpt is not None:
                 rpt.abend(ab.lines)
-            result = Result(16, rpt.lines if rpt is not None else None, messages)
+            result = Result(16, rpt.lines if rpt is not None else None, ab.log_lines(f"{PROGRAM:<8} "))
         if "REPORT" in files and result.report is not None:
             files["REPORT"].write("".join(line + "\n" for line in result.report)
                                   .encode("latin-1", errors="replace"))
         return result
     finally:
-        for fh in files.values():
-            try:
-                fh.close()
-            except OSError:
-                pass
+        close_all(files.values())
 
 
 # --------------------------------------------------------------------------- job step
