@@ -19,8 +19,6 @@ of ten X'FF' (HIGH-VALUES) ends its master, as in the legacy.
 """
 from __future__ import annotations
 
-import errno
-import os
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,9 +27,12 @@ import numpy as np
 import polars as pl
 
 from engine.program import arithmetic as ar
+from engine.program.control_report import abend_block
 from engine.program.dates import is_valid_date
 from engine.program.documents import Documents
 from engine.program.keys import key_ranks
+from engine.program.legacy_shell import (Abend, Unreadable, allocated, check_path_lengths, open_output, read_error,
+                                         read_input, recno, wrong_length)
 from engine.program.printfile import blank_lines, edit, edit_one, put
 from engine.program.records import Records
 from engine.program.sequence import first_out_of_order
@@ -47,14 +48,6 @@ CHUNK_OWNERS = 40_000                # notices are built this many owners at a t
 IN_DDS = ("LAND-IN", "HOUSE-IN", "NOKI-IN")
 OUT_DDS = ("CHOTEI-OUT", "NOTICE-OUT", "ERROR-OUT")
 W = 104                              # the widest notice line: an amount with its note, 102 columns
-
-
-class _Abend(Exception):
-    """An abnormal end (RC 16) with the legacy's message lines (bytes)."""
-
-    def __init__(self, *lines: bytes | str):
-        self.lines = [ln.encode("latin-1") if isinstance(ln, str) else ln for ln in lines if ln]
-        super().__init__(self.lines[0].decode("latin-1"))
 
 
 @dataclass
@@ -150,69 +143,32 @@ def assess(*, land_in, house_in, noki_in, chotei_out, notice_out, error_out, rep
     lines: list[bytes] | None = None
     report_fh = None
     try:
-        for dd, path in dds.items():
-            if path is not None and len(os.fspath(path)) > 1023:
-                raise _Abend(f"DD {dd}: PATH LONGER THAN 1023 CHARACTERS IN ENVIRONMENT VARIABLE "
-                             f"{dd.replace('-', '_')}")
-        if not report:
-            raise _Abend("DD REPORT NOT ALLOCATED: ENVIRONMENT VARIABLE REPORT IS NOT SET")
-        report_fh = _open_output("REPORT", report)
+        check_path_lengths(dds)
+        report_fh = open_output("REPORT", allocated("REPORT", report))
         parm20 = (parm or "").encode("utf-8", "surrogateescape")[:20].ljust(20)
         nendo, date = _parse_parm(parm20)
         date_text = f"{date // 10000:04d}/{date // 100 % 100:02d}/{date % 100:02d}".encode() if date else parm20
         lines = _page_header(parm20[:4] if date else b"    ", date_text)
         if not date:
-            raise _Abend(b'PARM IS NOT A VALID FISCAL YEAR YYYY FOLLOWED BY A PROCESSING DATE YYYYMMDD: "'
-                         + parm20.rstrip(b" ") + b'"')
+            raise Abend(b'PARM IS NOT A VALID FISCAL YEAR YYYY FOLLOWED BY A PROCESSING DATE YYYYMMDD: "'
+                        + parm20.rstrip(b" ") + b'"')
         outputs = [dds[dd] for dd in OUT_DDS if dds[dd]]
-        data = {dd: _read_input(dd, dds[dd], outputs) for dd in IN_DDS}
+        data = {dd: read_input(dd, allocated(dd, dds[dd]), mapped=True, outputs=outputs) for dd in IN_DDS}
         for dd in OUT_DDS:
-            _open_output(dd, _allocated(dd, dds[dd])).close()
+            open_output(dd, allocated(dd, dds[dd])).close()
         due = _due_dates(data["NOKI-IN"], dds["NOKI-IN"], cs)
         totals = _assess(data["LAND-IN"], data["HOUSE-IN"], dds, due, nendo, date, date_text[:10], notice_pdf, cs)
         rc = 4 if sum(totals.rejected) else 0
         lines += _control_totals(totals, rc)
         result = Result(rc, lines, [], totals)
-    except _Abend as ab:
-        messages = [f"{PROGRAM} " + ln.rstrip(b" ").decode("latin-1") for ln in ab.lines]
-        messages.append(f"{PROGRAM} ABNORMAL END, RETURN CODE 16")
+    except Abend as ab:
         if lines is not None:
-            lines += _abend_block(ab.lines)
-        result = Result(16, lines, messages)
+            lines += abend_block(ab.encoded(), _rc_line(16, b"(ABNORMAL END - OUTPUTS MUST NOT BE CATALOGED)"))
+        result = Result(16, lines, ab.log_lines(f"{PROGRAM} "))
     if report_fh is not None:
         with report_fh:
             report_fh.write(line_sequential(ln[:132] for ln in result.report or []))
     return result
-
-
-def _allocated(dd: str, path):
-    if not path:
-        raise _Abend(f"DD {dd} NOT ALLOCATED: ENVIRONMENT VARIABLE {dd.replace('-', '_')} IS NOT SET")
-    return path
-
-
-def _open_output(dd: str, path):
-    try:
-        return open(path, "wb")
-    except OSError as exc:
-        status = "37" if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS) else "30"
-        raise _Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS {status}", f"  PATH: {os.fspath(path)}") from None
-
-
-def _read_input(dd: str, path, outputs=()):
-    """The bytes of an input DD; a directory opens but cannot be read (status 30).
-    A regular file is mapped, not copied, unless an output DD is the same file
-    (opening the output empties it)."""
-    path = _allocated(dd, path)
-    if os.path.isdir(path):
-        return os.fspath(path)
-    try:
-        if os.path.isfile(path) and os.path.getsize(path) and not any(
-                os.path.exists(o) and os.path.samefile(o, path) for o in outputs):
-            return np.memmap(path, dtype=np.uint8, mode="r").view(np.ndarray)
-        return np.fromfile(path, dtype=np.uint8)
-    except OSError:
-        raise _Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS 35", f"  PATH: {os.fspath(path)}") from None
 
 
 def _parse_parm(parm20: bytes) -> tuple[int, int]:
@@ -224,32 +180,27 @@ def _parse_parm(parm20: bytes) -> tuple[int, int]:
     return (nendo, date) if nendo > 0 and is_valid_date(date) else (0, 0)
 
 
-def _recno(n: int) -> str:
-    return edit_one(n, "ZZZ,ZZZ,ZZ9").strip()
-
-
 def _due_dates(data, path, cs: Charset) -> list[int]:
     """1500: exactly four NOKIKGN records, 期別 01-04 in order, calendar dates,
     checked as they are read."""
-    if isinstance(data, str):
-        raise _Abend("READ ERROR ON DD NOKI-IN AT RECORD 1, FILE STATUS 30", f"  PATH: {data}")
+    if isinstance(data, Unreadable):
+        raise data.error()
     raw = data.tobytes()
     dates = []
     for n, i in enumerate(range(0, len(raw), 20), 1):
         rec = cs.printable(raw[i:i + 20])
         if len(rec) < 20:
-            raise _Abend(f"WRONG LENGTH RECORD ON DD NOKI-IN AT RECORD {_recno(n)}, FILE STATUS 04",
-                         f"  PATH: {os.fspath(path)}")
+            raise wrong_length("NOKI-IN", n, path)
         if n > 4:
-            raise _Abend("NOKI-IN MUST HOLD 4 DUE DATES, IT HOLDS MORE")
+            raise Abend("NOKI-IN MUST HOLD 4 DUE DATES, IT HOLDS MORE")
         ki, date = rec[:2], rec[2:10]
         if not (ki.isascii() and ki.isdigit() and date.isascii() and date.isdigit()
                 and int(ki) == n and is_valid_date(int(date))):
-            raise _Abend(f"NOKI-IN RECORD {_recno(n)} INVALID: KIBETSU AND A CALENDAR DATE EXPECTED",
+            raise Abend(f"NOKI-IN RECORD {recno(n)} INVALID: KIBETSU AND A CALENDAR DATE EXPECTED",
                          b'  RECORD: "' + rec + b'"')
         dates.append(int(date))
     if len(dates) != 4:
-        raise _Abend(f"NOKI-IN MUST HOLD 4 DUE DATES, IT HOLDS {_recno(len(dates))}")
+        raise Abend(f"NOKI-IN MUST HOLD 4 DUE DATES, IT HOLDS {recno(len(dates))}")
     return dates
 
 
@@ -281,7 +232,7 @@ class _Master:
 
 def _master(dd: str, src: int, data, path, cs: Charset) -> _Master:
     copybook = "TOCHIMST" if src == 0 else "KAOKUMST"
-    if isinstance(data, str):
+    if isinstance(data, Unreadable):
         data, unreadable = np.zeros(0, np.uint8), True
     else:
         unreadable = False
@@ -297,12 +248,11 @@ def _when(m: _Master, i: int, phase: int) -> tuple:
     return (-1, m.src, -1, phase) if i < 0 else (int(m.owner[i]), m.src, i, phase)
 
 
-def _read_extent(m: _Master) -> tuple[int, tuple | None, _Abend | None]:
+def _read_extent(m: _Master) -> tuple[int, tuple | None, Abend | None]:
     """How far the legacy reads a master: (records read, the time and message of the
     read that ends the step, if any). A HIGH-VALUES owner ends the file."""
     if m.unreadable:
-        return 0, (-1, m.src, -1, 1), _Abend(f"READ ERROR ON DD {m.dd} AT RECORD 1, FILE STATUS 30",
-                                            f"  PATH: {m.path}")
+        return 0, (-1, m.src, -1, 1), read_error(m.dd, m.path)
     hv = np.flatnonzero((m.rows[:, :10] == 0xFF).all(axis=1))
     last = int(hv[0]) if hv.size else m.n - 1           # the last record read (0-based)
     keys = m.rec.bytes(m.f("KEY"))[:last + 1]
@@ -312,14 +262,12 @@ def _read_extent(m: _Master) -> tuple[int, tuple | None, _Abend | None]:
         brk = brk and type(brk)(brk.record + 1, brk.previous, brk.current)
     if brk is not None:
         j = brk.record - 1
-        return j + 1, _when(m, j - 1, 1), _Abend(
-            f"SEQUENCE ERROR ON {m.dd} AT RECORD {_recno(j + 1)} (KEYS MUST BE STRICTLY ASCENDING)",
+        return j + 1, _when(m, j - 1, 1), Abend(
+            f"SEQUENCE ERROR ON {m.dd} AT RECORD {recno(j + 1)} (KEYS MUST BE STRICTLY ASCENDING)",
             b'  PREVIOUS KEY: "' + m.cs.printable(brk.previous) + b'"',
             b'  CURRENT KEY:  "' + m.cs.printable(brk.current) + b'"')
     if not hv.size and m.tail:
-        return m.n, _when(m, m.n - 1, 1), _Abend(
-            f"WRONG LENGTH RECORD ON DD {m.dd} AT RECORD {_recno(m.n + 1)}, FILE STATUS 04",
-            f"  PATH: {os.fspath(m.path)}")
+        return m.n, _when(m, m.n - 1, 1), wrong_length(m.dd, m.n + 1, m.path)
     return last + 1, None, None
 
 
@@ -420,7 +368,7 @@ def _over_max_lines(land: _Master, house: _Master):
         return None
     owner, src, i = min(found)
     m = land if src == 0 else house
-    return ((owner, src, i, 0), _Abend(b"OWNER " + m.cs.printable(m.rows[i, :10].tobytes())
+    return ((owner, src, i, 0), Abend(b"OWNER " + m.cs.printable(m.rows[i, :10].tobytes())
                                        + b" HAS MORE THAN 9,999 TAXABLE PARCELS OR HOUSES"))
 
 
@@ -692,11 +640,6 @@ def _control_totals(t: Totals, rc: int) -> list[bytes]:
             b"",
             _rc_line(rc, b"(NO RECORD REJECTED)" if rc == 0 else b"(RECORDS REJECTED TO ERROR-OUT)"),
             b"*** END OF REPORT ***"]
-
-
-def _abend_block(messages: list[bytes]) -> list[bytes]:
-    return ([b"", b"*** ABNORMAL END ***"] + [m for m in messages if m.strip(b" ")]
-            + [b"", _rc_line(16, b"(ABNORMAL END - OUTPUTS MUST NOT BE CATALOGED)"), b"*** END OF REPORT ***"])
 
 
 # =============================================================================== job step
