@@ -39,9 +39,11 @@ class Abend(Exception):
         """The lines as bytes (text lines encoded)."""
         return [ln.encode(encoding) if isinstance(ln, str) else ln for ln in self.lines]
 
-    def log_lines(self, prefix: str, encoding: str = "latin-1", errors: str = "strict") -> list[str]:
-        """The job log's lines: each message behind `prefix` (the program's name as its
-        DISPLAY shows it), trailing blanks removed, then the return-code line."""
+    def log_lines(self, program: str, encoding: str = "latin-1", errors: str = "strict") -> list[str]:
+        """The lines the legacy DISPLAYs UPON SYSERR (the job log): each message behind
+        its WS-PROGRAM-ID (PIC X(8)) and a space, trailing blanks removed, then the
+        return-code line."""
+        prefix = f"{program:<8} "
         text = [ln if isinstance(ln, str) else ln.decode(encoding, errors) for ln in self.lines]
         return [prefix + ln.rstrip(" ") for ln in text] + [f"{prefix}ABNORMAL END, RETURN CODE {ABEND_RC}"]
 

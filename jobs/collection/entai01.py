@@ -414,7 +414,7 @@ def entai01(*, master_in, rate_in, master_out, notice_out, entai_out, error_out,
         except Abend as ab:
             if rpt is not None:
                 rpt.abend(ab.lines)
-            result = Result(16, rpt.lines if rpt is not None else None, ab.log_lines(f"{PROGRAM:<8} "))
+            result = Result(16, rpt.lines if rpt is not None else None, ab.log_lines(PROGRAM))
         if "REPORT" in files and result.report is not None:
             files["REPORT"].write("".join(line + "\n" for line in result.report)
                                   .encode("latin-1", errors="replace"))

@@ -164,7 +164,7 @@ def assess(*, land_in, house_in, noki_in, chotei_out, notice_out, error_out, rep
     except Abend as ab:
         if lines is not None:
             lines += abend_block(ab.encoded(), _rc_line(16, b"(ABNORMAL END - OUTPUTS MUST NOT BE CATALOGED)"))
-        result = Result(16, lines, ab.log_lines(f"{PROGRAM} "))
+        result = Result(16, lines, ab.log_lines(PROGRAM))
     if report_fh is not None:
         with report_fh:
             report_fh.write(line_sequential(ln[:132] for ln in result.report or []))

@@ -5,20 +5,13 @@ report and on the job log, rejected master records with a reason code (first
 failure wins), strictly ascending master keys."""
 from __future__ import annotations
 
-import errno
-import os
-
 import numpy as np
 
+from engine.program.control_report import abend_block
 from engine.program.dates import is_valid_date
+from engine.program.legacy_shell import Abend, Unreadable, allocated, open_output, read_input, wrong_length
 from engine.program.sequence import first_out_of_order
 from engine.program.validation import first_failure, reject_records
-
-
-class Abend(Exception):
-    def __init__(self, *lines: str | bytes):
-        self.lines = [ln.encode("latin-1") if isinstance(ln, str) else ln for ln in lines if ln]
-        super().__init__(self.lines[0].decode("latin-1"))
 
 
 def parse_parm(parm: str | None) -> tuple[int, int]:
@@ -58,36 +51,25 @@ class TaxFiles:
                        b"-" * 132]
 
     def read_input(self, dd: str, path, lrecl: int) -> np.ndarray:
-        if not path:
-            raise Abend(f"DD {dd} NOT ALLOCATED")
-        try:
-            data = np.fromfile(path, dtype=np.uint8)
-        except OSError as exc:
-            raise Abend(f"OPEN ERROR ON DD {dd}: {exc.strerror}", f"  PATH: {os.fspath(path)}") from None
+        """The whole input (legacy shell: OPEN and READ statuses, a wrong-length record)."""
+        data = read_input(dd, allocated(dd, path))
+        if isinstance(data, Unreadable):
+            raise data.error()
         if data.size % lrecl:
-            raise Abend(f"WRONG LENGTH RECORD ON DD {dd} AT RECORD {data.size // lrecl + 1:,}: "
-                        f"THE FILE SIZE {data.size:,} IS NOT A MULTIPLE OF {lrecl}", f"  PATH: {os.fspath(path)}")
+            raise Abend(*wrong_length(dd, data.size // lrecl + 1, path).lines,
+                        f"  THE FILE SIZE {data.size:,} IS NOT A MULTIPLE OF THE RECORD LENGTH {lrecl}")
         return data
 
     def open_outputs(self, dds: dict) -> dict:
         for dd, path in dds.items():
-            if not path:
-                raise Abend(f"DD {dd} NOT ALLOCATED")
-            try:
-                self.files[dd] = open(path, "wb")
-            except OSError as exc:
-                code = "37" if exc.errno in (errno.EACCES, errno.EPERM) else "30"
-                raise Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS {code}", f"  PATH: {os.fspath(path)}") from None
+            self.files[dd] = open_output(dd, allocated(dd, path))
         return self.files
 
     def abend(self, ab: Abend) -> None:
-        self.messages = [f"{self.program} " + ln.decode("latin-1") for ln in ab.lines]
-        self.messages.append(f"{self.program} ABNORMAL END, RETURN CODE 16")
+        self.messages = ab.log_lines(self.program)
         if not self.lines:
             self.lines = [self.program.encode().ljust(28) + self.title.encode()]
-        self.lines += [b"", b"*** ABNORMAL END ***", *ab.lines, b"",
-                       self._rc_line(16, b"(ABNORMAL END - OUTPUTS MUST NOT BE CATALOGED)"),
-                       b"*** END OF REPORT ***"]
+        self.lines += abend_block(ab.encoded(), self._rc_line(16, b"(ABNORMAL END - OUTPUTS MUST NOT BE CATALOGED)"))
 
     def _rc_line(self, rc: int, text: bytes) -> bytes:
         return f"{self.program} ENDED RETURN CODE{rc:4d}   ".encode() + text

@@ -114,7 +114,7 @@ def bill(dds: dict, parm: str | None, *, encoding: str = "ascii", dialect: str |
     except Abend as ab:
         if rpt is not None:
             rpt.abend(ab.lines)
-        result = BillingResult(16, rpt.lines if rpt is not None else None, ab.log_lines(f"{PROGRAM:<8} "))
+        result = BillingResult(16, rpt.lines if rpt is not None else None, ab.log_lines(PROGRAM))
     shell.finish(result.report, "utf-8" if cs.ebcdic else "latin-1")
     return result
 

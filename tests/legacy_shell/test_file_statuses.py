@@ -1,7 +1,8 @@
 """The engine's legacy shell in the migrated jobs against GnuCOBOL running the legacy
 programs on their samples: an output that is a directory (OPEN 37), an input that is
 one (READ 30), a full device (WRITE 34), a file that refuses writes with an I/O error
-(WRITE 30). Same return code, same REPORT bytes, the status in the report."""
+(WRITE 30). Same return code, same REPORT bytes, the status in the report, and the
+job log's lines as the legacy DISPLAYs them on SYSERR."""
 from __future__ import annotations
 
 import os
@@ -16,17 +17,17 @@ pytestmark = requires_cobc
 
 def _entai01(dds, parm):
     from jobs.collection.entai01 import entai01
-    return entai01(**{k.lower().replace("-", "_"): v for k, v in dds.items()}, parm=parm).rc
+    return entai01(**{k.lower().replace("-", "_"): v for k, v in dds.items()}, parm=parm)
 
 
 def _kotei01(dds, parm):
     from jobs.tax.kotei01 import assess
-    return assess(**{k.lower().replace("-", "_"): v for k, v in dds.items()}, parm=parm).rc
+    return assess(**{k.lower().replace("-", "_"): v for k, v in dds.items()}, parm=parm)
 
 
 def _suido01(dds, parm):
     from jobs.water.suido01 import bill
-    return bill(dict(dds), parm).rc
+    return bill(dict(dds), parm)
 
 
 JOBS = {   # program: (densan, inputs -> sample file, outputs, PARM)
@@ -65,9 +66,14 @@ def test_file_statuses_as_gnucobol_gives_them(tmp_path, program, dd, where, mess
         dds = {**{d: LEGACY / "samples" / program / name for d, name in inputs.items()},
                **{d: tmp_path / f"{side}.{d}" for d in outputs}}
         dds[dd] = {"dir": tmp_path / "dir", "missing": tmp_path / "missing"}.get(where, Path(where))
-        rc = run_legacy(program, dds, parm, legacy_dir=LEGACY).rc if side == "legacy" else densan(dds, parm)
+        if side == "legacy":
+            res = run_legacy(program, dds, parm, legacy_dir=LEGACY)
+            rc, log = res.rc, res.stderr.splitlines()
+        else:
+            res = densan(dds, parm)
+            rc, log = res.rc, res.messages
         report = dds["REPORT"]
-        got.append((rc, report.read_bytes() if report.is_file() else None))
+        got.append((rc, report.read_bytes() if report.is_file() else None, log))
     assert got[0] == got[1]
     assert got[0][0] == 16
     if message is not None:

@@ -45,7 +45,7 @@ def test_abend_keeps_its_lines_but_blank_ones_and_gives_the_log_lines():
     assert ab.lines == ["SEQUENCE ERROR ON TRAN-IN AT RECORD 7  ", b'  KEY: "\xb1\xb2"']
     assert str(ab) == "SEQUENCE ERROR ON TRAN-IN AT RECORD 7  "
     assert ab.encoded() == [b"SEQUENCE ERROR ON TRAN-IN AT RECORD 7  ", b'  KEY: "\xb1\xb2"']
-    assert ab.log_lines("ENTAI01  ") == ["ENTAI01  SEQUENCE ERROR ON TRAN-IN AT RECORD 7",
+    assert ab.log_lines("ENTAI01") == ["ENTAI01  SEQUENCE ERROR ON TRAN-IN AT RECORD 7",
                                          'ENTAI01    KEY: "\xb1\xb2"',
                                          "ENTAI01  ABNORMAL END, RETURN CODE 16"]
     assert ls.ABEND_RC == 16

@@ -97,3 +97,34 @@ def test_abnormal_ends(tmp_path):
     assert run(tmp_path / "b", [vehicle(A)], noki_in=noki(DUE, DUE))[0] == 16
     rc, _, out = run(tmp_path / "c", [vehicle(A)], parm="2025")
     assert rc == 16 and b"*** ABNORMAL END ***" in out["report"]
+
+
+def test_file_abends_in_the_legacy_shell_s_words(tmp_path):
+    """The engine's legacy shell: not allocated, READ 30 on a directory, OPEN 37 on an
+    output that is one, a wrong-length record (04) with the file's size; RC 16."""
+    (tmp_path / "dir").mkdir()
+    rc, _, log = assess(vehicle_in=tmp_path / "dir", noki_in=None, chotei_out=tmp_path / "chotei",
+                        notice_out=tmp_path / "notice", error_out=tmp_path / "error", report=tmp_path / "r",
+                        parm="202520250401")
+    assert rc == 16 and log == ["KEIJI01  READ ERROR ON DD VEHICLE-IN AT RECORD 1, FILE STATUS 30",
+                                f"KEIJI01    PATH: {tmp_path}/dir", "KEIJI01  ABNORMAL END, RETURN CODE 16"]
+    report = (tmp_path / "r").read_bytes().splitlines()
+    assert report[3:] == [b"", b"*** ABNORMAL END ***", b"READ ERROR ON DD VEHICLE-IN AT RECORD 1, FILE STATUS 30",
+                          f"  PATH: {tmp_path}/dir".encode(), b"",
+                          b"KEIJI01 ENDED RETURN CODE  16   (ABNORMAL END - OUTPUTS MUST NOT BE CATALOGED)",
+                          b"*** END OF REPORT ***"]
+    (tmp_path / "v.dat").write_bytes(vehicle(A) + b"X")
+    _, _, log = assess(vehicle_in=tmp_path / "v.dat", noki_in=None, chotei_out=tmp_path / "chotei",
+                       notice_out=tmp_path / "notice", error_out=tmp_path / "error", report=tmp_path / "r", parm="202520250401")
+    assert log[:3] == ["KEIJI01  WRONG LENGTH RECORD ON DD VEHICLE-IN AT RECORD 2, FILE STATUS 04",
+                       f"KEIJI01    PATH: {tmp_path}/v.dat",
+                       "KEIJI01    THE FILE SIZE 101 IS NOT A MULTIPLE OF THE RECORD LENGTH 100"]
+    (tmp_path / "v.dat").write_bytes(vehicle(A))
+    (tmp_path / "n.dat").write_bytes(noki(DUE))
+    _, _, log = assess(vehicle_in=tmp_path / "v.dat", noki_in=None, chotei_out=tmp_path / "chotei",
+                       notice_out=tmp_path / "notice", error_out=tmp_path / "error", report=tmp_path / "r", parm="202520250401")
+    assert log[0] == "KEIJI01  DD NOKI-IN NOT ALLOCATED: ENVIRONMENT VARIABLE NOKI_IN IS NOT SET"
+    _, _, log = assess(vehicle_in=tmp_path / "v.dat", noki_in=tmp_path / "n.dat", chotei_out=tmp_path / "chotei",
+                       notice_out=tmp_path / "dir", error_out=tmp_path / "error", report=tmp_path / "r",
+                       parm="202520250401")
+    assert log[:2] == ["KEIJI01  OPEN ERROR ON DD NOTICE-OUT, FILE STATUS 37", f"KEIJI01    PATH: {tmp_path}/dir"]
