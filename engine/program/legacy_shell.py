@@ -82,10 +82,14 @@ def check_path_lengths(dds: dict, order=None) -> None:
             raise Abend(f"DD {dd}: PATH LONGER THAN {PATH_MAX} CHARACTERS IN ENVIRONMENT VARIABLE {env_name(dd)}")
 
 
+def not_allocated(dd: str) -> Abend:
+    return Abend(f"DD {dd} NOT ALLOCATED: ENVIRONMENT VARIABLE {env_name(dd)} IS NOT SET")
+
+
 def allocated(dd: str, value):
     """The DD's value, or the legacy's abend when it is not allocated."""
     if unallocated(value):
-        raise Abend(f"DD {dd} NOT ALLOCATED: ENVIRONMENT VARIABLE {env_name(dd)} IS NOT SET")
+        raise not_allocated(dd)
     return value
 
 
@@ -107,12 +111,16 @@ def write_status(exc: OSError) -> str:
     return "34" if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG) else "30"
 
 
+def open_error(dd: str, path, status: str) -> Abend:
+    return Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS {status}", path_line(path))
+
+
 def open_output(dd: str, path, *, buffering: int = -1):
     """OPEN OUTPUT: the file created empty, or the abend with its status."""
     try:
         return open(path, "wb", buffering=buffering)
     except OSError as exc:
-        raise Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS {open_status(exc, True)}", path_line(path)) from None
+        raise open_error(dd, path, open_status(exc, True)) from None
 
 
 def write_to(dd: str, fh, data, path) -> None:
@@ -181,7 +189,7 @@ def read_input(dd: str, value, *, mapped: bool = False, outputs=()):
                     return np.frombuffer(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ), dtype=np.uint8)
             parts.append(np.fromfile(p, dtype=np.uint8))
         except OSError as exc:
-            raise Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS {open_status(exc, False)}", path_line(p)) from None
+            raise open_error(dd, p, open_status(exc, False)) from None
     if not parts:
         return np.zeros(0, dtype=np.uint8)
     return parts[0] if len(parts) == 1 else np.concatenate(parts)
@@ -215,7 +223,7 @@ def open_input(dd: str, path):
     try:
         return _Directory() if os.path.isdir(path) else open(path, "rb")
     except OSError as exc:
-        raise Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS {open_status(exc, False)}", path_line(path)) from None
+        raise open_error(dd, path, open_status(exc, False)) from None
 
 
 @dataclass

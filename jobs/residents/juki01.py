@@ -22,26 +22,26 @@ import numpy as np
 from engine.program.balance_line import update
 from engine.program.dates import is_valid_date
 from engine.program.keys import compare
+from engine.program.legacy_shell import Abend, not_allocated, open_error, recno, wrong_length
 from engine.program.printfile import write_pdf
 from engine.program.records import Records
 from engine.program.sequence import first_out_of_order
 from engine.program.step import ProgramStep
 from engine.program.validation import first_failure, reason_counts, reject_records
-from jobs.residents.report import Abend, ListFile, Totals, abend_report, control_report, print_table
+from jobs.residents.report import ListFile, Totals, abend_report, control_report, print_table
 
 PROGRAM = "JUKI01"
 JIYU = ("11", "12", "21", "22", "23", "31", "41", "51")     # 異動事由, in the report's row order
 TENNYU, SHUSSEI, TENSHUTSU, SHIBO, SHOKKEN, TENKYO, SHIMEI, SETAI, OTHER = range(9)
 REASONS = ("NF", "DU", "DT", "IV", "ST")                   # the report's columns
 CITY_CODES = (100000, 899999)                              # 住所コード of the city
-DATA_DDS = (("RES-IN", "RES_IN"), ("MOVE-IN", "MOVE_IN"), ("RES-OUT", "RES_OUT"),
-            ("ERROR-OUT", "ERROR_OUT"), ("LIST-OUT", "LIST_OUT"))
+DATA_DDS = ("RES-IN", "MOVE-IN", "RES-OUT", "ERROR-OUT", "LIST-OUT")
 
 
 def run(ctx) -> int:
     step = ProgramStep(ctx)
     if not step.has("REPORT"):
-        return _abend(step, None, Abend("DD REPORT NOT ALLOCATED: ENVIRONMENT VARIABLE REPORT IS NOT SET"))
+        return _abend(step, None, not_allocated("REPORT"))
     text = (step.parm or "").encode("utf-8", "surrogateescape")[:16].ljust(16)    # ACCEPT ... PIC X(16)
     parm = text[:8].decode("ascii") if text[:8].isdigit() and not text[8:].strip(b" ") else None
     if parm is not None and not is_valid_date(np.array([int(parm)]))[0]:
@@ -50,8 +50,8 @@ def run(ctx) -> int:
     try:
         if parm is None:
             raise Abend(b'PARM IS NOT A VALID PROCESSING DATE YYYYMMDD: "' + text.rstrip(b" ") + b'"')
-        for dd, env in DATA_DDS:
-            _allocated(step, dd, env)
+        for dd in DATA_DDS:
+            _allocated(step, dd)
         return _process(step, int(parm), shown)
     except Abend as stop:
         return _abend(step, shown, stop)
@@ -250,14 +250,15 @@ def _print_table(encoding: str) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- the abnormal ends
-def _allocated(step: ProgramStep, dd: str, env: str) -> None:
+def _allocated(step: ProgramStep, dd: str) -> None:
+    """Allocated, and each file of an input there (the job layer opens the files)."""
     if not step.has(dd):
-        raise Abend(f"DD {dd} NOT ALLOCATED: ENVIRONMENT VARIABLE {env} IS NOT SET")
+        raise not_allocated(dd)
     d = step.dd(dd)
     if not d.is_output and not d.dummy:
         for p in d.paths:
             if not p.is_file():
-                raise Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS 35", f"  PATH: {p}")
+                raise open_error(dd, p, "35")
 
 
 def _check_sequence(step, master: Records, moves: Records, master_short: bool, moves_short: bool) -> None:
@@ -275,23 +276,20 @@ def _check_sequence(step, master: Records, moves: Records, master_short: bool, m
     master_first = t_at is None or (m_at is not None and (
         m_key is None or (t_key is not None and compare(m_key[None], t_key[None])[0] <= 0)))
     if master_first:
-        path = step.dd("RES-IN").paths[0] if step.dd("RES-IN").paths else ""
         if m_stop:
-            raise Abend(f"SEQUENCE ERROR ON RES-IN AT RECORD {m_at:,}",
+            raise Abend(f"SEQUENCE ERROR ON RES-IN AT RECORD {recno(m_at)}",
                         b"  PREVIOUS: JM-KOJIN-NO " + m_stop.previous, b"  CURRENT:  JM-KOJIN-NO " + m_stop.current)
-        raise Abend(f"WRONG LENGTH RECORD ON DD RES-IN AT RECORD {m_at:,}, FILE STATUS 04", f"  PATH: {path}")
-    path = step.dd("MOVE-IN").paths[0] if step.dd("MOVE-IN").paths else ""
+        raise wrong_length("RES-IN", m_at, step.dd("RES-IN").paths)
     if t_stop:
-        raise Abend(f"SEQUENCE ERROR ON MOVE-IN AT RECORD {t_at:,}",
+        raise Abend(f"SEQUENCE ERROR ON MOVE-IN AT RECORD {recno(t_at)}",
                     b"  PREVIOUS: KOJIN-NO IDO-BI RENBAN " + t_stop.previous,
                     b"  CURRENT:  KOJIN-NO IDO-BI RENBAN " + t_stop.current)
-    raise Abend(f"WRONG LENGTH RECORD ON DD MOVE-IN AT RECORD {t_at:,}, FILE STATUS 04", f"  PATH: {path}")
+    raise wrong_length("MOVE-IN", t_at, step.dd("MOVE-IN").paths)
 
 
 def _abend(step: ProgramStep, shown: bytes | None, stop: Abend) -> int:
-    for text in stop.lines:
-        step.log(f"{PROGRAM}   {text.decode('utf-8', 'replace').rstrip()}")
-    step.log(f"{PROGRAM}   ABNORMAL END, RETURN CODE 16")
+    for line in stop.log_lines(PROGRAM, "utf-8", "replace"):
+        step.log(line)
     if shown is not None:
         step.write_lines("REPORT", abend_report(shown, stop))
     return 16

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.program.control_report import abend_block
+from engine.program.legacy_shell import Abend
 from engine.program.printfile import Pages, blank_lines, edit, edit_one, line, put, rule
 
 PROGRAM = "JUKI01"
@@ -15,14 +17,6 @@ LABELS = ("(11) TENNYU (MOVE IN)", "(12) SHUSSEI (BIRTH)", "(21) TENSHUTSU (MOVE
           "(51) SETAI HENKO (HOUSEHOLD)", "OTHER (INVALID JIYU)", "TOTAL")
 SEXES = ("MALE (DANSEI)", "FEMALE (JOSEI)", "OTHER (INVALID SEIBETSU)", "TOTAL")
 COUNT = "ZZZ,ZZZ,ZZ9"
-
-
-class Abend(Exception):
-    """An abnormal end (RC 16) with the legacy's message lines (text or bytes)."""
-
-    def __init__(self, *lines):
-        self.lines = [x if isinstance(x, bytes) else x.encode("utf-8") for x in lines]
-        super().__init__(self.lines[0].decode("utf-8", "replace"))
 
 
 def _page_header(title: str, page: int, shown: bytes) -> list[bytes]:
@@ -123,5 +117,4 @@ def _rc_line(rc: int, text: str) -> bytes:
 def abend_report(shown: bytes, stop: Abend) -> list[bytes]:
     """The page header, the abend message (each line cut at 132), the RC 16 line."""
     head = _page_header("RESIDENT MOVEMENTS (JUMIN IDO SHORI) - CONTROL TOTALS", 1, shown) + [rule()]
-    return head + [b"", b"*** ABNORMAL END ***"] + [m[:132] for m in stop.lines] + [
-        b"", _rc_line(16, "(ABNORMAL END - RES-OUT MUST NOT BE CATALOGED)"), b"*** END OF REPORT ***"]
+    return head + abend_block(stop.encoded("utf-8"), _rc_line(16, "(ABNORMAL END - RES-OUT MUST NOT BE CATALOGED)"))
