@@ -13,6 +13,8 @@ as vectorised Polars / NumPy operations with COBOL's exact semantics.
 | `matching`    | two-file matching by key; control breaks and group totals |
 | `balance_line`| the balance-line master update: add / change / delete, several transactions per key |
 | `printfile`   | print files (帳票): headings, details, edited numbers, pages, trailers; text and PDF |
+| `control_report` | the control-total report: return-code line, the abnormal-end block |
+| `legacy_shell` | around the rules: DDs opened in the legacy's order, GnuCOBOL's file statuses, RC 16 abends |
 
 A migrated program imports what it needs; each module works on plain NumPy
 arrays and Polars frames and knows nothing about any one job.
