@@ -408,6 +408,13 @@ def chunk_records() -> int:
     return int(value) if value.strip().isdigit() and int(value) > 0 else CHUNK_RECORDS
 
 
+def first_chunk(chunk: int) -> int:
+    """Masters in the first chunk: an eighth of the others (in whole 1,024s, so that
+    every chunk after it still starts on a page of MASTER-OUT), so the posting and
+    the writing start sooner; the whole chunk when it is smaller than 8,192."""
+    return chunk // 8 // 1024 * 1024 or chunk
+
+
 def post(*, master_in, tran_in, master_out, error_out, report, parm: str | None,
          encoding: str = "ascii", dialect: str | None = None,
          write: bool = True, chunk: int | None = None) -> PostingResult:
@@ -874,7 +881,8 @@ def _process(mbytes: np.ndarray, tbytes: np.ndarray, parm8: str, cs: Charset,
     T = tbytes[: nt_full * TRAN_LEN].reshape(nt_full, TRAN_LEN)
 
     def prepare(a: int, t_start: int, high_before: bytes | None, tran: np.ndarray) -> _Chunk:
-        return _prepare(M, tran, a, chunk, t_start, high_before, parm8, cs, convention)
+        size = first_chunk(chunk) if a == 0 else chunk
+        return _prepare(M, tran, a, size, t_start, high_before, parm8, cs, convention)
 
     carry = _Carry(None, Totals())
     done = None                 # the chunk before: posted and written

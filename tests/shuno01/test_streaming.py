@@ -139,3 +139,25 @@ def test_page_aligned_chunks_go_direct_and_give_the_whole_run_bytes(tmp_path, mo
     assert run_chunked(case, tmp_path / "refused", 4096) == whole
     assert calls == [(True, 0, 409_600), (False, 0, 409_600), (False, 409_600, 409_600),
                      (False, 819_200, 1839 * 100)]
+
+
+def test_a_short_first_chunk_gives_the_whole_run_bytes(tmp_path, monkeypatch):
+    """With chunks of 8,192 the first chunk is 1,024 masters (an eighth, so the writing
+    starts sooner) and every later chunk still starts on a page of MASTER-OUT."""
+    import fcntl
+    import os
+
+    from jobs.collection import shuno01
+
+    case = overflowing_case()                       # 10,031 masters: 1,024 + 8,192 + 815
+    whole = run_chunked(case, tmp_path / "whole", WHOLE)
+    calls = []
+    real = shuno01._pwrite
+
+    def recording(fd, view, offset):
+        calls.append((bool(fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_DIRECT), offset, view.nbytes))
+        return real(fd, view, offset)
+
+    monkeypatch.setattr(shuno01, "_pwrite", recording)
+    assert run_chunked(case, tmp_path / "ramp", 8192) == whole
+    assert calls == [(True, 0, 102_400), (True, 102_400, 819_200), (False, 921_600, 81_500)]
