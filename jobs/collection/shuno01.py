@@ -4,16 +4,18 @@ The migrated form of the legacy program SHUNO01.cob. It gives the legacy's
 MASTER-OUT and ERROR-OUT byte for byte, its return code and its REPORT, but
 works over whole datasets with NumPy instead of a balance-line record loop:
 
-* the master stays raw bytes (n, 100); only its keys are sliced, and only the
-  rows that receive postings are decoded and patched;
+* the master stays raw bytes (n, 100); only its keys and the totals' fields are
+  decoded for every record, and only the rows that receive postings are decoded
+  and patched (every field through the codec kernel, engine.records);
 * transactions are validated column-wise (IV, DT, CH, NF, CX in that order);
 * order-dependent state per key (truncating ADDs, SH-NOFU-KAISU held in 0..999)
   is exact: a closed form where nothing overflows or clamps, otherwise a loop
   over the rank of the transaction within its key, vectorised across keys.
 
-Input and output: MASTER-IN is memory-mapped and MASTER-OUT is a kernel copy of
-it with the posted rows patched in place; the control totals are the input's
-(counted by byte pairs on a second thread) plus the posted rows' change.
+Input and output: MASTER-IN is memory-mapped and posted a chunk at a time (the
+next chunk prepared on a second thread); MASTER-OUT is each chunk's bytes with the
+posted rows patched in, written on a third thread (O_DIRECT where it can); the
+control totals are the input's plus the posted rows' change.
 
 Where the legacy's behaviour on odd input is not what the specification says,
 the program is followed (each point checked against GnuCOBOL in tests/shuno01):
