@@ -32,6 +32,8 @@ class Alloc:
     temp: Path | None = None     # the temporary the program writes
     exists: bool = False         # the dataset existed before the step
     catalogued: bool = False
+    members: list[tuple[str, Path, bool]] | None = None   # a concatenation of datasets: (name, file,
+                                                           # catalogued) each, for DISP DELETE/UNCATLG
 
 
 class Allocation:
@@ -56,7 +58,9 @@ class Allocation:
             what = f"INLINE DATA ({len((dd.inline or '').splitlines())} lines)"
         elif dd.paths and not a.temp:
             what = " + ".join(f"{a.dsn or ''} {p}".strip() if len(dd.paths) == 1 else str(p) for p in dd.paths)
-            if len(dd.paths) > 1 and a.dsn:
+            if a.members and a.dsn:
+                what = f"(CONCATENATION OF {len(a.members)}) " + " + ".join(f"{n} {p}" for n, p, _ in a.members)
+            elif len(dd.paths) > 1 and a.dsn:
                 what = f"{a.dsn} (CONCATENATION) " + what
         else:
             what = f"{a.dsn or ''} {a.final}".strip()
@@ -170,13 +174,28 @@ class Allocation:
         return None, None
 
     def _alloc_dsns(self, step: StepDef, ddef: DDDef, where: str) -> Alloc:
-        names, written = [], []
+        names, written, bases = [], [], []
         for raw in ddef.dsns:
             dsn = gdgmod.normalize(substitute(raw, self.params, f"{where}: dsn"))
             written.append(dsn)
-            names.append(self.gdg_map.get(dsn, dsn))
+            if dsn in self.gdg_bases:       # a GDG base: all its generations, fixed at job start
+                bases.append(dsn)
+                names += gdgmod.all_generations(self.gdg_bases[dsn], ddef.gdgorder)
+            else:
+                names.append(self.gdg_map.get(dsn, dsn))
+        if ddef.gdgorder and not bases:
+            raise JobDefinitionError(f"{where}: gdgorder: {ddef.gdgorder} is for a DD naming a GDG base, and "
+                                     f"{', '.join(written)} is not one", hint="remove gdgorder:, or name the base")
+        if bases and ddef.status not in (None, "SHR", "OLD"):
+            raise JobDefinitionError(f"{where}: {bases[0]} is a GDG base (every generation): it can be read, "
+                                     f"and deleted once read (disp: [OLD, DELETE, KEEP]), but not written "
+                                     f"(disp {ddef.status})", hint=f"write a new generation as {bases[0]}(+1)")
+        if bases and not names:
+            raise JobDefinitionError(f"{where}: {bases[0]} is a GDG base (every generation) and had no generations "
+                                     f"at job start", hint=f"catalog one first, or start the job only when there is "
+                                                           f"one (a jobnet unit's needs: [{bases[0]}])")
         found = [self._lookup(n) for n in names]
-        if len(names) > 1:
+        if len(names) > 1 or bases:
             if ddef.status not in (None, "SHR", "OLD"):
                 raise JobDefinitionError(f"{where}: a concatenation is read only (disp {ddef.status})")
             for n, (p, _) in zip(names, found):
@@ -184,7 +203,8 @@ class Allocation:
                     raise self._not_found(where, n)
             dd = self._dd(ddef, dsn="+".join(names), paths=[p for p, _ in found], status=ddef.status or "SHR")
             self._inherit(dd, ddef, found[0][1])
-            return Alloc(dd, ddef, "dsn", dd.status, dsn=names[0], exists=True)
+            members = [(n, p, isinstance(src, Dataset)) for n, (p, src) in zip(names, found)]
+            return Alloc(dd, ddef, "dsn", dd.status, dsn=names[0], exists=True, members=members)
         dsn = names[0]
         path, src = found[0]
         exists = path is not None

@@ -23,7 +23,8 @@ SORT_PROGRAMS = {"SORT", "ICEMAN", "DFSORT", "SYNCSORT"}
 JOB_KEYS = {"job", "description", "params", "steps", "request"}
 STEP_KEYS = {"name", "program", "parm", "when", "cond", "dd", "abend_rc", "description", "executor"}
 DD_KEYS = {"dsn", "disp", "copybook", "encoding", "recfm", "lrecl", "dialect", "dummy",
-           "sysout", "suffix", "path", "inline"}
+           "sysout", "suffix", "path", "inline", "gdgorder"}
+GDG_ORDERS = {"LIFO", "FIFO"}
 STATUSES = {"NEW", "OLD", "SHR", "MOD"}
 DISPOSITIONS = {"KEEP", "DELETE", "CATLG", "UNCATLG", "PASS"}
 RECFMS = {"F", "FB", "V", "VB", "LS"}
@@ -59,6 +60,8 @@ class DDDef:
     orig_dsns: list[str] = field(default_factory=list)  # the dsn a --dd override replaced
     print_file: bool = False                           # a SYSOUT that a --dd file replaced: kept
                                                        # even when the step fails, as SYSOUT is
+    gdgorder: str | None = None                        # a GDG base read whole: LIFO (newest first,
+                                                       # the host's default) or FIFO (oldest first)
 
 
 @dataclass
@@ -315,6 +318,12 @@ def parse_dd(name: str, spec: object, where: str) -> DDDef:
         if recfm not in RECFMS:
             raise JobDefinitionError(f"{where}: key recfm: {spec['recfm']!r} is not one of {', '.join(sorted(RECFMS))}")
         dd.recfm = recfm
+    if spec.get("gdgorder") is not None:
+        order = str(spec["gdgorder"]).upper()
+        if order not in GDG_ORDERS or "dsn" not in spec:
+            raise JobDefinitionError(f"{where}: key gdgorder: {spec['gdgorder']!r}: write LIFO (newest generation "
+                                     f"first, the default) or FIFO (oldest first), on a DD whose dsn: is a GDG base")
+        dd.gdgorder = order
     if spec.get("lrecl") is not None:
         lrecl = spec["lrecl"]
         if not isinstance(lrecl, int) or isinstance(lrecl, bool) or not 1 <= lrecl <= 1_048_576:
@@ -423,7 +432,9 @@ def date_steps(params: dict[str, str], name: str, steps: str, where: str, calend
     """{date|month+1|end|open}: the YYYYMMDD param `name` moved step by step, left to right:
     month+N / month-N (the same day N months on, at most that month's end), end (the
     month's last day), day+N / day-N (calendar days), open (on an open day of the city
-    calendar, else the next one), open- (else the one before); a last step nendo gives
+    calendar, else the next one), open- (else the one before), open+N / open-N (N open days
+    after / before, the day itself not counted: a debit day 3 open days after a request
+    night is {date|open+3}); a last step nendo gives
     the fiscal year YYYY (April to March) instead of the date. E.g. a bill due at the end
     of the next month, moved to an open day: {date|month+1|end|open}."""
     if name not in params:
@@ -446,6 +457,11 @@ def date_steps(params: dict[str, str], name: str, steps: str, where: str, calend
                 d = _dt.date(y, mo + 1, min(d.day, _month_end(y, mo + 1).day))
         elif step == "end":
             d = _month_end(d.year, d.month)
+        elif re.fullmatch(r"open\s*[+-]\s*\d+", step):
+            if calendar is None:
+                from engine.calendar import default_calendar
+                calendar = default_calendar()
+            d = calendar.add_open_days(d, int(step[4:].replace(" ", "")))
         elif step in ("open", "open-"):
             if calendar is None:
                 from engine.calendar import default_calendar
@@ -455,7 +471,7 @@ def date_steps(params: dict[str, str], name: str, steps: str, where: str, calend
             return f"{d.year if d.month >= 4 else d.year - 1:04d}"
         else:
             raise JobDefinitionError(f"{where}: {step!r} is not a date step",
-                                     hint="steps: month+N, month-N, day+N, day-N, end, open, open-, "
+                                     hint="steps: month+N, month-N, day+N, day-N, end, open, open-, open+N, open-N, "
                                           "and nendo last, separated by |")
     return d.strftime("%Y%m%d")
 

@@ -125,6 +125,15 @@ class StepEnd:
             ch.puts.append(self._dataset_row(step, a, temp))
             ch.lines.append(f"  {label} CATALOGED" + (" (PARTIAL, ABNORMAL DISPOSITION)" if failed else ""))
             return
+        if a.members:                                 # a concatenation (a GDG base read whole)
+            for name, path, catalogued in a.members:
+                if disp == "DELETE":
+                    ch.ops.append(("delete", path, None))
+                if disp in ("DELETE", "UNCATLG") and catalogued:
+                    ch.uncat.append(name)
+                if disp in ("DELETE", "UNCATLG") or a.status == "OLD" or ddef.normal:
+                    ch.lines.append(f"  {name} " + {"DELETE": "DELETED", "UNCATLG": "UNCATALOGED"}.get(disp, "KEPT"))
+            return
         # an existing dataset: OLD / SHR / MOD
         if temp is not None:
             ch.drop_pending.append(temp)

@@ -77,3 +77,15 @@ def roll_off(catalogued: list[int], new: list[int], limit: int, empty: bool) -> 
     if empty:
         return [g for g in all_gens if g not in new]
     return all_gens[: len(all_gens) - limit]
+
+
+def all_generations(generations: list[str], order: str | None) -> list[str]:
+    """The generations a DD naming a GDG base reads, in the order they are concatenated.
+
+    On z/OS, `DSN=base` without a generation number allocates every catalogued generation
+    as one concatenation, newest first (GDGORDER=LIFO, the default) or oldest first
+    (GDGORDER=FIFO). The list is taken at job start (as relative numbers are), so a
+    DISP=(OLD,DELETE) on the base at a step's normal end deletes exactly the generations
+    the job read, and a generation another job catalogues meanwhile waits for the next
+    run. `generations` is oldest first, as the catalog lists them."""
+    return list(generations) if (order or "LIFO").upper() == "FIFO" else list(reversed(generations))

@@ -131,6 +131,7 @@ class JobRunner(Allocation, StepEnd):
         self.passed: dict[str, tuple[Path, DDDef]] = {}     # new datasets passed, not catalogued
         self.redirects: dict[str, Path] = {}                # dsn -> plain file given by --dd
         self.gdg_map: dict[str, str] = {}
+        self.gdg_bases: dict[str, list[str]] = {}          # a GDG base read whole -> its generations
         self.results: list[StepResult] = []
         self.run_id = ""
         self.log: Callable[[str], None] = lambda m: None
@@ -240,7 +241,8 @@ class JobRunner(Allocation, StepEnd):
                         name = absolute[0]          # a generation by name: lock its GDG (roll-off)
                     exclusive = ddef.status in ("NEW", "OLD", "MOD") or (rel is not None and rel[1] > 0) \
                         or ddef.normal in ("DELETE", "UNCATLG") or ddef.abnormal in ("DELETE", "UNCATLG")
-                    if ddef.status is None and rel is None and self.catalog.get(dsn) is None:
+                    if ddef.status is None and rel is None and self.catalog.get(dsn) is None \
+                            and self.catalog.gdg(dsn) is None:
                         exclusive = True            # will be created
                     wanted[name] = wanted.get(name, False) or exclusive
         return wanted
@@ -260,7 +262,10 @@ class JobRunner(Allocation, StepEnd):
         refs.sort(key=lambda r: not r[2])           # references still in use first
         for dsn, where, strict in refs:
             rel = gdgmod.split_relative(dsn)
-            if rel is None or dsn in self.gdg_map:
+            if rel is None:
+                self._resolve_base(dsn, where, strict, previous)
+                continue
+            if dsn in self.gdg_map:
                 continue
             if dsn in previous:
                 self.gdg_map[dsn] = previous[dsn]
@@ -275,6 +280,27 @@ class JobRunner(Allocation, StepEnd):
             except JobDefinitionError:
                 if strict:
                     raise
+
+    def _resolve_base(self, dsn: str, where: str, strict: bool, previous: dict) -> None:
+        """A DD naming a GDG base reads every generation catalogued at job start (z/OS
+        concatenates them all; see gdg.all_generations), fixed for the whole job like a
+        relative number: generations catalogued later by this job, or by another job after
+        this one started, are not part of it, so a DISP=(OLD,DELETE) on the base deletes
+        exactly what the job read. A restart reuses the first run's list."""
+        if dsn.startswith("&&") or dsn.startswith("*.") or dsn in self.gdg_bases:
+            return
+        if isinstance(previous.get(dsn), list):
+            self.gdg_bases[dsn] = list(previous[dsn])
+            return
+        if self.catalog.gdg(dsn) is None:
+            return
+        gens = [d.dsn for d in self.catalog.generations(dsn)]
+        if not gens and strict:
+            raise JobDefinitionError(f"{where}: {dsn} is a GDG base (every generation) and has no generations",
+                                     hint=f"nothing was written to {dsn} since it was last read; catalog one "
+                                          f"(densan catalog import '{dsn}(+1)' FILE), or start the job only when "
+                                          f"there is one (a jobnet unit's needs: [{dsn}])")
+        self.gdg_bases[dsn] = gens
 
     def _start_run(self, restart_of: str | None) -> None:
         runs_dir = self.home / "runs"
@@ -330,9 +356,11 @@ class JobRunner(Allocation, StepEnd):
             crash_point("job-start")
             self._resolve_gdgs(steps, previous.get("gdg_map", {}))
             self.catalog.db.execute("UPDATE runs SET gdg_map = ? WHERE run_id = ?",
-                                    (json.dumps(self.gdg_map), self.run_id))
+                                    (json.dumps({**self.gdg_map, **self.gdg_bases}), self.run_id))
             for rel, absolute in self.gdg_map.items():
                 log(f"  GDG {rel} = {absolute}")
+            for base, gens in self.gdg_bases.items():
+                log(f"  GDG {base} = ALL {len(gens)} GENERATION(S)" + (": " + ", ".join(gens) if gens else ""))
             reached = restart_step is None
             for seq, step in enumerate(steps, 1):
                 if not reached and step.name.upper() == restart_step.upper():
@@ -368,7 +396,7 @@ class JobRunner(Allocation, StepEnd):
             done = {r["step"].upper(): r["status"] for r in self.catalog.steps(prev["run_id"])}
             for s in steps:
                 if done.get(s.name.upper()) not in ("ENDED", "BYPASSED", "RESTART-SKIPPED"):
-                    return s.name, info
+                    return self._temp_creator(s, steps), info
             raise JobDefinitionError(f"--restart: run {prev['run_id']} of job {self.job.name} ended every step; "
                                      f"there is nothing to restart", hint="run the job again without --restart")
         for s in steps:
@@ -376,6 +404,26 @@ class JobRunner(Allocation, StepEnd):
                 return s.name, info
         raise JobDefinitionError(f"--restart {self.restart}: job {self.job.name} has no such step",
                                  hint="steps are: " + ", ".join(s.name for s in steps))
+
+    def _temp_creator(self, step: StepDef, steps: list[StepDef]) -> str:
+        """Where `--restart *` restarts: the step that stopped, or, when it reads a && temporary
+        an earlier step made, that earlier step (a temporary lives only within one run, so the
+        host operator restarts at the step that creates it). E.g. SHUNOD's POST reads &&TRNSRT:
+        a rerun after POST failed sorts again, then posts."""
+        index = {s.name.upper(): i for i, s in enumerate(steps)}
+        at = index[step.name.upper()]
+        changed = True
+        while changed:
+            changed = False
+            for ddef in steps[at].dd.values():
+                for raw in ddef.dsns:
+                    if not raw.startswith("&&"):
+                        continue
+                    makers = [i for i in range(at) for d in steps[i].dd.values() if raw in d.dsns
+                              and d.status in ("NEW", "MOD")]
+                    if makers and makers[0] < at:
+                        at, changed = makers[0], True
+        return steps[at].name
 
     def _job_status(self) -> str:
         if any(r.abend for r in self.results):

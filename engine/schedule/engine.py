@@ -413,8 +413,28 @@ class Engine:
                 continue
             if u["held"]:
                 continue
+            missing = self._missing_inputs(u)
+            if missing:
+                self._set_unit(run, u["unit"], S.BYPASSED, missing)
+                status[u["unit"]] = S.BYPASSED
+                continue
             if self.start_unit(run, u):
                 status[u["unit"]] = S.RUNNING
+
+    def _missing_inputs(self, u) -> str | None:
+        """Why a unit with needs: must be bypassed now (a dataset not catalogued, a GDG base
+        without a generation), or None when all its inputs are there."""
+        needs = json.loads(u["needs"] or "[]") if "needs" in u.keys() else []
+        if not needs:
+            return None
+        from engine.job.catalog import Catalog
+        cat = Catalog(self.home)
+        try:
+            missing = [f"{n} has no generation" if cat.gdg(n) is not None else f"{n} is not catalogued"
+                       for n in needs if not (cat.generations(n) if cat.gdg(n) is not None else cat.get(n))]
+        finally:
+            cat.close()
+        return ("nothing to do: " + ", ".join(missing)) if missing else None
 
     def _set_unit(self, run, unit: str, new: str, why: str) -> None:
         with self.st.tx() as db:

@@ -22,6 +22,14 @@ A jobnet file is found like a job (`NIGHTLY.yaml` along DENSAN_JOBS) and starts 
       - {name: TAX, jobnet: TAXNIGHT, after: [SHUNOD]}   # a nested jobnet
       - {job: REPORT, after: [], expected: 120, params: {mode: full}}
       - {job: KOTEIY, days: [{open_day: 1, months: [4]}]}  # only on its days; bypassed on others
+      - {job: KONBINI1, needs: [CITY.KONBINI.CVSA]}  # only when its input is there; bypassed if not
+
+`needs:` names datasets a unit reads: when its turn comes (its predecessors have ended),
+the unit starts only if each is catalogued (a GDG base: has at least one generation), and
+is bypassed otherwise, like a unit not on its days: JP1's file-arrival start condition for
+one job, so a night with no file from an agent passes on without an abnormal end. It is
+decided at start time, not at the jobnet's creation, because an earlier unit of the same
+night may write the dataset (SHUNOD needs CITY.SHUNO.TRAN, which KONBINI1 writes).
 
 Relations: a unit without `after:` follows the unit listed before it (a chain, so that adding
 a job is one line); `after: []` starts with the jobnet; `after: [A, B]` waits for both;
@@ -47,9 +55,10 @@ CONDITIONS = ("ok", "normal", "warning", "abnormal", "end")
 JOBNET_KEYS = {"jobnet", "description", "schedule", "base_time", "start", "deadline", "params", "exclusive",
                "after_jobnets", "when", "units", "warning_rc", "hold"}
 UNIT_KEYS = {"job", "jobnet", "name", "after", "params", "expected", "warning_rc", "hold",
-             "hold_on_abnormal", "description", "days"}
+             "hold_on_abnormal", "description", "days", "needs"}
 NAME_RE = re.compile(r"^[A-Za-z#@$][A-Za-z0-9#@$_-]{0,31}$")
 TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
+DSN_RE = re.compile(r"^[A-Za-z#@$][A-Za-z0-9#@$_-]*(\.[A-Za-z#@$][A-Za-z0-9#@$_-]*)*$")
 
 
 class JobnetError(DensanError):
@@ -69,6 +78,7 @@ class Unit:
     hold: bool = False                           # held from the start (保留)
     hold_on_abnormal: bool = False               # hold the followers when this one ends abnormally
     days: list[dict] = field(default_factory=list)   # runs only on these rules' days, else bypassed
+    needs: list[str] = field(default_factory=list)   # runs only if these datasets are catalogued
 
 
 @dataclass
@@ -323,11 +333,16 @@ def _flatten(units_doc: list, where: str, warning_rc: int, stack: tuple[str, ...
             from engine.schedule.rules import validate_rule
             for k, rule in enumerate(unit_days, 1):
                 validate_rule(rule, f"{uw}: days rule {k}")
+            needs = item.get("needs") or []
+            needs = [needs] if isinstance(needs, str) else needs
+            if not isinstance(needs, list) or not all(isinstance(n, str) and DSN_RE.match(n) for n in needs):
+                raise JobnetError(f"{uw}: needs: {item.get('needs')!r}: write a list of dataset names "
+                                  f"(a GDG base: it needs a generation), e.g. needs: [CITY.KONBINI.CVSA]")
             u = Unit(path=uname, job=target.upper(), params={str(k): str(v) for k, v in params.items()},
                      expected=None if expected is None else float(_int(expected, f"{uw}: expected")),
                      warning_rc=_int(item.get("warning_rc", warning_rc), f"{uw}: warning_rc"),
                      hold=bool(item.get("hold")), hold_on_abnormal=bool(item.get("hold_on_abnormal")),
-                     days=list(unit_days))
+                     days=list(unit_days), needs=[n.upper() for n in needs])
             level.append((uname, [u], after))
         else:
             nested = load_jobnet(target, stack)

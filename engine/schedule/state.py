@@ -136,6 +136,8 @@ class State:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.executescript(SCHEMA)
+            if "needs" not in {r[1] for r in self.db.execute("PRAGMA table_info(units)")}:
+                self.db.execute("ALTER TABLE units ADD COLUMN needs TEXT")     # a state from before needs:
         except sqlite3.DatabaseError as exc:
             raise DensanError(f"schedule state {path} cannot be opened: {exc}",
                               hint="check DENSAN_HOME; restore schedule.db from backup if it is damaged") from None
@@ -222,9 +224,9 @@ class State:
                 if not plan_days(u.days, day, day, calendar):
                     status = BYPASSED
             db.execute("INSERT INTO units (run, seq, unit, job, params, after, warning_rc, expected, hold_on_abnormal, "
-                       "status, held) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                       "status, held, needs) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                        (run, i, u.path, u.job, json.dumps(u.params), json.dumps(u.after), u.warning_rc, u.expected,
-                        int(u.hold_on_abnormal), status, int(u.hold)))
+                        int(u.hold_on_abnormal), status, int(u.hold), json.dumps(u.needs) if u.needs else None))
         self.event(db, "create" if kind == "planned" else "run-now", who=who, jobnet=net.name, opday=opday,
                    why=why, detail=f"run {run}")
         return run

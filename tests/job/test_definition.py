@@ -108,6 +108,10 @@ def test_params_from_other_params_and_the_city_calendar():
     p = resolve_params({"d": "20250131", "a": "{d|month+1}", "b": "{d|month-2|day+3}", "c": "{d|day+1|open-}"}, {},
                        calendar=cal)
     assert (p["a"], p["b"], p["c"]) == ("20250228", "20241203", "20250131")
+    # open+N / open-N: N open days on, the day itself not counted (Fri 2026-05-22 -> Wed 5/27)
+    p = resolve_params({"d": "20260522", "a": "{d|open+3}", "b": "{d|open-2}", "c": "{d|day+1|open+1}"}, {},
+                       calendar=cal)
+    assert (p["a"], p["b"], p["c"]) == ("20260527", "20260520", "20260525")
 
 
 @pytest.mark.parametrize("value, says", [("{d|fortnight}", "'fortnight' is not a date step"),

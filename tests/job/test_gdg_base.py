@@ -1,0 +1,137 @@
+"""A DD naming a GDG base reads every generation (z/OS concatenation), fixed at job start;
+DISP=(OLD,DELETE,KEEP) on it deletes exactly what was read, only at a normal end; a
+`--restart *` after a step reading a && temporary restarts at the step that made it."""
+from __future__ import annotations
+
+import pytest
+
+from engine.errors import JobDefinitionError
+from engine.job import gdg, run_job
+from engine.job.catalog import Catalog, import_dataset
+
+
+def _gens(base: str) -> list[str]:
+    cat = Catalog()
+    try:
+        return [d.dsn for d in cat.generations(base)]
+    finally:
+        cat.close()
+
+
+def _newest(base: str) -> bytes:
+    cat = Catalog()
+    try:
+        return cat.generations(base)[-1].path.read_bytes()
+    finally:
+        cat.close()
+
+
+@pytest.fixture
+def three(lib, tmp_path):
+    """CITY.IN with three generations a, b, c (oldest first); CITY.OUT empty."""
+    cat = Catalog()
+    cat.define_gdg("CITY.IN", 9)
+    cat.define_gdg("CITY.OUT", 9)
+    cat.close()
+    for text in ("a\n", "b\n", "c\n"):
+        f = tmp_path / "g.dat"
+        f.write_text(text)
+        import_dataset("CITY.IN(+1)", f, move=True)
+    return lib
+
+
+def test_all_generations_order():
+    gens = ["X.G0001V00", "X.G0002V00"]
+    assert gdg.all_generations(gens, None) == ["X.G0002V00", "X.G0001V00"]     # LIFO: the host's default
+    assert gdg.all_generations(gens, "FIFO") == gens
+
+
+def test_base_reads_all_newest_first_and_fifo(three):
+    three.job("CAT", """
+        job: CAT
+        steps:
+          - {name: LIFO, program: "{prog:upcase}", dd: {IN: {dsn: CITY.IN, disp: SHR},
+                                                         OUT: {dsn: CITY.OUT(+1), disp: [NEW, CATLG]}}}
+          - {name: FIFO, program: "{prog:upcase}", dd: {IN: {dsn: CITY.IN, disp: SHR, gdgorder: fifo},
+                                                         OUT: {dsn: CITY.OUT(+2), disp: [NEW, CATLG]}}}
+    """)
+    res = run_job("CAT")
+    assert res.status == "COMPLETED"
+    cat = Catalog()
+    outs = [d.path.read_bytes() for d in cat.generations("CITY.OUT")]
+    cat.close()
+    assert outs == [b"C\nB\nA\n", b"A\nB\nC\n"]
+    assert len(_gens("CITY.IN")) == 3                       # SHR: nothing deleted
+    log = res.log_path.read_text()
+    assert "GDG CITY.IN = ALL 3 GENERATION(S): CITY.IN.G0001V00, CITY.IN.G0002V00, CITY.IN.G0003V00" in log
+
+
+CONSUME = """
+    job: CONSUME
+    steps:
+      - name: COPY
+        program: "{prog:upcase}"
+        parm: "{rc}"
+        dd:
+          IN:   {dsn: CITY.IN, disp: [OLD, DELETE, KEEP]}
+          OUT:  {dsn: CITY.OUT(+1), disp: [NEW, CATLG, DELETE]}
+    params: {rc: rc=0}
+"""
+
+
+def test_old_delete_consumes_exactly_what_was_read(three):
+    three.job("CONSUME", CONSUME)
+    res = run_job("CONSUME", params={"rc": "rc=16"})      # fails: nothing catalogued, nothing deleted
+    assert res.status == "FAILED"
+    assert _gens("CITY.IN") == ["CITY.IN.G0001V00", "CITY.IN.G0002V00", "CITY.IN.G0003V00"]
+    assert _gens("CITY.OUT") == []
+    res = run_job("CONSUME")                              # the rerun reads them all once
+    assert res.status == "COMPLETED"
+    assert _gens("CITY.IN") == [] and _newest("CITY.OUT") == b"C\nB\nA\n"
+    cat = Catalog()
+    assert not any(p.name.startswith("CITY.IN.") for p in cat.datasets_dir.iterdir())    # files gone too
+    cat.close()
+    assert "CITY.IN.G0002V00 DELETED" in res.log_path.read_text()
+    with pytest.raises(JobDefinitionError, match="GDG base .every generation. and has no generations"):
+        run_job("CONSUME")                                # nothing left to read: a clear JCL error
+
+
+def test_base_cannot_be_written(three):
+    three.job("BAD", """
+        job: BAD
+        steps:
+          - {name: S, program: "{prog:upcase}", dd: {OUT: {dsn: CITY.IN, disp: [MOD, KEEP]}}}
+    """)
+    with pytest.raises(JobDefinitionError, match=r"(?s)CITY.IN is a GDG base .* not written .disp MOD.*CITY.IN\(\+1\)"):
+        run_job("BAD")
+    three.job("BAD2", """
+        job: BAD2
+        steps:
+          - {name: S, program: "{prog:upcase}", dd: {IN: {dsn: CITY.IN(0), disp: SHR, gdgorder: FIFO}}}
+    """)
+    with pytest.raises(JobDefinitionError, match="gdgorder: FIFO is for a DD naming a GDG base"):
+        run_job("BAD2")
+
+
+def test_restart_star_goes_back_to_the_temporarys_step(three):
+    """A rerun after the second step failed sorts again: its input was a && temporary."""
+    three.job("TWO", """
+        job: TWO
+        params: {rc: rc=0}
+        steps:
+          - {name: SORT, program: "{prog:upcase}", dd: {IN: {dsn: CITY.IN, disp: SHR},
+                                                         OUT: {dsn: '&&T', disp: [NEW, PASS]}}}
+          - name: POST
+            program: "{prog:upcase}"
+            parm: "{rc}"
+            dd:
+              IN:   {dsn: '&&T', disp: [OLD, DELETE]}
+              OUT:  {dsn: CITY.OUT(+1), disp: [NEW, CATLG, DELETE]}
+              USED: {dsn: CITY.IN, disp: [OLD, DELETE, KEEP]}
+    """)
+    assert run_job("TWO", params={"rc": "rc=16"}).status == "FAILED"
+    assert len(_gens("CITY.IN")) == 3 and _gens("CITY.OUT") == []
+    res = run_job("TWO", restart="*")
+    assert res.status == "COMPLETED"
+    assert [s.name for s in res.steps] == ["SORT", "POST"]
+    assert _newest("CITY.OUT") == b"C\nB\nA\n" and _gens("CITY.IN") == []
