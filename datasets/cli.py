@@ -69,6 +69,8 @@ def city(masters, full, transactions, encoding, date, seed, unsorted, no_run, bi
     try:
         t0 = time.perf_counter()
         made = generate_city(masters, transactions, seed=seed, date=date, sort=not unsorted)
+        from datasets.collection_followups import flag_transfer_notices   # unpaid items for KOFURI1 too
+        made.master = flag_transfer_notices(made.master)
         home.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(prefix="city-", dir=home) as tmp:
             mpath, tpath = Path(tmp) / "master.dat", Path(tmp) / "tran.dat"
@@ -80,11 +82,16 @@ def city(masters, full, transactions, encoding, date, seed, unsorted, no_run, bi
                                               say=click.echo)      # the population: run JUKID for their day
         from datasets.collection_followups import catalog_followups     # accounts, late-fee rates (ENTAI01, KOFURI1)
         catalog_followups(made.master, home=home, seed=seed, say=click.echo, encoding=encoding)
+        from datasets.konbini import catalog_konbini      # the agents' files of the day (KONBINI1 in the night)
+        konbini = catalog_konbini(made.master, made.transactions, date=date, seed=seed, home=home, say=click.echo,
+                                  folder=home)
         click.echo(f"CITY  {masters:,} MASTERS -> {master_dsn}   {transactions:,} TRANSACTIONS -> {tran_dsn}"
                    f"   {encoding.upper()}  SEED {seed}  ({time.perf_counter() - t0:.1f} s)")
         click.echo(f"      {people:,} RESIDENTS -> CITY.JUKI.MASTER   {moves:,} MOVEMENTS -> CITY.JUKI.MOVE"
                    f"   (densan run JUKID --param date={date})")
         click.echo("      intended: " + "  ".join(f"{k} {v:,}" for k, v in made.intended.items()))
+        click.echo("      konbini: " + "  ".join(f"{k} {v:,} -> CITY.KONBINI.{k}" for k, v in konbini.items())
+                   + f"   (the night's KONBINI1: densan run NIGHTLY --param date={date})")
         click.echo(tax_line)
         click.echo(f"      home: {home}")
         from datasets.water import CITY_CUSTOMERS, SAMPLE_CUSTOMERS, catalog_water, generate_water

@@ -77,6 +77,18 @@ def with_transfer_flags(master: np.ndarray, cols: dict) -> np.ndarray:
     return out
 
 
+def flag_transfer_notices(master: np.ndarray) -> np.ndarray:
+    """The master with SH-KOFURI-KBN '1' on every live installment (not cancelled) of each
+    notice with an installment paid by account transfer: the generator flags only the paid
+    ones, so the night's account-transfer request (KOFURI1) would find nothing unpaid to
+    request. The notice is SH-KEY without the installment (bytes 1-16)."""
+    notice = master[:, :16].copy().view(f"S16").ravel()
+    flagged = np.isin(notice, np.unique(notice[master[:, 76] == ord("1")]))
+    out = master.copy()
+    out[:, 76] = np.where(flagged & (master[:, 75] != ord("9")), ord("1"), master[:, 76]).astype(np.uint8)
+    return out
+
+
 def transfer_payers(master: np.ndarray) -> np.ndarray:
     """The 個人番号 of the payers with at least one item paid by account transfer."""
     rows = master[master[:, 76] == ord("1")]

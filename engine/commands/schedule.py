@@ -81,8 +81,10 @@ def schedule() -> None:
 @click.option("--year", type=int, default=None, help="A whole year instead.")
 @click.option("--jobnet", default=None, help="Only this root jobnet.")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
+@click.option("--units", "with_units", is_flag=True,
+              help="Under each run, what each unit does that day: runs, runs if its input is there, bypassed.")
 @_guard("schedule plan")
-def plan_cmd(month: str | None, year: int | None, jobnet: str | None, as_json: bool) -> None:
+def plan_cmd(month: str | None, year: int | None, jobnet: str | None, as_json: bool, with_units: bool) -> None:
     """The planned runs of a month: operating day, jobnet, start, deadline, and the rule."""
     from engine.schedule import state as S
     if year:
@@ -103,6 +105,8 @@ def plan_cmd(month: str | None, year: int | None, jobnet: str | None, as_json: b
         d = dt.date.fromisoformat(r["date"])
         click.echo(f"{r['date']:<10} {d.strftime('%a'):<3} {r['jobnet']:<10} {r['start']:<16} "
                    f"{r['deadline'] or '':<16} {r['why']}")
+        for u in r["unit_plan"] if with_units else []:
+            click.echo(f"{'':<15}{u['unit']:<12} {u['job']:<9} {u['plan']}" + (f"  ({u['why']})" if u["why"] else ""))
     click.echo(f"-- {len(rows)} planned run(s)")
 
 

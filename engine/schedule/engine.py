@@ -56,9 +56,26 @@ def plan_range(start: dt.date, end: dt.date, *, jobnet: str | None = None, nets:
             dl = deadline_instant(net, p.date)
             out.append({"jobnet": name, "date": p.date.isoformat(), "start": st.isoformat(sep=" ", timespec="minutes"),
                         "deadline": dl.isoformat(sep=" ", timespec="minutes") if dl else None,
-                        "rule": p.rule, "why": p.why, "units": len(net.units)})
+                        "rule": p.rule, "why": p.why, "units": len(net.units),
+                        "unit_plan": [unit_plan(u, p.date, cal) for u in net.units]})
     out.sort(key=lambda r: (r["date"], r["start"], r["jobnet"]))
     return out
+
+
+def unit_plan(u, day: dt.date, cal: CityCalendar) -> dict:
+    """What a unit will do on a planned day: run, run if its inputs are there (needs:), or be
+    bypassed because it is not one of its days."""
+    if u.days:
+        hits = plan_days(u.days, day, day, cal)
+        if not hits:
+            return {"unit": u.path, "job": u.job, "plan": "bypassed", "why": "not one of its days"}
+        why = hits[0].why.split("): ", 1)[-1]
+    else:
+        why = ""
+    if u.needs:
+        need = "if " + ", ".join(u.needs) + " " + ("has a generation" if len(u.needs) == 1 else "have generations")
+        return {"unit": u.path, "job": u.job, "plan": "runs " + need, "why": why}
+    return {"unit": u.path, "job": u.job, "plan": "runs", "why": why}
 
 
 def explain(jobnet: str, day: dt.date, calendar: CityCalendar | None = None) -> str:
