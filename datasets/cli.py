@@ -14,6 +14,8 @@ from engine.errors import DensanError
 
 MASTER_DSN, TRAN_DSN, ERROR_DSN = "CITY.SHUNO.MASTER", "CITY.SHUNO.TRAN", "CITY.SHUNO.ERROR"
 GDG_LIMIT = 7                  # a week of generations, as the host kept
+TRAN_LIMIT = 99                # payments wait in CITY.SHUNO.TRAN until SHUNOD posts them (a
+                               # generation per channel a night): rolling one off would lose payments
 
 
 def catalog_city(master_path: Path, tran_path: Path, *, encoding: str, home: Path | None = None,
@@ -26,7 +28,7 @@ def catalog_city(master_path: Path, tran_path: Path, *, encoding: str, home: Pat
     try:
         for base in (MASTER_DSN, TRAN_DSN, ERROR_DSN):
             if catalog.gdg(base) is None:
-                catalog.define_gdg(base, GDG_LIMIT)
+                catalog.define_gdg(base, TRAN_LIMIT if base == TRAN_DSN else GDG_LIMIT)
     finally:
         catalog.close()
     dialect = "ibm" if encoding != "ascii" else "gnucobol"

@@ -250,8 +250,10 @@ def catalog_water(w: Water, *, encoding: str = "ascii", home=None, say=None) -> 
 
 def add_water_payments(*, date: str, seed: int = 1, encoding: str = "ascii", home=None,
                        say=None) -> int:
-    """The day's payments of the water items just billed (CITY.SUIDO.CHOTEI(0)),
-    added to the day's transactions: CITY.SHUNO.TRAN(+1) = TRAN(0) + the payments."""
+    """The day's payments of the water items just billed (CITY.SUIDO.CHOTEI(0)), as a
+    generation of their own, CITY.SHUNO.TRAN(+1): SHUNOD posts every generation (it was
+    TRAN(0) + the payments when SHUNOD read TRAN(0) alone; now that would post the day's
+    other payments twice)."""
     import tempfile
     from pathlib import Path
 
@@ -261,7 +263,6 @@ def add_water_payments(*, date: str, seed: int = 1, encoding: str = "ascii", hom
     catalog = Catalog(home)
     try:
         chotei_path = catalog.generations(WATER_DSNS["chotei"])[-1].path
-        tran_path = catalog.generations("CITY.SHUNO.TRAN")[-1].path
     finally:
         catalog.close()
     chotei = np.fromfile(chotei_path, np.uint8).reshape(-1, 100)
@@ -273,10 +274,9 @@ def add_water_payments(*, date: str, seed: int = 1, encoding: str = "ascii", hom
     pay = water_payments(chotei, date=date, seed=seed)
     if encoding != "ascii":
         pay = ebcdic_transactions(pay)
-    day = np.fromfile(tran_path, np.uint8).reshape(-1, 60)
     with tempfile.TemporaryDirectory(prefix="water-", dir=home) as tmp:
         path = Path(tmp) / "tran.dat"
-        write_records(path, np.concatenate([day, pay]))
+        write_records(path, pay)
         import_dataset("CITY.SHUNO.TRAN(+1)", path, copybook="NOFUTRN", encoding=encoding, recfm="FB",
                        lrecl=60, dialect="ibm" if encoding != "ascii" else "gnucobol", move=True,
                        home=home, say=say)

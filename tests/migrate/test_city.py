@@ -26,6 +26,11 @@ def test_city_catalogs_generations(densan_home, tmp_path):
     assert (tran.records, tran.lrecl, tran.copybook) == (200, 60, "NOFUTRN")
     assert catalog.gdg("CITY.SHUNO.ERROR") is not None
     city = generate_city(2_000, 200, seed=4)
+    from datasets.collection_followups import flag_transfer_notices    # densan city flags unpaid transfer items too
+    flagged = flag_transfer_notices(city.master)
+    assert (flagged[:, 76] == ord("1")).sum() > (city.master[:, 76] == ord("1")).sum()
+    assert ((flagged != city.master).sum(axis=0).nonzero()[0] == [76]).all()     # only SH-KOFURI-KBN changes
+    city.master = flagged
     write_city(city, tmp_path / "m", tmp_path / "t")
     assert master.path.read_bytes() == (tmp_path / "m").read_bytes()
     assert tran.path.read_bytes() == (tmp_path / "t").read_bytes()
