@@ -118,7 +118,7 @@ class Allocation:
         paths = [Path(substitute(p, self.params, where)).expanduser().absolute() for p in ddef.paths]
         exists = all(p.exists() for p in paths)
         status = ddef.status or ("NEW" if ddef.replace_existing or not exists else "SHR")
-        if status in ("NEW", "MOD", "OLD") and len(paths) > 1:
+        if status in ("NEW", "MOD") and len(paths) > 1:
             raise JobDefinitionError(f"{where}: a concatenation is read only (disp {status})")
         if status in ("SHR", "OLD"):
             missing = [p for p in paths if not p.exists()]
@@ -132,7 +132,7 @@ class Allocation:
             # OLD: write()/write_raw()/open_text() replace it atomically at step end (a program
             # writing .path itself writes in place). SHR, written or implied (a path: given
             # without disp that exists), is read only: the job's DISP never said to replace it
-            writable = status == "OLD"
+            writable = status == "OLD" and len(paths) == 1     # OLD files read together: read only
             if writable:
                 _replaceable(paths[0], ddef.name, where, must_exist=True)
             dd = self._dd(ddef, dsn=None, paths=paths, status=status,

@@ -135,3 +135,31 @@ def test_restart_star_goes_back_to_the_temporarys_step(three):
     assert res.status == "COMPLETED"
     assert [s.name for s in res.steps] == ["SORT", "POST"]
     assert _newest("CITY.OUT") == b"C\nB\nA\n" and _gens("CITY.IN") == []
+
+
+def test_a_backreference_deletes_what_the_earlier_step_read_never_a_users_file(three, tmp_path):
+    """SHUNOD's POSTED is *.SORT.SORTIN: the generations SORT read are deleted once posted;
+    when --dd gives SORT plain files instead, those files are read and kept."""
+    three.job("BACK", """
+        job: BACK
+        steps:
+          - {name: SORT, program: "{prog:upcase}", dd: {IN: {dsn: CITY.IN, disp: SHR},
+                                                         OUT: {dsn: '&&T', disp: [NEW, PASS]}}}
+          - name: POST
+            program: "{prog:upcase}"
+            dd:
+              IN:   {dsn: '&&T', disp: [OLD, DELETE]}
+              OUT:  {dsn: CITY.OUT(+1), disp: [NEW, CATLG, DELETE]}
+              USED: {dsn: '*.SORT.IN', disp: [OLD, DELETE, KEEP]}
+    """)
+    files = []
+    for name in ("x.dat", "y.dat"):
+        f = tmp_path / name
+        f.write_text(name + "\n")
+        files.append(f"SORT.IN={f}")
+    res = run_job("BACK", dd=files)
+    assert res.status == "COMPLETED"
+    assert (tmp_path / "x.dat").read_text() == "x.dat\n" and (tmp_path / "y.dat").exists()
+    assert len(_gens("CITY.IN")) == 3 and _newest("CITY.OUT") == b"X.DAT\nY.DAT\n"
+    assert run_job("BACK").status == "COMPLETED"
+    assert _gens("CITY.IN") == [] and _newest("CITY.OUT") == b"C\nB\nA\n"

@@ -141,9 +141,10 @@ def test_a_night_with_a_bank_result_and_konbini_files_posts_each_payment_once(tm
     clean = tmp_path / "clean-master.dat"
     r = city.densan("run", "SHUNOD", "--param", "date=20250204", *files, "--dd", f"MASTER-IN={tmp_path / 'master0.dat'}",
                     "--dd", f"MASTER-OUT={clean}", "--dd", f"ERROR-OUT={tmp_path / 'err.dat'}",
-                    "--dd", f"REPORT={tmp_path / 'rep.txt'}", "--dd", "POSTED=DUMMY", "--quiet")
+                    "--dd", f"REPORT={tmp_path / 'rep.txt'}", "--quiet")
     assert r.returncode in (0, 4), r.stdout + r.stderr
     assert clean.read_bytes() == posted.path.read_bytes()
+    assert [(tmp_path / f"tran{i}.dat").read_bytes() for i in range(3)] == kept     # a user's files: kept
 
     # 2/5: nothing came in; nothing is posted again
     r = city.densan("run", "NIGHTLY", "--param", "date=20250205")
