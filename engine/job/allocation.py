@@ -46,7 +46,26 @@ class Allocation:
             self._log_alloc(alloc)
         _check_no_file_twice(step, allocs)
         _inherit_code_page(allocs)
+        for a in allocs:
+            if a.ddef.like:
+                self._like(a, step)
         return allocs
+
+    def _like(self, a: Alloc, step: StepDef) -> None:
+        """LIKE=: a dataset the step creates takes the code page and dialect of a model
+        dataset (the DD's own encoding:/dialect: win; a model not catalogued is logged and
+        the step's inputs give the code page, as without like:). KONBINI1 writes the city's payments in
+        the collection master's code page, whatever code page the agent's file is in."""
+        where = f"step {step.name}: dd {a.dd.name}: like"
+        name = gdgmod.normalize(substitute(a.ddef.like, self.params, where))
+        _, src = self._lookup(self.gdg_map.get(name, name))
+        if not isinstance(src, Dataset):      # a preference: the code page of the step's inputs then
+            self.log(f"  LIKE {name} FOR {a.dd.name}: NOT CATALOGUED; CODE PAGE OF THE STEP'S INPUTS")
+            return
+        if a.ddef.encoding is None and src.encoding:
+            a.dd.encoding = src.encoding
+        if a.ddef.dialect is None:
+            a.dd.dialect = src.dialect
 
     def _log_alloc(self, a: Alloc) -> None:
         dd = a.dd
@@ -201,6 +220,7 @@ class Allocation:
             for n, (p, _) in zip(names, found):
                 if p is None:
                     raise self._not_found(where, n)
+            _one_code_page(where, [(n, src) for n, (_, src) in zip(names, found)])
             dd = self._dd(ddef, dsn="+".join(names), paths=[p for p, _ in found], status=ddef.status or "SHR")
             self._inherit(dd, ddef, found[0][1])
             members = [(n, p, isinstance(src, Dataset)) for n, (p, src) in zip(names, found)]
@@ -278,6 +298,17 @@ class Allocation:
             if dd.append and a.final is not None and a.final.exists():
                 _, base = dataset_info(a.final, dd.recfm, dd.lrecl)
             dd.records_written = records - (base or 0)
+
+
+def _one_code_page(where: str, members: list[tuple[str, object]]) -> None:
+    """A concatenation is read in one code page: catalogued members in different ones (a GDG
+    whose generations came from different writers) are refused rather than misread."""
+    pages = {name: (src.encoding or "ascii").lower() for name, src in members if isinstance(src, Dataset)}
+    if len(set(pages.values())) > 1:
+        listing = ", ".join(f"{n} {p}" for n, p in pages.items())
+        raise JobDefinitionError(f"{where}: the concatenation's datasets are in different code pages ({listing}); "
+                                 f"it is read in one", hint="write every generation in one code page (like: on the "
+                                                            "DD that creates them), or convert them first")
 
 
 def _inherit_code_page(allocs: list[Alloc]) -> None:

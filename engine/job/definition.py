@@ -23,7 +23,7 @@ SORT_PROGRAMS = {"SORT", "ICEMAN", "DFSORT", "SYNCSORT"}
 JOB_KEYS = {"job", "description", "params", "steps", "request"}
 STEP_KEYS = {"name", "program", "parm", "when", "cond", "dd", "abend_rc", "description", "executor"}
 DD_KEYS = {"dsn", "disp", "copybook", "encoding", "recfm", "lrecl", "dialect", "dummy",
-           "sysout", "suffix", "path", "inline", "gdgorder"}
+           "sysout", "suffix", "path", "inline", "gdgorder", "like"}
 GDG_ORDERS = {"LIFO", "FIFO"}
 STATUSES = {"NEW", "OLD", "SHR", "MOD"}
 DISPOSITIONS = {"KEEP", "DELETE", "CATLG", "UNCATLG", "PASS"}
@@ -62,6 +62,8 @@ class DDDef:
                                                        # even when the step fails, as SYSOUT is
     gdgorder: str | None = None                        # a GDG base read whole: LIFO (newest first,
                                                        # the host's default) or FIFO (oldest first)
+    like: str | None = None                            # LIKE=: a new dataset takes this dataset's
+                                                       # code page and dialect (not given on the DD)
 
 
 @dataclass
@@ -324,6 +326,10 @@ def parse_dd(name: str, spec: object, where: str) -> DDDef:
             raise JobDefinitionError(f"{where}: key gdgorder: {spec['gdgorder']!r}: write LIFO (newest generation "
                                      f"first, the default) or FIFO (oldest first), on a DD whose dsn: is a GDG base")
         dd.gdgorder = order
+    if spec.get("like") is not None:
+        if "dsn" not in spec and "path" not in spec:
+            raise JobDefinitionError(f"{where}: key like: is for a new dataset (dsn: or path:)")
+        dd.like = _dsn(spec["like"], f"{where}: key like")
     if spec.get("lrecl") is not None:
         lrecl = spec["lrecl"]
         if not isinstance(lrecl, int) or isinstance(lrecl, bool) or not 1 <= lrecl <= 1_048_576:

@@ -256,6 +256,8 @@ class JobRunner(Allocation, StepEnd):
                 where = f"step {step.name}: dd {ddef.name}"
                 refs += [(gdgmod.normalize(substitute(r, self.params, where)), where, True) for r in ddef.dsns]
                 refs += [(gdgmod.normalize(substitute(r, self.params, where)), where, False) for r in ddef.orig_dsns]
+                if ddef.like:
+                    refs.append((gdgmod.normalize(substitute(ddef.like, self.params, where)), f"{where}: like", False))
         made_by_override = {gdgmod.normalize(substitute(r, self.params, "dsn")) for step in steps
                             for d in step.dd.values() if d.status in ("NEW", "MOD") for r in d.orig_dsns}
         refs = [(dsn, where, strict and dsn not in made_by_override) for dsn, where, strict in refs]

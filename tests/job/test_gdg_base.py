@@ -163,3 +163,31 @@ def test_a_backreference_deletes_what_the_earlier_step_read_never_a_users_file(t
     assert len(_gens("CITY.IN")) == 3 and _newest("CITY.OUT") == b"X.DAT\nY.DAT\n"
     assert run_job("BACK").status == "COMPLETED"
     assert _gens("CITY.IN") == [] and _newest("CITY.OUT") == b"C\nB\nA\n"
+
+
+def test_like_gives_a_new_generation_the_models_code_page_and_mixed_pages_are_refused(three, tmp_path):
+    """KONBINI1 writes the city's payments LIKE the collection master (cp930 in an EBCDIC
+    city), not in the agent's code page; a GDG base whose generations are in different code
+    pages is refused, not misread."""
+    f = tmp_path / "m.dat"
+    f.write_bytes("X\n".encode("cp037"))
+    import_dataset("CITY.MODEL", f, encoding="cp930", move=True)
+    three.job("LIKE", """
+        job: LIKE
+        steps:
+          - {name: S, program: "{prog:upcase}", dd: {IN: {dsn: CITY.IN(0), disp: SHR},
+              OUT: {dsn: CITY.IN(+1), disp: [NEW, CATLG, DELETE], like: CITY.MODEL}}}
+    """)
+    res = run_job("LIKE")
+    assert res.status == "COMPLETED"
+    cat = Catalog()
+    assert [d.encoding for d in cat.generations("CITY.IN")] == ["ascii", "ascii", "ascii", "cp930"]
+    cat.close()
+    three.job("MIXED", """
+        job: MIXED
+        steps:
+          - {name: S, program: "{prog:upcase}", dd: {IN: {dsn: CITY.IN, disp: SHR}}}
+    """)
+    with pytest.raises(JobDefinitionError, match=r"(?s)different code pages \(CITY.IN.G0004V00 cp930, CITY.IN.G0003V00 "
+                                                 r"ascii.*like:"):
+        run_job("MIXED")
