@@ -420,6 +420,8 @@ def rerun(jobnet: str, date, mode: str = "failed", *, unit: str | None = None, w
                 chosen = [target] + _followers(units, target["unit"])
             else:
                 chosen = [u for u in chosen if u["unit"] == target["unit"]] or [target]
+        off = _not_their_day(run)           # bypassed for the day: a rerun does not make it their day
+        chosen = [u for u in chosen if u["unit"] not in off]
         if not chosen:
             raise ScheduleError(f"jobnet {run['jobnet']} {run['opday']}: nothing to rerun in mode {mode}",
                                 hint="statuses: " + ", ".join(f"{u['unit']}={u['status']}" for u in units))
@@ -435,16 +437,33 @@ def rerun(jobnet: str, date, mode: str = "failed", *, unit: str | None = None, w
                                "ended = NULL WHERE run = ? AND unit = ?", (WAITING, restart, run["id"], u["unit"]))
             if mode == "top":       # units after a rerun unit wait again, bypassed ones included
                 for u in units:
-                    if u["unit"] not in names and u["status"] == BYPASSED:
+                    if u["unit"] not in names and u["status"] == BYPASSED and u["unit"] not in off:
                         db.execute("UPDATE units SET status = ? WHERE run = ? AND unit = ?", (WAITING, run["id"], u["unit"]))
             for u in units:         # followers bypassed because of the failure are reconsidered
-                if u["status"] == BYPASSED and any(p in names for p, _ in json.loads(u["after"] or "[]")):
+                if u["status"] == BYPASSED and u["unit"] not in off \
+                        and any(p in names for p, _ in json.loads(u["after"] or "[]")):
                     db.execute("UPDATE units SET status = ? WHERE run = ? AND unit = ?", (WAITING, run["id"], u["unit"]))
             db.execute("UPDATE jobnet_runs SET status = ?, ended = NULL, late = 0 WHERE id = ?", (RUNNING if run["started"]
                                                                                                else WAITING, run["id"]))
             st.event(db, f"rerun-{mode}", who=who, jobnet=run["jobnet"], opday=run["opday"], unit=unit, why=why,
                      detail=", ".join(sorted(names)))
         return sorted(names)
+
+
+def _not_their_day(run) -> set[str]:
+    """Units of the run whose `days:` do not include its operating day (bypassed when the run
+    was created). A rerun from the top must leave them bypassed: KOTEIY is not run on a
+    night in January because the night was rerun. Empty when the jobnet cannot be loaded."""
+    from engine.schedule.jobnet import JobnetError, load_jobnet
+    try:
+        net = load_jobnet(run["jobnet"])
+    except (JobnetError, OSError):
+        return set()
+    from engine.calendar import load_calendar
+    from engine.schedule.rules import plan_days
+    day = dt.date.fromisoformat(run["opday"])
+    cal = load_calendar()
+    return {u.path for u in net.units if u.days and not plan_days(u.days, day, day, cal)}
 
 
 def _followers(units: list[sqlite3.Row], path: str) -> list[sqlite3.Row]:

@@ -54,3 +54,36 @@ def test_needs_is_checked_when_loaded():
         parse_jobnet(bad)
     net = parse_jobnet(NEEDS_NET)
     assert net.unit("C").needs == ["T.INBOX"] and net.unit("D").needs == []
+
+
+def test_a_rerun_from_the_top_leaves_units_bypassed_for_the_day(tmp_path, monkeypatch):
+    """KOTEIY (the April assessment) must not run on a January night because the night
+    was rerun from the top: days are kept; a unit bypassed for a missing input (needs:) or
+    by a relation is reconsidered."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "DAYS.yaml").write_text("""jobnet: DAYS
+schedule: [{every: open-day}]
+units:
+  - job: A
+  - {job: Y, days: [{open_day: 1, months: [4]}]}
+  - {job: N, needs: [T.NOTHING]}
+  - job: Z
+""")
+    monkeypatch.setenv("DENSAN_JOBS", str(lib))
+    home = tmp_path / "home"
+    S.hold("DAYS", "2026-01-05", why="test", home=home)             # makes the planned run
+    S.release("DAYS", "2026-01-05", home=home)
+    st = S.State(home)
+    run = st.find_run("DAYS", "2026-01-05")
+    assert {u["unit"]: u["status"] for u in st.units_of(run["id"])}["Y"] == S.BYPASSED
+    with st.tx() as db:
+        db.execute("UPDATE units SET status = ?, job_run = 'J0000001' WHERE run = ? AND unit IN ('A', 'Z')",
+                   (S.NORMAL, run["id"]))
+        db.execute("UPDATE units SET status = ? WHERE run = ? AND unit = 'N'", (S.BYPASSED, run["id"]))
+    assert S.rerun("DAYS", "2026-01-05", "top", home=home) == ["A", "N", "Z"]
+    st2 = {u["unit"]: u["status"] for u in st.units_of(run["id"])}
+    assert st2 == {"A": S.WAITING, "Y": S.BYPASSED, "N": S.WAITING, "Z": S.WAITING}
+    assert S.rerun("DAYS", "2026-01-05", "top", unit="Y", home=home) == ["N", "Z"]    # its followers only
+    assert {u["unit"]: u["status"] for u in st.units_of(run["id"])}["Y"] == S.BYPASSED
+    st.close()
