@@ -15,7 +15,11 @@ values null, `__record__` the raw bytes) for the declarative parts of a program.
 
 Class tests follow the data: ASCII data the GnuCOBOL conventions (digits
 X'30'-X'39', a negative trailing sign X'70'-X'79'), EBCDIC data IBM's (X'F0'-X'F9',
-the last zone C, D or F on a signed field).
+the last zone C, D or F on a signed field). A packed field is NUMERIC with digit
+nibbles (the pad nibble of an even digit count need not be 0) and sign C, D or F
+(F only, unsigned); a program that takes only C and D says numeric(name, packed_signs="CD").
+Tests, values and MOVEs of numbers run on the engine's codecs (engine/records: the
+compiled kernel or its NumPy fallback); a value is meaningful where the field is NUMERIC.
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.copybook.model import Field, Usage
+from engine.records import kernel
 
 
 def _is_ebcdic(encoding: str) -> bool:
@@ -49,6 +54,7 @@ class Records:
         self.space = 0x40 if self.ebcdic else 0x20
         self._fields: dict[str, Field] = {}
         self._charsets: dict = {}
+        self._codecs: dict = {}
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -133,60 +139,68 @@ class Records:
         """Field = SPACES."""
         return (self.bytes(name) == self.space).all(axis=1)
 
-    def numeric(self, name: str) -> np.ndarray:
-        """The COBOL NUMERIC class test of a DISPLAY or packed field."""
-        f = self.field(name)
-        b = self.bytes(name)
-        pic = f.picture
-        if f.usage in (Usage.PACKED,):
-            return _packed_numeric(b, signed=bool(pic and pic.signed))
-        digits = (b - np.uint8(self.zone)) < 10
-        if f.usage != Usage.DISPLAY or pic is None or pic.category.name not in ("NUMERIC",):
-            return digits.all(axis=1)
-        if not pic.signed or f.sign_separate or f.sign_leading:
-            return digits.all(axis=1)
-        last = b[:, -1]
-        if self.ebcdic:
-            ok_last = ((last >> 4) >= 0xC) & ((last >> 4) != 0xE) & ((last & 0xF) <= 9)
-        else:
-            ok_last = ((last >= 0x30) & (last <= 0x39)) | ((last >= 0x70) & (last <= 0x79))
-        return digits[:, :-1].all(axis=1) & ok_last
+    def numeric(self, name: str, *, packed_signs: str | None = None) -> np.ndarray:
+        """The COBOL NUMERIC class test of a DISPLAY or packed field (`packed_signs`:
+        the sign nibbles a packed field may have, when the program's are not C/D/F)."""
+        return ~self._decode(name, packed_signs)[1]
 
     def all_numeric(self, *names: str) -> np.ndarray:
-        """Every one of the fields passes `numeric`: the fields whose test is "all
-        digits" in one pass over their bytes gathered side by side."""
-        plain, other = [], []
-        for name in names:
-            f, pic = self.field(name), self.field(name).picture
-            digits_only = f.usage != Usage.PACKED and (
-                f.usage != Usage.DISPLAY or pic is None or pic.category.name != "NUMERIC"
-                or not pic.signed or f.sign_separate or f.sign_leading)
-            (plain if digits_only else other).append(name)
+        """Every one of the fields passes `numeric`, in one pass over the records
+        when the compiled kernel runs."""
         out = np.ones(len(self), bool)
-        if plain and len(self):
-            columns = np.concatenate([np.arange(self.span(n).start, self.span(n).stop) for n in plain])
-            d = np.take(self.data, columns, axis=1)
-            d -= np.uint8(self.zone)
-            out = d.max(axis=1) <= 9
-        for name in other:
+        if kernel.active() is not None and len(self) and self.data.ndim == 2:
+            jobs = [self._codec(name).kernel_decode(np.array([self.span(name).start], np.int64),
+                                                     len(self)) for name in names]
+            if all(job is not None for job in jobs):
+                kernel.active().decode_fields(kernel.block(self.data), [spec for spec, _ in jobs])
+                for _, finish in jobs:
+                    out &= ~finish(None)[1]
+                return out
+        for name in names:
             out &= self.numeric(name)
         return out
 
     def value(self, name: str) -> np.ndarray:
         """The field's value as int64 (unscaled), meaningful where `numeric`."""
-        f = self.field(name)
+        return self._decode(name)[0]
+
+    def _decode(self, name: str, packed_signs: str | None = None):
+        """(int64 values, bad) of the field; over 18 digits the value's low 64 bits."""
         b = self.bytes(name)
-        if f.usage == Usage.PACKED:
-            hi, lo = (b >> 4).astype(np.int64), (b & 0xF).astype(np.int64)
-            nib = np.stack([hi, lo], axis=2).reshape(len(b), 2 * b.shape[1])
-            v = _horner(nib[:, :-1])
-            return np.where(nib[:, -1] == 0xD, -v, v)
-        v = _horner_digits(b)
-        if f.picture is not None and f.picture.signed and b.shape[1]:
-            last = b[:, -1]
-            neg = (last >> 4) == 0xD if self.ebcdic else (last >= 0x70) & (last <= 0x79)
-            v = np.where(neg, -v, v)
-        return v
+        if b.shape[1] > 38:                         # PIC X(39+) NUMERIC: no value
+            return np.zeros(len(b), np.int64), ((b - np.uint8(self.zone)) >= 10).any(axis=1)
+        values, bad = self._codec(name, packed_signs).decode(b)
+        return (values[:, 0] if values.ndim == 2 else values), bad
+
+    def _codec(self, name: str, packed_signs: str | None = None):
+        """The codec the class test and the value read a field with: a packed field
+        as GnuCOBOL does (any digit in the pad nibble, D negative); a signed
+        zoned field with its sign convention; anything else as plain digits."""
+        key = (name, packed_signs)
+        codec = self._codecs.get(key)
+        if codec is None:
+            from engine.records.packed import PackedCodec
+            from engine.records.zoned import ZonedCodec
+            f = self.field(name)
+            pic = f.picture
+            signed = bool(pic and pic.signed)
+            size = self.span(name).stop - self.span(name).start
+            from engine.codepages import get_codepage
+            page = self._codepage() if self.ebcdic else get_codepage("ascii")
+            if f.usage == Usage.PACKED:
+                codec = PackedCodec(digits=2 * size - 1, signed=True, size=size,
+                                    valid_signs=packed_signs or ("CDF" if signed else "F"),
+                                    negative_signs="D", check_pad=False)
+            elif (f.usage == Usage.DISPLAY and pic is not None and signed
+                  and pic.category.name == "NUMERIC"):
+                codec = ZonedCodec(digits=size - (1 if f.sign_separate else 0), signed=True,
+                                   convention="ebcdic" if self.ebcdic else "gnucobol", codepage=page,
+                                   sign_leading=f.sign_leading, sign_separate=f.sign_separate,
+                                   zones="CDF")
+            else:
+                codec = ZonedCodec(digits=size, signed=False, convention="gnucobol", codepage=page)
+            self._codecs[key] = codec
+        return codec
 
     # ------------------------------------------------------------------ MOVE
     def put(self, name: str, values, rows=None) -> None:
@@ -211,37 +225,24 @@ class Records:
         return codec.decode(self.data, columns=columns, errors="lenient", keep_raw=keep_raw).frame
 
 
-def _horner_digits(b: np.ndarray) -> np.ndarray:
-    """The number of the low nibbles of DISPLAY bytes (n, w), two digits a step."""
-    d = b & np.uint8(0x0F)
-    if d.shape[1] % 2:
-        v = d[:, 0].astype(np.int64)
-        d = d[:, 1:]
-    else:
-        v = np.zeros(len(d), np.int64)
-    pairs = d[:, 0::2] * np.uint8(10) + d[:, 1::2]          # at most 15 * 10 + 15: fits a byte
-    for j in range(pairs.shape[1]):
-        v = v * 100 + pairs[:, j]
-    return v
+def _plain_digits_codec(width: int, zone: int):
+    from engine.codepages import get_codepage
+    from engine.records.zoned import ZonedCodec
+    return ZonedCodec(digits=width, signed=False, convention="gnucobol",
+                      codepage=get_codepage("cp037" if zone == 0xF0 else "ascii"))
 
 
-def _horner(d: np.ndarray) -> np.ndarray:
-    v = np.zeros(len(d), np.int64)
-    for j in range(d.shape[1]):
-        v = v * 10 + d[:, j]
-    return v
-
-
-def _packed_numeric(b: np.ndarray, *, signed: bool) -> np.ndarray:
-    hi, lo = b >> 4, b & 0xF
-    digits_ok = (hi <= 9).all(axis=1) & (lo[:, :-1] <= 9).all(axis=1)
-    sign = lo[:, -1]
-    sign_ok = ((sign == 0xC) | (sign == 0xD) | (sign == 0xF)) if signed else (sign == 0xF)
-    return digits_ok & sign_ok
+def digits_value(block, zone: int = 0x30) -> tuple[np.ndarray, np.ndarray]:
+    """The values of unsigned zoned digits, (n, width) uint8 (or one bytes string),
+    and where they are NUMERIC: (int64 (n,), bool (n,)); zone 0x30 ASCII, 0xF0 EBCDIC."""
+    if isinstance(block, (bytes, bytearray)):
+        block = np.frombuffer(bytes(block), np.uint8).reshape(1, -1)
+    values, bad = _plain_digits_codec(block.shape[1], zone).decode(block)
+    return values, ~bad
 
 
 def zoned_digits(values: np.ndarray, width: int, zone: int = 0x30) -> np.ndarray:
-    """Unsigned zoned digits of |values| (the last `width` digits): (n, width) uint8."""
-    v = np.abs(np.asarray(values, np.int64)).reshape(-1)
-    powers = 10 ** np.arange(width - 1, -1, -1, dtype=np.int64)
-    return ((v[:, None] // powers[None, :]) % 10 + zone).astype(np.uint8)
+    """Unsigned zoned digits of |values| (the last `width` digits, as a MOVE to an
+    unsigned PIC 9(width)): (n, width) uint8; zone 0x30 ASCII, 0xF0 EBCDIC."""
+    codec = _plain_digits_codec(width, zone)
+    return codec.encode(np.asarray(values, np.int64).reshape(-1), truncate=True)[0]

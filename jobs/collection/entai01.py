@@ -49,7 +49,7 @@ def decode_master(m: Records) -> pl.DataFrame:
     column each (values of invalid fields are 0). A signed packed field is NUMERIC
     in GnuCOBOL with sign nibble C or D only."""
     def packed_ok(name):
-        return m.numeric(name) & ((m.bytes(name)[:, -1] & 0x0F) != 0x0F)
+        return m.numeric(name, packed_signs="CD")
 
     def value(name, ok):
         return np.where(ok, m.value(name), 0)

@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from engine.program.records import digits_value
+
 
 LRECL = 100
 
@@ -82,11 +84,11 @@ def next_notice_number(master: np.ndarray | None, nendo: int, kamoku: int) -> in
         return 1
     rows = master.reshape(-1, LRECL)
     head = f"{nendo:04d}{kamoku:02d}{kamoku:02d}".encode()
-    seq = rows[:, 8:16]
-    mine = (rows[:, :8] == np.frombuffer(head, np.uint8)).all(1) & ((seq >= 0x30) & (seq <= 0x39)).all(1)
+    seq, numeric = digits_value(rows[:, 8:16])
+    mine = (rows[:, :8] == np.frombuffer(head, np.uint8)).all(1) & numeric
     if not mine.any():
         return 1
-    return int(((seq[mine] - 0x30).astype(np.int64) @ (10 ** np.arange(7, -1, -1, dtype=np.int64))).max()) + 1
+    return int(seq[mine].max()) + 1
 
 
 def slashed(date: int) -> bytes:

@@ -30,6 +30,7 @@ from engine.program.matching import rank_in_group
 from engine.program.records import Records
 from engine.program.sequence import first_out_of_order
 from engine.program.validation import first_failure, reason_counts, reject_records
+from engine.records.packed import PackedCodec
 from jobs.collection.shuno01 import charset_for
 from jobs.water import bills
 from engine.program.legacy_shell import Abend, LegacyShell, recno
@@ -306,14 +307,10 @@ def assessments(cust: np.ndarray, water: np.ndarray, sewer: np.ndarray, gesui: n
 
 
 def packed(values: np.ndarray, nbytes: int) -> np.ndarray:
-    """Non-negative values as packed decimal, sign C."""
-    v = values.astype(np.int64) % 10 ** (2 * nbytes - 1)
-    nib = np.zeros((len(v), 2 * nbytes), dtype=np.uint8)
-    nib[:, -1] = 0x0C
-    for k in range(2 * nbytes - 2, -1, -1):
-        nib[:, k] = v % 10
-        v //= 10
-    return (nib[:, 0::2] << 4) | nib[:, 1::2]
+    """Values as a PIC S9(2*nbytes-1) COMP-3 field, high-order digits dropped as the
+    legacy's MOVE drops them."""
+    codec = PackedCodec(digits=2 * nbytes - 1, signed=True)
+    return codec.encode(np.asarray(values, np.int64), truncate=True)[0]
 
 
 # ------------------------------------------------------------------------ job step

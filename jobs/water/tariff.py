@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from engine.program.legacy_shell import Abend, recno
+from engine.program.records import digits_value
 
 MAX_DIAMETERS, MAX_BANDS, OPEN_END = 20, 10, 99999
 
@@ -33,10 +34,8 @@ def load_tariff(data, cs) -> Tariff:
     types = {cs.text(c)[0]: c for c in "BGWS"}
 
     def num(rec: bytes, a: int, b: int) -> int | None:
-        f = rec[a:b]
-        if all((x & 0xF0) == z and (x & 0x0F) <= 9 for x in f):
-            return int("".join(str(x & 0x0F) for x in f))
-        return None
+        value, numeric = digits_value(rec[a:b], z)
+        return int(value[0]) if numeric[0] else None
 
     def band(rec: bytes, bands: list, name: str) -> str:
         kara, made, tanka = num(rec, 4, 9), num(rec, 9, 14), num(rec, 14, 19)
