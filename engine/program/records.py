@@ -23,6 +23,7 @@ compiled kernel or its NumPy fallback); a value is meaningful where the field is
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -225,6 +226,7 @@ class Records:
         return codec.decode(self.data, columns=columns, errors="lenient", keep_raw=keep_raw).frame
 
 
+@lru_cache(maxsize=64)
 def _plain_digits_codec(width: int, zone: int):
     from engine.codepages import get_codepage
     from engine.records.zoned import ZonedCodec
