@@ -149,15 +149,11 @@ class Records:
         """Every one of the fields passes `numeric`, in one pass over the records
         when the compiled kernel runs."""
         out = np.ones(len(self), bool)
-        if kernel.active() is not None and len(self) and self.data.ndim == 2:
-            jobs = [self._codec(name).kernel_decode(np.array([self.span(name).start], np.int64),
-                                                     len(self)) for name in names]
-            if all(job is not None for job in jobs):
-                kernel.active().decode_fields(kernel.block(self.data), [spec for spec, _ in jobs])
-                for _, finish in jobs:
-                    out &= ~finish(None)[1]
-                return out
-        for name in names:
+        wide = [n for n in names if self.span(n).stop - self.span(n).start > 38]
+        fields = [(self._codec(n), self.span(n).start) for n in names if n not in wide]
+        for _, bad in kernel.decode_many(self.data, fields) if len(self) and fields else ():
+            out &= ~bad
+        for name in wide:
             out &= self.numeric(name)
         return out
 
