@@ -171,18 +171,18 @@ class Records:
 
     def _codec(self, name: str, packed_signs: str | None = None):
         """The codec the class test and the value read a field with: a packed field
-        as GnuCOBOL does (any digit in the pad nibble, D negative); a signed
-        zoned field with its sign convention; anything else as plain digits."""
+        with any digit in the pad nibble, signs C/D/F (F alone unsigned), D negative;
+        a signed zoned field with its sign convention; anything else as plain digits."""
         key = (name, packed_signs)
         codec = self._codecs.get(key)
         if codec is None:
+            from engine.codepages import get_codepage
             from engine.records.packed import PackedCodec
             from engine.records.zoned import ZonedCodec
             f = self.field(name)
             pic = f.picture
             signed = bool(pic and pic.signed)
             size = self.span(name).stop - self.span(name).start
-            from engine.codepages import get_codepage
             page = self._codepage() if self.ebcdic else get_codepage("ascii")
             if f.usage == Usage.PACKED:
                 codec = PackedCodec(digits=2 * size - 1, signed=True, size=size,
