@@ -16,6 +16,7 @@ from __future__ import annotations
 import errno
 import mmap
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -115,18 +116,26 @@ def open_error(dd: str, path, status: str) -> Abend:
     return Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS {status}", path_line(path))
 
 
-def open_output(dd: str, path, *, buffering: int = -1):
-    """OPEN OUTPUT: the file created empty, or the abend with its status."""
+def open_output(dd: str, path, *, buffering: int = -1, extend: bool = False):
+    """OPEN OUTPUT: the file created empty (OPEN EXTEND with `extend`: kept, written
+    after its end), or the abend with its status."""
     try:
-        return open(path, "wb", buffering=buffering)
+        return open(path, "ab" if extend else "wb", buffering=buffering)
     except OSError as exc:
         raise open_error(dd, path, open_status(exc, True)) from None
 
 
 def write_to(dd: str, fh, data, path) -> None:
     """All of `data` (bytes or a uint8 array) written, or the abend with the WRITE status."""
-    try:
+    with writing(dd, path):
         _write_all(fh, data)
+
+
+@contextmanager
+def writing(dd: str, path):
+    """Writes to a DD's file: an OSError becomes the abend with the WRITE status."""
+    try:
+        yield
     except OSError as exc:
         raise Abend(f"WRITE ERROR ON DD {dd}, FILE STATUS {write_status(exc)}", path_line(path)) from None
 

@@ -22,7 +22,8 @@ import numpy as np
 from engine.program.balance_line import update
 from engine.program.dates import is_valid_date
 from engine.program.keys import compare
-from engine.program.legacy_shell import Abend, not_allocated, open_error, recno, wrong_length
+from engine.program.legacy_shell import (Abend, not_allocated, open_error, open_output, read_error, recno,
+                                         wrong_length, writing)
 from engine.program.printfile import write_pdf
 from engine.program.records import Records
 from engine.program.sequence import first_out_of_order
@@ -35,13 +36,14 @@ JIYU = ("11", "12", "21", "22", "23", "31", "41", "51")     # 異動事由, in t
 TENNYU, SHUSSEI, TENSHUTSU, SHIBO, SHOKKEN, TENKYO, SHIMEI, SETAI, OTHER = range(9)
 REASONS = ("NF", "DU", "DT", "IV", "ST")                   # the report's columns
 CITY_CODES = (100000, 899999)                              # 住所コード of the city
-DATA_DDS = ("RES-IN", "MOVE-IN", "RES-OUT", "ERROR-OUT", "LIST-OUT")
 
 
 def run(ctx) -> int:
     step = ProgramStep(ctx)
-    if not step.has("REPORT"):
-        return _abend(step, None, not_allocated("REPORT"))
+    try:
+        _open_output(step, "REPORT")
+    except Abend as stop:
+        return _abend(step, None, stop)
     text = (step.parm or "").encode("utf-8", "surrogateescape")[:16].ljust(16)    # ACCEPT ... PIC X(16)
     parm = text[:8].decode("ascii") if text[:8].isdigit() and not text[8:].strip(b" ") else None
     if parm is not None and not is_valid_date(np.array([int(parm)]))[0]:
@@ -50,8 +52,7 @@ def run(ctx) -> int:
     try:
         if parm is None:
             raise Abend(b'PARM IS NOT A VALID PROCESSING DATE YYYYMMDD: "' + text.rstrip(b" ") + b'"')
-        for dd in DATA_DDS:
-            _allocated(step, dd)
+        _open_data(step)
         return _process(step, int(parm), shown)
     except Abend as stop:
         return _abend(step, shown, stop)
@@ -105,15 +106,17 @@ def _process(step: ProgramStep, parm: int, shown: bytes) -> int:
     applied = result.applied
 
     # outputs
-    with step.open("RES-OUT", len(result)) as fh:
+    with writing("RES-OUT", step.dd("RES-OUT").path), step.open("RES-OUT", len(result)) as fh:
         written = result.write(fh)
     rejected = ~applied
     errors = reject_records(moves.data[rejected], result.reasons[rejected], 180, fill=master.space,
                             encode=master.literal)
-    step.write("ERROR-OUT", errors)
+    with writing("ERROR-OUT", step.dd("ERROR-OUT").path):
+        step.write("ERROR-OUT", errors)
     listing = ListFile(shown)
     list_lines = listing.lay_out(lines[applied])
-    step.write_lines("LIST-OUT", list_lines)
+    with writing("LIST-OUT", step.dd("LIST-OUT").path):
+        step.write_lines("LIST-OUT", list_lines)
     if step.has("LIST-PDF"):                  # not the legacy's: the list rendered for people
         step.dd("LIST-PDF").count(written=write_pdf(list_lines, step.dd("LIST-PDF").path, title="異動者一覧",
                                                      page_starts=listing.page_starts))
@@ -250,15 +253,32 @@ def _print_table(encoding: str) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- the abnormal ends
-def _allocated(step: ProgramStep, dd: str) -> None:
-    """Allocated, and each file of an input there (the job layer opens the files)."""
+def _open_output(step: ProgramStep, dd: str) -> None:
+    """OPEN OUTPUT: allocated, and the file can be created (GnuCOBOL's status if not)."""
     if not step.has(dd):
         raise not_allocated(dd)
     d = step.dd(dd)
-    if not d.is_output and not d.dummy:
-        for p in d.paths:
-            if not p.is_file():
+    if not d.dummy:
+        open_output(dd, d.path, extend=d.append).close()
+
+
+def _open_data(step: ProgramStep) -> None:
+    """1400: RES-IN, MOVE-IN (each file there; a directory opens), then the outputs;
+    then the first READ of an input that cannot be read (a directory: status 30)."""
+    unreadable = []
+    for dd in ("RES-IN", "MOVE-IN"):
+        if not step.has(dd):
+            raise not_allocated(dd)
+        d = step.dd(dd)
+        for p in [] if d.dummy else d.paths:
+            if not p.exists():
                 raise open_error(dd, p, "35")
+            if p.is_dir():
+                unreadable.append(read_error(dd, p))
+    for dd in ("RES-OUT", "ERROR-OUT", "LIST-OUT"):
+        _open_output(step, dd)
+    if unreadable:
+        raise unreadable[0]
 
 
 def _check_sequence(step, master: Records, moves: Records, master_short: bool, moves_short: bool) -> None:

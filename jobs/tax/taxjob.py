@@ -9,7 +9,7 @@ import numpy as np
 
 from engine.program.control_report import abend_block
 from engine.program.dates import is_valid_date
-from engine.program.legacy_shell import Abend, Unreadable, allocated, open_output, read_input, wrong_length
+from engine.program.legacy_shell import Abend, Unreadable, allocated, open_output, read_input, recno, wrong_length
 from engine.program.sequence import first_out_of_order
 from engine.program.validation import first_failure, reject_records
 
@@ -97,7 +97,7 @@ def sequence_check(dd: str, keys: np.ndarray) -> None:
     """Keys (n, k) strictly ascending as bytes, else Abend naming the first record out of order."""
     brk = first_out_of_order(keys[1:], strict=True, start=keys[0].tobytes()) if len(keys) > 1 else None
     if brk is not None:
-        raise Abend(f"SEQUENCE ERROR ON {dd} AT RECORD {brk.record + 1:,} (KEYS MUST BE STRICTLY ASCENDING)",
+        raise Abend(f"SEQUENCE ERROR ON {dd} AT RECORD {recno(brk.record + 1)} (KEYS MUST BE STRICTLY ASCENDING)",
                     b'  PREVIOUS KEY: "' + brk.previous + b'"', b'  CURRENT KEY:  "' + brk.current + b'"')
 
 

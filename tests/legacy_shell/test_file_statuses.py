@@ -30,6 +30,18 @@ def _suido01(dds, parm):
     return bill(dict(dds), parm)
 
 
+def _juki01(dds, parm):
+    from types import SimpleNamespace
+    from engine.job.step import DD, StepContext
+    from jobs.residents.juki01 import run
+    step_dds = {name: DD(name, paths=[path]) if name.endswith("-IN") else DD(name, out_path=path, is_output=True)
+                for name, path in dds.items()}
+    log: list[str] = []
+    ctx = StepContext(job_name="T", step_name="UPDATE", program="JUKI01", parm=parm, params={}, run_id="t",
+                      dds=step_dds, log=log.append)
+    return SimpleNamespace(rc=run(ctx), messages=[m.removeprefix("UPDATE: ") for m in log])
+
+
 JOBS = {   # program: (densan, inputs -> sample file, outputs, PARM)
     "ENTAI01": (_entai01, {"MASTER-IN": "master-in.dat", "RATE-IN": "rate-in.dat"},
                 ("MASTER-OUT", "NOTICE-OUT", "ENTAI-OUT", "ERROR-OUT", "REPORT"), "20260131,0100"),
@@ -37,6 +49,8 @@ JOBS = {   # program: (densan, inputs -> sample file, outputs, PARM)
                 ("CHOTEI-OUT", "NOTICE-OUT", "ERROR-OUT", "REPORT"), "202520250401"),
     "SUIDO01": (_suido01, {"CUST-IN": "cust-in.dat", "READ-IN": "read-in.dat", "TARIFF-IN": "tariff-in.dat"},
                 ("CUST-OUT", "CHOTEI-OUT", "BILL-OUT", "ERROR-OUT", "REPORT"), "20252025062025061020250630"),
+    "JUKI01": (_juki01, {"RES-IN": "res-in.dat", "MOVE-IN": "move-in.dat"},
+               ("RES-OUT", "ERROR-OUT", "LIST-OUT", "REPORT"), "20250131"),
 }
 CASES = [
     ("ENTAI01", "MASTER-OUT", "dir", b"OPEN ERROR ON DD MASTER-OUT, FILE STATUS 37"),
@@ -51,6 +65,12 @@ CASES = [
     ("SUIDO01", "BILL-OUT", "dir", b"OPEN ERROR ON DD BILL-OUT, FILE STATUS 37"),
     ("SUIDO01", "READ-IN", "dir", None),
     ("SUIDO01", "CUST-OUT", "/dev/full", b"WRITE ERROR ON DD CUST-OUT, FILE STATUS 34"),
+    ("JUKI01", "MOVE-IN", "missing", b"OPEN ERROR ON DD MOVE-IN, FILE STATUS 35"),
+    ("JUKI01", "RES-IN", "dir", b"READ ERROR ON DD RES-IN AT RECORD 1, FILE STATUS 30"),
+    ("JUKI01", "MOVE-IN", "dir", b"READ ERROR ON DD MOVE-IN AT RECORD 1, FILE STATUS 30"),
+    ("JUKI01", "LIST-OUT", "dir", b"OPEN ERROR ON DD LIST-OUT, FILE STATUS 37"),
+    ("JUKI01", "REPORT", "dir", None),
+    ("JUKI01", "ERROR-OUT", "/dev/full", b"WRITE ERROR ON DD ERROR-OUT, FILE STATUS 34"),
 ]
 
 

@@ -154,3 +154,15 @@ def test_the_shell_opens_in_order_writes_and_closes(tmp_path):
     assert (tmp_path / "out").read_bytes() == b"abcd"
     assert (tmp_path / "rpt").read_bytes() == "LINE 1\nｱ\n".encode()
     assert not shell.files
+
+
+def test_writing_turns_an_os_error_into_the_write_abend_and_extend_keeps_the_file(tmp_path):
+    with pytest.raises(ls.Abend) as e:
+        with ls.writing("LIST-OUT", [tmp_path / "l"]):
+            raise OSError(errno.EDQUOT, "quota")
+    assert e.value.lines == ["WRITE ERROR ON DD LIST-OUT, FILE STATUS 34", f"  PATH: {tmp_path}/l"]
+    (tmp_path / "mod").write_bytes(b"OLD")
+    ls.open_output("ERROR-OUT", tmp_path / "mod", extend=True).close()
+    assert (tmp_path / "mod").read_bytes() == b"OLD"
+    ls.open_output("ERROR-OUT", tmp_path / "mod").close()
+    assert (tmp_path / "mod").read_bytes() == b""
