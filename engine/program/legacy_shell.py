@@ -128,7 +128,7 @@ def open_output(dd: str, path, *, buffering: int = -1, extend: bool = False):
 def write_to(dd: str, fh, data, path) -> None:
     """All of `data` (bytes or a uint8 array) written, or the abend with the WRITE status."""
     with writing(dd, path):
-        _write_all(fh, data)
+        write_all(fh, data)
 
 
 @contextmanager
@@ -148,7 +148,8 @@ def close_output(dd: str, fh, path) -> None:
         raise Abend(f"WRITE ERROR ON DD {dd}, FILE STATUS {write_status(exc)}", path_line(path)) from None
 
 
-def _write_all(fh, data) -> None:
+def write_all(fh, data) -> None:
+    """All of `data` to the file, however many write() calls an unbuffered one takes."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         data = np.ascontiguousarray(data).reshape(-1)
     view = memoryview(data).cast("B")
@@ -301,7 +302,7 @@ class LegacyShell:
         fh = self.files[dd]
         try:
             for buf in pieces:
-                _write_all(fh, buf)
+                write_all(fh, buf)
             fh.flush()
         except OSError as exc:
             raise Abend(f"WRITE ERROR ON DD {dd}, FILE STATUS {write_status(exc)}", self.path_line(dd)) from None
