@@ -30,7 +30,9 @@
  *              plus, minus, enc_pos, enc_neg[, negative, truncate])
  *     (PACKED, offsets, values, error, k, size, signed[, negative, truncate])
  *     (BINARY, offsets, values, error, size, big, lo, hi)
- *     (TEXT,   offsets, str_offsets, data, table, ok, width, pad, right, overflow)
+ *     (TEXT,   offsets, str_offsets, data, table, ok, width, pad, right, overflow[, buffers])
+ *     (buffers, int64 (address, size) pairs: `str_offsets` holds Arrow string views
+ *      into those buffers, as Polars exports its strings; `data` is not read)
  * Both return a list with one int per specification: for decimal encodes the
  * number of negative values written (that fit: an unsigned field's error
  * message says so), for text the bytes used (decode) or 0 (encode), or -1
@@ -45,7 +47,9 @@
 #include <string.h>
 
 enum { ZONED = 0, PACKED = 1, BINARY = 2, TEXT = 3 };
+enum { LOAD_BYTES = 0, LOAD_BACK = 1, LOAD_FWD = 2 };
 #define MAX_BUFS 8
+#define BIG_HOST (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__)
 
 static const uint64_t POW10[20] = {
     1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL, 10000000ULL,
@@ -64,6 +68,14 @@ typedef struct {
     const uint8_t *t1, *t2, *t3;  /* tables */
     Py_ssize_t k, pad, body_start, sign_at, width;
     int separate, is_signed, big, zero, plus, minus, strip, right, swar, views;
+    /* how a short run of bytes may be read with one 8-byte load, the bytes that
+     * are not the field's masked out: ending at its end (LOAD_BACK, the row has
+     * 8 bytes up to there) or starting at its start (LOAD_FWD), else byte by byte */
+    int load;
+    uint64_t zfill;               /* zoned decode: the digit zero in all 8 bytes */
+    Py_ssize_t off_min, off_max;
+    const int64_t *bufinfo;       /* text encode from views: (address, size) of each data buffer */
+    Py_ssize_t nbuf;
     uint64_t zones;               /* zoned decode: the zone nibble in all 8 bytes */
     long long lo, hi;
     /* decimal encode options (see magnitude) */
@@ -104,11 +116,16 @@ static int parse_offsets(spec_t *s, PyObject *o, Py_ssize_t width) {
     s->off = take(s, o, -1, 0, &len, "offsets");
     if (!s->off) return -1;
     s->m = len / 8;
-    for (Py_ssize_t j = 0; j < s->m; j++)
+    s->off_min = width;
+    s->off_max = 0;
+    for (Py_ssize_t j = 0; j < s->m; j++) {
         if (s->off[j] < 0 || s->off[j] + s->size > width) {
             PyErr_SetString(PyExc_ValueError, "kernel: a field lies outside the record");
             return -1;
         }
+        if (s->off[j] < s->off_min) s->off_min = s->off[j];
+        if (s->off[j] > s->off_max) s->off_max = s->off[j];
+    }
     return 0;
 }
 
@@ -138,14 +155,30 @@ static inline uint64_t load8(const uint8_t *p) {
     return x;
 }
 
-/* the digits body[a..b): 8 at a time where the page's digits are zone|d */
+/* the low `n` bytes (n < 8) of a word set to those of `fill` */
+static inline uint64_t low_fill(uint64_t x, uint64_t fill, Py_ssize_t n) {
+    uint64_t low = n ? (~0ULL >> (64 - 8 * n)) : 0;
+    return (x & ~low) | (fill & low);
+}
+
+/* the digits body[a..b): 8 at a time where the page's digits are zone|d; the
+ * first (b - a) % 8 too, by one load with the bytes before them taken as zeros */
 static inline uint64_t plain_digits(const spec_t *s, const uint8_t *body, Py_ssize_t a,
                                     Py_ssize_t b, uint64_t u, unsigned *wrong) {
     Py_ssize_t head = s->swar ? (b - a) % 8 : b - a;
-    for (Py_ssize_t j = a; j < a + head; j++) {
-        uint8_t c = body[j];
-        *wrong |= s->t1[c];
-        u = u * 10 + (c & 0x0F);
+    if (s->swar && head && s->load == LOAD_BACK) {
+        u = u * POW10[head] +
+            swar8_digits(low_fill(load8(body + a + head - 8), s->zfill, 8 - head), s->zones, wrong);
+    } else if (s->swar && head && s->load == LOAD_FWD) {
+        u = u * POW10[head] +
+            swar8_digits((load8(body + a) << (8 * (8 - head))) | (s->zfill >> (8 * head)),
+                         s->zones, wrong);
+    } else {
+        for (Py_ssize_t j = a; j < a + head; j++) {
+            uint8_t c = body[j];
+            *wrong |= s->t1[c];
+            u = u * 10 + (c & 0x0F);
+        }
     }
     for (Py_ssize_t j = a + head; j < b; j += 8)
         u = u * 100000000ULL + swar8_digits(load8(body + j), s->zones, wrong);
@@ -194,7 +227,12 @@ static inline void packed_get(const spec_t *s, const uint8_t *f, int64_t *v, uin
     uint64_t u;
     if (w <= 8) {
         uint64_t x = 0;
-        for (Py_ssize_t j = 0; j < w; j++) x = (x << 8) | f[j];
+        if (s->load == LOAD_BACK)           /* the 8 bytes ending with the field's */
+            x = __builtin_bswap64(load8(f + w - 8)) & (~0ULL >> (64 - 8 * w));
+        else if (s->load == LOAD_FWD)       /* the 8 bytes starting with them */
+            x = __builtin_bswap64(load8(f)) >> (64 - 8 * w);
+        else
+            for (Py_ssize_t j = 0; j < w; j++) x = (x << 8) | f[j];
         sign = x & 0x0F;
         x >>= 4;
         u = bcd16(x, &wrong);
@@ -216,18 +254,19 @@ static inline void packed_get(const spec_t *s, const uint8_t *f, int64_t *v, uin
 }
 
 static inline void binary_get(const spec_t *s, const uint8_t *f, int64_t *v, uint8_t *bad) {
-    Py_ssize_t w = s->size;
-    uint64_t u = 0;
-    if (s->big)
-        for (Py_ssize_t j = 0; j < w; j++) u = (u << 8) | f[j];
-    else
-        for (Py_ssize_t j = w - 1; j >= 0; j--) u = (u << 8) | f[j];
-    unsigned shift = (unsigned)(64 - 8 * w);
-    if (s->is_signed && shift)
-        *v = ((int64_t)(u << shift)) >> shift;
-    else
-        *v = (int64_t)u;
-    *bad = (!s->is_signed && w == 8 && (u >> 63)) ? 1 : 0;
+    uint64_t u;
+    int64_t x;
+    switch (s->size) {
+    case 1: u = f[0]; x = (int8_t)f[0]; break;
+    case 2: { uint16_t h; memcpy(&h, f, 2); if (s->big != BIG_HOST) h = __builtin_bswap16(h);
+              u = h; x = (int16_t)h; break; }
+    case 4: { uint32_t h; memcpy(&h, f, 4); if (s->big != BIG_HOST) h = __builtin_bswap32(h);
+              u = h; x = (int32_t)h; break; }
+    default: memcpy(&u, f, 8); if (s->big != BIG_HOST) u = __builtin_bswap64(u);
+             x = (int64_t)u; break;
+    }
+    *v = s->is_signed ? x : (int64_t)u;
+    *bad = (!s->is_signed && s->size == 8 && (u >> 63)) ? 1 : 0;
 }
 
 /* the field's bytes through the page's table into dst (UTF-8, one byte each);
@@ -323,14 +362,33 @@ static inline uint64_t magnitude(const spec_t *s, int64_t v, Py_ssize_t idx, int
     return m;
 }
 
+/* two decimal digits at a time: PAIRS[r] is r's tens and ones (0..9 each),
+ * BCD[r] the byte that holds them as nibbles; filled at module load */
+static uint8_t PAIRS[100][2], BCD[100];
+
+static void fill_tables(void) {
+    for (int r = 0; r < 100; r++) {
+        PAIRS[r][0] = (uint8_t)(r / 10);
+        PAIRS[r][1] = (uint8_t)(r % 10);
+        BCD[r] = (uint8_t)(((r / 10) << 4) | (r % 10));
+    }
+}
+
 static inline int zoned_put(const spec_t *s, uint8_t *f, int64_t v, Py_ssize_t idx, uint8_t *err) {
     int neg, overflow;
     uint64_t m = magnitude(s, v, idx, &neg, &overflow);
     uint8_t *body = f + s->body_start;
-    for (Py_ssize_t j = s->k - 1; j >= 0; j--) {
-        body[j] = (uint8_t)(s->zero + (m % 10));
-        m /= 10;
+    uint16_t zz = (uint16_t)(0x0101u * (uint8_t)s->zero);
+    Py_ssize_t j = s->k;
+    for (; j >= 2; j -= 2) {                /* the last two digits, then the two before */
+        uint64_t q = m / 100;
+        uint16_t pair;
+        memcpy(&pair, PAIRS[m - q * 100], 2);
+        pair = (uint16_t)(pair + zz);       /* no carry: each byte is zero + 0..9 */
+        memcpy(body + j - 2, &pair, 2);
+        m = q;
     }
+    if (j) body[0] = (uint8_t)(s->zero + m);   /* m < 10 here */
     if (s->is_signed) {
         if (s->separate)
             f[s->sign_at] = (uint8_t)(neg ? s->minus : s->plus);
@@ -351,11 +409,10 @@ static inline int packed_put(const spec_t *s, uint8_t *f, int64_t v, Py_ssize_t 
     unsigned sign = s->is_signed ? (neg ? 0x0D : 0x0C) : 0x0F;
     f[w - 1] = (uint8_t)(((m % 10) << 4) | sign);
     m /= 10;
-    for (Py_ssize_t j = w - 2; j >= 0; j--) {
-        unsigned lo = m % 10;
-        m /= 10;
-        f[j] = (uint8_t)(((m % 10) << 4) | lo);
-        m /= 10;
+    for (Py_ssize_t j = w - 2; j >= 0; j--) {   /* a byte holds two digits */
+        uint64_t q = m / 100;
+        f[j] = BCD[m - q * 100];
+        m = q;
     }
     *err = (uint8_t)(overflow | (!s->is_signed && neg));
     return neg;
@@ -364,28 +421,59 @@ static inline int packed_put(const spec_t *s, uint8_t *f, int64_t v, Py_ssize_t 
 static inline void binary_put(const spec_t *s, uint8_t *f, int64_t x, uint8_t *err) {
     int wrong = x < s->lo || x > s->hi;
     uint64_t u = wrong ? 0 : (uint64_t)x;
-    Py_ssize_t w = s->size;
-    if (s->big)
-        for (Py_ssize_t j = w - 1; j >= 0; j--) { f[j] = (uint8_t)u; u >>= 8; }
-    else
-        for (Py_ssize_t j = 0; j < w; j++) { f[j] = (uint8_t)u; u >>= 8; }
+    switch (s->size) {          /* the low bytes, in the field's byte order */
+    case 1: f[0] = (uint8_t)u; break;
+    case 2: { uint16_t h = (uint16_t)u; if (s->big != BIG_HOST) h = __builtin_bswap16(h);
+              memcpy(f, &h, 2); break; }
+    case 4: { uint32_t h = (uint32_t)u; if (s->big != BIG_HOST) h = __builtin_bswap32(h);
+              memcpy(f, &h, 4); break; }
+    default: if (s->big != BIG_HOST) u = __builtin_bswap64(u);
+             memcpy(f, &u, 8); break;
+    }
     *err = (uint8_t)wrong;
 }
 
-static inline int text_put(spec_t *s, uint8_t *f, Py_ssize_t idx) {
-    Py_ssize_t a = s->soff[idx], len = s->soff[idx + 1] - a, w = s->size;
-    if (a < 0 || len < 0 || a + len > s->data_len) return -1;
-    const uint8_t *src = s->data + a;
-    unsigned bad = 0;
-    for (Py_ssize_t j = 0; j < len; j++) bad |= !s->t2[src[j]];
-    if (bad) return -1;
+/* one string (`len` UTF-8 bytes at src) into the field: -1 at a character the
+ * kernel does not write (the caller goes the general way) */
+static inline int text_put_bytes(spec_t *s, uint8_t *f, Py_ssize_t idx, const uint8_t *src,
+                                 Py_ssize_t len) {
+    Py_ssize_t w = s->size;
     Py_ssize_t keep = len < w ? len : w;
     Py_ssize_t from = (s->right && len > w) ? len - w : 0;
     Py_ssize_t at = s->right ? w - keep : 0;
-    memset(f, s->pad, (size_t)w);
-    for (Py_ssize_t j = 0; j < keep; j++) f[at + j] = s->t1[src[from + j]];
+    if (s->swar) {          /* ASCII written as itself: check 8 bytes at once, copy */
+        uint64_t hi = 0, x;
+        Py_ssize_t j = 0;
+        for (; j + 8 <= len; j += 8) { memcpy(&x, src + j, 8); hi |= x; }
+        for (; j < len; j++) hi |= src[j];
+        if (hi & 0x8080808080808080ULL) return -1;
+        memset(f, s->pad, (size_t)w);
+        memcpy(f + at, src + from, (size_t)keep);
+    } else {
+        unsigned bad = 0;
+        for (Py_ssize_t j = 0; j < len; j++) bad |= !s->t2[src[j]];
+        if (bad) return -1;
+        memset(f, s->pad, (size_t)w);
+        for (Py_ssize_t j = 0; j < keep; j++) f[at + j] = s->t1[src[from + j]];
+    }
     s->flag[idx] = len > w;
     return 0;
+}
+
+static inline int text_put(spec_t *s, uint8_t *f, Py_ssize_t idx) {
+    if (s->views) {       /* an Arrow string view: inline, or in one of the data buffers */
+        const uint8_t *view = (const uint8_t *)s->soff + 16 * idx;
+        int32_t len, b, at;
+        memcpy(&len, view, 4);
+        if (len <= 12) return len < 0 ? -1 : text_put_bytes(s, f, idx, view + 4, len);
+        memcpy(&b, view + 8, 4);
+        memcpy(&at, view + 12, 4);
+        if (b < 0 || b >= s->nbuf || at < 0 || (int64_t)at + len > s->bufinfo[2 * b + 1]) return -1;
+        return text_put_bytes(s, f, idx, (const uint8_t *)(intptr_t)s->bufinfo[2 * b] + at, len);
+    }
+    Py_ssize_t a = s->soff[idx], len = s->soff[idx + 1] - a;
+    if (a < 0 || len < 0 || a + len > s->data_len) return -1;
+    return text_put_bytes(s, f, idx, s->data + a, len);
 }
 
 /* ------------------------------------------------------------ parsing */
@@ -428,6 +516,10 @@ static int parse_decode(spec_t *s, PyObject *t, Py_ssize_t n, Py_ssize_t width) 
     }
     if (parse_offsets(s, o_off, width) < 0) return -1;
     Py_ssize_t count = n * s->m;
+    if (s->kind == PACKED) {
+        if (s->off_min + s->size >= 8) s->load = LOAD_BACK;
+        else if (s->off_max + 8 <= width) s->load = LOAD_FWD;
+    }
     if (s->kind == TEXT) {
         if (s->views && count * s->size > INT32_MAX) goto bad_spec;
         if (!(s->soff = take(s, a, s->views ? count * 16 : (count + 1) * 8, 1, NULL,
@@ -454,6 +546,10 @@ static int parse_decode(spec_t *s, PyObject *t, Py_ssize_t n, Py_ssize_t width) 
         for (int b = 0; b < 256 && s->swar; b++)
             if (s->t1[b] != !(b >= zero && b <= zero + 9)) s->swar = 0;
         s->zones = s->swar ? 0x0101010101010101ULL * (uint64_t)(zero & 0xF0) : 0;
+        s->zfill = s->swar ? 0x0101010101010101ULL * (uint64_t)zero : 0;
+        /* digits start at body_start (+1 after a leading sign) and end within the field */
+        if (s->off_min + s->body_start >= 7) s->load = LOAD_BACK;
+        else if (s->off_max + s->body_start + 9 <= width) s->load = LOAD_FWD;
     }
     return 0;
 bad_spec:
@@ -486,16 +582,25 @@ static int parse_encode(spec_t *s, PyObject *t, Py_ssize_t n, Py_ssize_t width) 
         if (s->size != 1 && s->size != 2 && s->size != 4 && s->size != 8) goto bad_spec;
         break;
     case TEXT: {
-        PyObject *o_ovf;
-        if (!PyArg_ParseTuple(t, "iOOOOOnipO", &s->kind, &o_off, &a, &b, &c, &d, &s->size,
-                              &s->pad, &s->right, &o_ovf)) return -1;
+        PyObject *o_ovf, *o_bufs = NULL;
+        if (!PyArg_ParseTuple(t, "iOOOOOnipO|O", &s->kind, &o_off, &a, &b, &c, &d, &s->size,
+                              &s->pad, &s->right, &o_ovf, &o_bufs)) return -1;
         if (parse_offsets(s, o_off, width) < 0) return -1;
-        Py_ssize_t count = n * s->m;
-        if (!(s->soff = take(s, a, (count + 1) * 8, 0, NULL, "string offsets"))) return -1;
+        Py_ssize_t count = n * s->m, len;
+        if (o_bufs && o_bufs != Py_None) {
+            s->views = 1;
+            if (!(s->bufinfo = take(s, o_bufs, -1, 0, &len, "data buffers"))) return -1;
+            s->nbuf = len / 16;
+        }
+        if (!(s->soff = take(s, a, s->views ? count * 16 : (count + 1) * 8, 0, NULL,
+                             s->views ? "string views" : "string offsets"))) return -1;
         if (!(s->data = take(s, b, -1, 0, &s->data_len, "string data"))) return -1;
         if (!(s->t1 = take(s, c, 256, 0, NULL, "table"))) return -1;
         if (!(s->t2 = take(s, d, 256, 0, NULL, "mask"))) return -1;
         if (!(s->flag = take(s, o_ovf, count, 1, NULL, "overflow"))) return -1;
+        s->swar = 1;          /* the page writes ASCII as itself and nothing else here */
+        for (int b = 0; b < 256 && s->swar; b++)
+            if (s->t2[b] != (b < 0x80) || (b < 0x80 && s->t1[b] != b)) s->swar = 0;
         return 0;
     }
     default:
@@ -740,6 +845,7 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_kernel",
 #endif
 
 PyMODINIT_FUNC PyInit__kernel(void) {
+    fill_tables();
     if (PyType_Ready(&BlockType) < 0) return NULL;
     PyObject *m = PyModule_Create(&module);
     /* the source this was built from (setup.py): engine.native ignores a stale build */

@@ -79,9 +79,14 @@ class _Plan:
     precision: int = 0
 
     def offsets(self) -> np.ndarray:
-        off = np.array([self.offset], dtype=np.int64)
-        for count, stride, _ in self.dims:
-            off = (off[:, None] + np.arange(count, dtype=np.int64)[None, :] * stride).ravel()
+        """Byte offsets of every occurrence in a record (worked out once, read-only)."""
+        off = self.__dict__.get("_offsets")
+        if off is None:
+            off = np.array([self.offset], dtype=np.int64)
+            for count, stride, _ in self.dims:
+                off = (off[:, None] + np.arange(count, dtype=np.int64)[None, :] * stride).ravel()
+            off.flags.writeable = False
+            self.__dict__["_offsets"] = off
         return off
 
     def shape(self) -> list[int]:
@@ -213,7 +218,7 @@ class RecordCodec:
         if self._odo_tables:
             series, bad = self._decode_odo(data, lengths, plans, ctx)
         else:
-            series, bad = self._decode_plans(data, lengths, plans, ctx, np.arange(n))
+            series, bad = self._decode_plans(data, lengths, plans, ctx, range(n))
         if keep_raw:
             series.append(_raw_series(data, lengths))
         frame = pl.DataFrame(series) if series else pl.DataFrame({"__empty__": [None] * n}).drop(
@@ -243,7 +248,8 @@ class RecordCodec:
         return [p for p in self._plans if p.name in chosen]
 
     def _decode_plans(self, data, lengths, plans, ctx, rows):
-        """Decode `plans` over all rows of `data` (one ODO group or the whole block)."""
+        """Decode `plans` over all rows of `data` (one ODO group or the whole block);
+        `rows` are their numbers in the block (a range, or an array for an ODO group)."""
         n = data.shape[0]
         series, bad_rows = [], np.zeros(n, dtype=bool)
         done = _decode_in_one_pass(data, plans)
@@ -345,7 +351,7 @@ class RecordCodec:
         raw = _raw_to_array(frame[RAW], L, self.cp.space) if has_raw else None
         if not self._odo_tables:
             if raw is None:
-                raw = np.empty((n, L), dtype=np.uint8)
+                raw = kernel.empty(n * L, np.uint8).reshape(n, L)
                 raw[:] = self._template
             self._encode_group(frame, raw, has_raw)
             return raw, np.full(n, L, dtype=np.int32)
@@ -494,7 +500,7 @@ class RecordCodec:
                     return check
         sub = buf if check is None else buf[check]
         old_vals, _ = self._decode_plans(sub, None, [p], _Ctx(None, 1, None, buf.shape[1], "lenient"),
-                                         np.arange(sub.shape[0]))
+                                         range(sub.shape[0]))
         new = col if check is None else col.gather(check)
         same = old_vals[0].eq_missing(new.cast(old_vals[0].dtype, strict=False))
         changed = np.nonzero(~same.fill_null(False).to_numpy())[0]
@@ -837,6 +843,8 @@ def _to_codec_input(p: _Plan, s: pl.Series):
     if p.kind in ("text",):
         if s.dtype != pl.String:
             s = s.cast(pl.String)
+        if kernel.active() is not None:     # Polars' own string views, no conversion
+            return s.to_arrow(compat_level=pl.CompatLevel.newest()), None
         return s.to_arrow(), None
     null = s.is_null().to_numpy() if s.null_count() else None
     if p.kind == "float":

@@ -13,6 +13,9 @@ from engine.codepages.codepage import _string_buffers
 from engine.records import kernel
 
 
+_NOTHING = np.zeros(0, dtype=np.uint8)
+
+
 def get_codepage(name):
     """The code page object for `name` (or `name` itself if it is one)."""
     return _get_codepage(name) if isinstance(name, str) else name
@@ -78,6 +81,18 @@ class TextCodec:
         tables = self._kernel_tables()
         if tables is None:
             return None
+        if (isinstance(values, pa.Array) and pa.types.is_string_view(values.type)
+                and not values.null_count):
+            # Polars' string views as they are: the kernel reads each string where it lies
+            # (`values` is kept by the caller until the kernel has run)
+            n, bufs = len(values), values.buffers()
+            views = np.frombuffer(bufs[1], np.uint8)[16 * values.offset:16 * (values.offset + n)]
+            where = np.array([(b.address, b.size) if b is not None else (0, 0) for b in bufs[2:]],
+                             dtype=np.int64).reshape(-1, 2)
+            overflow = np.empty(n, dtype=bool)
+            spec = (kernel.TEXT, offsets, views, _NOTHING, tables[1], tables[2], self.size,
+                    int(self.cp.space), self.justified, overflow, where)
+            return spec, lambda r: None if r < 0 else (overflow, f"text longer than {self.size} bytes")
         str_offsets, data = _string_buffers(values)
         overflow = np.empty(len(str_offsets) - 1, dtype=bool)
         spec = (kernel.TEXT, offsets, np.ascontiguousarray(str_offsets), np.ascontiguousarray(data),
