@@ -73,7 +73,7 @@ typedef struct {
      * 8 bytes up to there) or starting at its start (LOAD_FWD), else byte by byte */
     int load;
     uint64_t zfill;               /* zoned decode: the digit zero in all 8 bytes */
-    Py_ssize_t off_min, off_max;
+    Py_ssize_t off_min, off_max, room;   /* room: bytes of the row from any occurrence's start */
     const int64_t *bufinfo;       /* text encode from views: (address, size) of each data buffer */
     Py_ssize_t nbuf;
     uint64_t zones;               /* zoned decode: the zone nibble in all 8 bytes */
@@ -126,6 +126,7 @@ static int parse_offsets(spec_t *s, PyObject *o, Py_ssize_t width) {
         if (s->off[j] < s->off_min) s->off_min = s->off[j];
         if (s->off[j] > s->off_max) s->off_max = s->off[j];
     }
+    s->room = width - s->off_max;
     return 0;
 }
 
@@ -322,6 +323,49 @@ static inline int text_get(spec_t *s, const uint8_t *f, Py_ssize_t idx) {
  * passes to Polars without another pass. Only strings longer than 12 bytes
  * take room in `data`.                                                        */
 static inline int text_view(spec_t *s, const uint8_t *f, Py_ssize_t idx) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (s->swar) {        /* ASCII as itself: no translation, short strings straight in */
+        Py_ssize_t w = s->size, j = 0, end = w, a = 0;
+        uint64_t hi = 0, x;
+        for (; j + 8 <= w; j += 8) { memcpy(&x, f + j, 8); hi |= x; }
+        for (; j < w; j++) hi |= f[j];
+        if (hi & 0x8080808080808080ULL) return -1;
+        if (s->strip) {
+            while (end >= 8 && load8(f + end - 8) == 0x2020202020202020ULL) end -= 8;
+            while (end > 0 && f[end - 1] == ' ') end--;
+        }
+        if (s->strip == 2)
+            while (a < end && f[a] == ' ') a++;
+        uint64_t len = (uint64_t)(end - a), w0, w1;
+        if (len <= 12 && a + 12 <= s->room) {   /* 12 bytes readable: load, keep len */
+            uint64_t p8 = load8(f + a);
+            uint32_t p4;
+            memcpy(&p4, f + a + 8, 4);
+            if (len < 8) p8 &= len ? (~0ULL >> (64 - 8 * len)) : 0;
+            uint64_t q = len <= 8 ? 0 : (len == 12 ? p4 : (p4 & ((1U << (8 * (len - 8))) - 1)));
+            w0 = len | (p8 << 32);
+            w1 = (p8 >> 32) | (q << 32);
+        } else if (len <= 12) {
+            uint8_t tmp[12] = {0};
+            memcpy(tmp, f + a, (size_t)len);
+            uint64_t p8 = load8(tmp);
+            uint32_t p4;
+            memcpy(&p4, tmp + 8, 4);
+            w0 = len | (p8 << 32);
+            w1 = (p8 >> 32) | ((uint64_t)p4 << 32);
+        } else {
+            uint32_t prefix;
+            memcpy(&prefix, f + a, 4);
+            memcpy(s->data + s->used, f + a, (size_t)len);
+            w0 = len | ((uint64_t)prefix << 32);
+            w1 = (uint64_t)s->used << 32;      /* buffer 0, at `used` */
+            s->used += (Py_ssize_t)len;
+        }
+        memcpy((uint8_t *)(s->soff + 2 * idx), &w0, 8);
+        memcpy((uint8_t *)(s->soff + 2 * idx) + 8, &w1, 8);
+        return 0;
+    }
+#endif
     uint8_t *dst = s->data + s->used;
     if (text_translate(s, f, dst)) return -1;
     Py_ssize_t start, end = text_trim(s, dst, &start);

@@ -116,6 +116,7 @@ class RecordCodec:
         self._counter_names = [c.upper() for c in odo_counters(layout)]
         self._resolved_codecs: dict[tuple[int, ...], RecordCodec] = {}
         self._template = self._build_template()
+        self._coverage: dict[tuple, bool] = {}      # columns -> _fills_every_byte
 
     # ------------------------------------------------------------ compile
     def _compile(self, f: Field, dims, *, alternative: bool, definition: str, seen) -> None:
@@ -352,7 +353,8 @@ class RecordCodec:
         if not self._odo_tables:
             if raw is None:
                 raw = kernel.empty(n * L, np.uint8).reshape(n, L)
-                raw[:] = self._template
+                if not self._fills_every_byte(frame.columns):
+                    raw[:] = self._template
             self._encode_group(frame, raw, has_raw)
             return raw, np.full(n, L, dtype=np.int32)
         # OCCURS DEPENDING ON: group rows by their counter values; rows whose
@@ -388,6 +390,22 @@ class RecordCodec:
             out[rows, :Lg] = buf[:, :Lg]
             lengths[rows] = Lg
         return out, lengths
+
+    def _fills_every_byte(self, columns) -> bool:
+        """True when the fields of these columns (not counting REDEFINES alternatives,
+        which may be left out) cover every byte of the record: the template of
+        defaults would be overwritten everywhere, so encoding needs none."""
+        key = tuple(columns)
+        cache = self._coverage
+        if key not in cache:
+            covered = np.zeros(self.record_length, dtype=bool)
+            names = set(key)
+            for p in self._plans:
+                if p.name in names and not p.alternative:
+                    for off in p.offsets():
+                        covered[off:off + p.codec.size] = True
+            cache[key] = bool(covered.all())
+        return cache[key]
 
     def _frame_counts(self, frame: pl.DataFrame, raw) -> np.ndarray:
         cols = []

@@ -383,3 +383,18 @@ def test_text_encode_from_polars_string_views():
     kana = frame.with_columns(pl.lit("ｱｲ").alias("A"))
     a, b = both(lambda: codec.encode(kana))
     assert np.array_equal(a, b)
+
+
+def test_template_only_where_fields_leave_bytes_unwritten():
+    """Encoding skips the record of defaults when the frame's fields cover every
+    byte; with a column left out, its bytes are still the defaults (zeros, spaces)."""
+    codec = RecordCodec(parse_copybook("       01  REC.\n           05  A PIC 9(3).\n"
+                                       "           05  B PIC X(2).\n"
+                                       "           05  C PIC S9(3) COMP-3.\n"), "ascii", "gnucobol")
+    full = pl.DataFrame({"A": [1, 22], "B": ["x", "yz"], "C": [-5, 7]})
+    for which in kernel.available():
+        with kernel.use(which):
+            assert codec.encode(full).tobytes() == b"001x \x00\x5d022yz\x00\x7c"
+            assert codec.encode(full.drop("B")).tobytes() == b"001  \x00\x5d022  \x00\x7c"
+            assert codec.encode(full.drop("A")).tobytes() == b"000x \x00\x5d000yz\x00\x7c"
+    assert codec._fills_every_byte(["A", "B", "C"]) and not codec._fills_every_byte(["A", "C"])
