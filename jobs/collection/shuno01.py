@@ -47,10 +47,13 @@ from functools import lru_cache
 import numpy as np
 
 from engine.errors import JobDefinitionError
+from engine.program.legacy_shell import (Abend, Unreadable, allocated, check_path_lengths, not_allocated,
+                                         open_output, path_line, read_input, recno, same_file, unallocated,
+                                         write_all, write_status, wrong_length)
 from engine.records.kernel import decode_many
 from engine.records.packed import PackedCodec
 from engine.records.zoned import ZonedCodec
-from jobs.collection.report import REASONS, Report, Totals, edit_count
+from jobs.collection.report import REASONS, Report, Totals
 
 PROGRAM = "SHUNO01"
 MASTER_LEN, TRAN_LEN, ERROR_LEN = 100, 60, 80
@@ -332,60 +335,7 @@ class PostingResult:
         return text.encode("latin-1" if not charset.ebcdic else "utf-8", errors="replace")
 
 
-class _Abend(Exception):
-    """An abnormal end (RC 16) with the legacy's message lines."""
-
-    def __init__(self, *lines: str):
-        super().__init__(lines[0])
-        self.lines = [line for line in lines if line.strip()]
-
-
-def _trim_recno(n: int) -> str:
-    return edit_count(n).strip()
-
-
-def _path_line(path) -> str:
-    return "  PATH: " + os.fspath(path)
-
-
-def _open_status(exc: OSError, output: bool) -> str:
-    """GnuCOBOL's file status for a failed OPEN (the common cases)."""
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "37"
-    if exc.errno == errno.ENOENT:
-        return "35" if not output else "30"
-    return "30"
-
-
 # --------------------------------------------------------------------------- inputs
-def _read_input(dd: str, paths, *, mapped: bool = False):
-    """Bytes of an input DD (concatenation in order; [] for DUMMY). With `mapped`,
-    a single file is memory-mapped instead of read (nothing copied)."""
-    if isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
-    parts = []
-    for p in paths:
-        if os.path.isdir(p):           # opens, but the first READ fails (status 30)
-            return _Unreadable(p)
-        try:
-            if mapped and len(paths) == 1 and os.path.isfile(p) and os.path.getsize(p) > 0:
-                with open(p, "rb") as fh:
-                    return np.frombuffer(mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ),
-                                         dtype=np.uint8)
-            parts.append(np.fromfile(p, dtype=np.uint8))
-        except OSError as exc:
-            raise _Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS {_open_status(exc, False)}",
-                         _path_line(p)) from None
-    if not parts:
-        return np.zeros(0, dtype=np.uint8)
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
-
-
-@dataclass
-class _Unreadable:
-    path: object
-
-
 def _release(data: np.ndarray, start: int, stop: int) -> None:
     """Hand back this process's pages of bytes start..stop-1 of a mapped input (the
     page cache keeps them; touching them again maps them back): so the resident
@@ -436,17 +386,16 @@ def post(*, master_in, tran_in, master_out, error_out, report, parm: str | None,
     rpt: Report | None = None
     try:
         try:
-            _check_path_lengths(dds)
-            if _unallocated(report):
-                raise _Abend("DD REPORT NOT ALLOCATED: ENVIRONMENT VARIABLE REPORT IS NOT SET")
+            check_path_lengths(dds)
+            allocated("REPORT", report)
             if write:
-                files["REPORT"] = _open_output("REPORT", report, buffered=True)
+                files["REPORT"] = open_output("REPORT", report)
             rpt = Report()
             parm_text = ((parm or "")[:16]).ljust(16)
             parm_ok = _parse_parm(parm_text) is not None
             rpt.header(f"{parm_text[:4]}/{parm_text[4:6]}/{parm_text[6:8]}" if parm_ok else parm_text)
             if not parm_ok:
-                raise _Abend('PARM IS NOT A VALID PROCESSING DATE YYYYMMDD: "'
+                raise Abend('PARM IS NOT A VALID PROCESSING DATE YYYYMMDD: "'
                              + parm_text.rstrip(" ") + '"')
             data = _open_data(dds, files, write)
             sink = _FileOutputs(files, dds) if write else _MemoryOutputs()
@@ -457,9 +406,8 @@ def post(*, master_in, tran_in, master_out, error_out, report, parm: str | None,
                 sink.close()        # no write left running when the files are closed
             rpt.totals(result.totals, result.rc)
             result.report = rpt.lines
-        except _Abend as ab:
-            messages = [f"{PROGRAM:<8} {line.rstrip(' ')}" for line in ab.lines]
-            messages.append(f"{PROGRAM:<8} ABNORMAL END, RETURN CODE 16")
+        except Abend as ab:
+            messages = ab.log_lines(PROGRAM)
             if rpt is not None:
                 rpt.abend(ab.lines)
             result = PostingResult(16, rpt.lines if rpt is not None else None, None, None, messages)
@@ -486,7 +434,7 @@ def post_records(master: np.ndarray, tran: np.ndarray, parm: str, *, encoding: s
     try:
         return _process(np.asarray(master), np.asarray(tran), ((parm or "")[:8]), charset,
                         convention, dds, _MemoryOutputs(), chunk or chunk_records())
-    except _Abend as ab:
+    except Abend as ab:
         return PostingResult(16, None, None, None, [f"{PROGRAM:<8} {line.rstrip(' ')}" for line in ab.lines])
 
 
@@ -521,30 +469,6 @@ def report_lines(parm: str, totals: Totals, rc: int) -> list[str]:
     return rpt.lines
 
 
-def _dd_values(value) -> list:
-    return [] if value is None else list(value) if isinstance(value, (list, tuple)) else [value]
-
-
-def _unallocated(value) -> bool:
-    return value is None or (not isinstance(value, (list, tuple)) and os.fspath(value) == "")
-
-
-def _check_path_lengths(dds: dict) -> None:
-    """1100: a path the legacy's PIC X(1024) would cut."""
-    for dd, value in dds.items():
-        if any(len(os.fspath(p)) > 1023 for p in _dd_values(value)):
-            raise _Abend(f"DD {dd}: PATH LONGER THAN 1023 CHARACTERS IN "
-                         f"ENVIRONMENT VARIABLE {dd.replace('-', '_')}")
-
-
-def _open_output(dd: str, path, *, buffered: bool = False):
-    try:
-        return open(path, "wb") if buffered else open(path, "wb", buffering=0)
-    except OSError as exc:
-        raise _Abend(f"OPEN ERROR ON DD {dd}, FILE STATUS {_open_status(exc, True)}",
-                     _path_line(path)) from None
-
-
 def _open_data(dds: dict, files: dict, write: bool) -> dict:
     """1400: each data DD allocated and opened, inputs first (read, or mapped when no
     output of the step is the same file), then the outputs (created empty, as OPEN
@@ -552,21 +476,20 @@ def _open_data(dds: dict, files: dict, write: bool) -> dict:
     data = {}
     for dd in DD_ORDER:
         value = dds[dd]
-        if _unallocated(value):
-            raise _Abend(f"DD {dd} NOT ALLOCATED: ENVIRONMENT VARIABLE "
-                         f"{dd.replace('-', '_')} IS NOT SET")
+        if unallocated(value):
+            raise not_allocated(dd)
         if dd.endswith("-IN"):
-            mapped = not any(_same_file(value, dds[o]) for o in ("MASTER-OUT", "ERROR-OUT"))
-            data[dd] = _read_input(dd, value, mapped=mapped)
+            mapped = not any(same_file(value, dds[o]) for o in ("MASTER-OUT", "ERROR-OUT"))
+            data[dd] = read_input(dd, value, mapped=mapped)
         elif write:
-            files[dd] = _open_output(dd, value)
+            files[dd] = open_output(dd, value, buffering=0)
     for dd in ("MASTER-IN", "TRAN-IN"):
         bad = data[dd]
-        if isinstance(bad, _Unreadable):
+        if isinstance(bad, Unreadable):
             if dd == "TRAN-IN" and 0 < len(data["MASTER-IN"]) < MASTER_LEN:
                 data[dd] = np.zeros(0, dtype=np.uint8)   # the short first master is read first
                 break
-            raise _Abend(f"READ ERROR ON DD {dd} AT RECORD 1, FILE STATUS 30", _path_line(bad.path))
+            raise bad.error()
     return data
 
 
@@ -578,23 +501,6 @@ def _parse_parm(text16: str) -> int | None:
     return value if valid_dates(np.array([value]))[0] else None
 
 
-def _write_status(exc: OSError) -> str:
-    """GnuCOBOL's file status for a failed WRITE: 34 when the space ran out."""
-    return "34" if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) else "30"
-
-
-def _write(fh, data: np.ndarray) -> None:
-    """All of `data` to the (unbuffered) file, however many write() calls it takes."""
-    if not data.size:
-        return
-    view = memoryview(np.ascontiguousarray(data)).cast("B")
-    while view.nbytes:
-        n = fh.write(view)
-        if n is None:                       # a non-blocking device with no room now
-            continue
-        view = view[n:]
-
-
 def _write_back(fh, offset: int, length: int) -> None:
     """Start writing bytes offset.. of a file to disk now, without waiting: the disk
     then works while the next chunks are posted, not all at the end (POSIX_FADV_DONTNEED
@@ -603,15 +509,6 @@ def _write_back(fh, offset: int, length: int) -> None:
         os.posix_fadvise(fh.fileno(), offset, length, os.POSIX_FADV_DONTNEED)
     except (OSError, AttributeError, ValueError):
         pass                    # not a regular file, or no fadvise here: nothing to gain
-
-
-def _same_file(a, b) -> bool:
-    """Whether a file of DD value a (a path or a list of them) is a file of b."""
-    try:
-        return any(os.path.samefile(x, y) for x in _dd_values(a) for y in _dd_values(b)
-                   if os.path.exists(x) and os.path.exists(y))
-    except OSError:
-        return False
 
 
 # --------------------------------------------------------------------------- outputs
@@ -638,10 +535,10 @@ class _FileOutputs:
 
     def _write(self, dd: str, data: np.ndarray) -> None:
         try:
-            _write(self.files[dd], data)
+            write_all(self.files[dd], data)
         except OSError as exc:
-            raise _Abend(f"WRITE ERROR ON DD {dd}, FILE STATUS {_write_status(exc)}",
-                         _path_line(self.dds[dd])) from None
+            raise Abend(f"WRITE ERROR ON DD {dd}, FILE STATUS {write_status(exc)}",
+                         path_line(self.dds[dd])) from None
 
     def _write_master(self, data: np.ndarray) -> None:
         """Bytes self.written.. of MASTER-OUT: direct when the chunk and its place are
@@ -668,8 +565,8 @@ class _FileOutputs:
             fd = self.files["MASTER-OUT"].fileno()
             _pwrite(fd, view, self.written)
         except OSError as exc:
-            raise _Abend(f"WRITE ERROR ON DD MASTER-OUT, FILE STATUS {_write_status(exc)}",
-                         _path_line(self.dds["MASTER-OUT"])) from None
+            raise Abend(f"WRITE ERROR ON DD MASTER-OUT, FILE STATUS {write_status(exc)}",
+                         path_line(self.dds["MASTER-OUT"])) from None
         _write_back(self.files["MASTER-OUT"], self.written, data.nbytes)
 
     def _wait(self) -> None:
@@ -839,20 +736,17 @@ def _check_reading_order(M, T, m_rest: int, t_rest: int, cs: Charset, dds: dict)
             if j >= 2:
                 c = max(c, bisect.bisect_right(range(limit), _max_key(M, j - 1), key=tkey))
         if tran_abend is None or c < tran_abend[0]:
-            raise _Abend(f"WRONG LENGTH RECORD ON DD MASTER-IN AT RECORD "
-                         f"{_trim_recno(j + 1)}, FILE STATUS 04",
-                         _path_line(_dd_path(dds["MASTER-IN"])))
+            raise wrong_length("MASTER-IN", j + 1, dds["MASTER-IN"])
     if tran_abend:
         k, kind = tran_abend
         if kind == "len":
-            raise _Abend(f"WRONG LENGTH RECORD ON DD TRAN-IN AT RECORD {_trim_recno(k + 1)}, "
-                         "FILE STATUS 04", _path_line(_dd_path(dds["TRAN-IN"])))
+            raise wrong_length("TRAN-IN", k + 1, dds["TRAN-IN"])
         prev, cur = T[k - 1], T[k]
 
         def show(r):
             return (f"NT-KEY {cs.show(r[NT_KEY].tobytes())} NT-SHUNYU-BI "
                     f"{cs.show(r[NT_SHUNYU].tobytes())} NT-RENBAN {cs.show(r[47:55].tobytes())}")
-        raise _Abend(f"SEQUENCE ERROR ON TRAN-IN AT RECORD {_trim_recno(k + 1)}",
+        raise Abend(f"SEQUENCE ERROR ON TRAN-IN AT RECORD {recno(k + 1)}",
                      "  PREVIOUS: " + show(prev), "  CURRENT:  " + show(cur))
     return t_last_read
 
@@ -1101,12 +995,6 @@ def _post_chunk(part: _Chunk, carry: _Carry, parm8, cs, sink) -> None:
     codes = np.array([list(cs.text(r)) for r in ("  ",) + REASONS], dtype=np.uint8)
     err[:, 60:62] = codes[reason[rej]]
     sink.write_chunk(base, rows, rec, err)
-
-
-def _dd_path(value):
-    if isinstance(value, (list, tuple)):
-        return value[0] if value else ""
-    return value
 
 
 def _ascending(keys: np.ndarray) -> bool:

@@ -30,6 +30,11 @@ def _suido01(dds, parm):
     return bill(dict(dds), parm)
 
 
+def _shuno01(dds, parm):
+    from jobs.collection.shuno01 import post
+    return post(**{k.lower().replace("-", "_"): v for k, v in dds.items()}, parm=parm)
+
+
 def _juki01(dds, parm):
     from types import SimpleNamespace
     from engine.job.step import DD, StepContext
@@ -49,6 +54,8 @@ JOBS = {   # program: (densan, inputs -> sample file, outputs, PARM)
                 ("CHOTEI-OUT", "NOTICE-OUT", "ERROR-OUT", "REPORT"), "202520250401"),
     "SUIDO01": (_suido01, {"CUST-IN": "cust-in.dat", "READ-IN": "read-in.dat", "TARIFF-IN": "tariff-in.dat"},
                 ("CUST-OUT", "CHOTEI-OUT", "BILL-OUT", "ERROR-OUT", "REPORT"), "20252025062025061020250630"),
+    "SHUNO01": (_shuno01, {"MASTER-IN": "master-in.dat", "TRAN-IN": "tran-in.dat"},
+                ("MASTER-OUT", "ERROR-OUT", "REPORT"), "20250131"),
     "JUKI01": (_juki01, {"RES-IN": "res-in.dat", "MOVE-IN": "move-in.dat"},
                ("RES-OUT", "ERROR-OUT", "LIST-OUT", "REPORT"), "20250131"),
 }
@@ -65,6 +72,9 @@ CASES = [
     ("SUIDO01", "BILL-OUT", "dir", b"OPEN ERROR ON DD BILL-OUT, FILE STATUS 37"),
     ("SUIDO01", "READ-IN", "dir", None),
     ("SUIDO01", "CUST-OUT", "/dev/full", b"WRITE ERROR ON DD CUST-OUT, FILE STATUS 34"),
+    ("SHUNO01", "MASTER-OUT", "dir", b"OPEN ERROR ON DD MASTER-OUT, FILE STATUS 37"),
+    ("SHUNO01", "TRAN-IN", "dir", b"READ ERROR ON DD TRAN-IN AT RECORD 1, FILE STATUS 30"),
+    ("SHUNO01", "ERROR-OUT", "/dev/full", None),
     ("JUKI01", "MOVE-IN", "missing", b"OPEN ERROR ON DD MOVE-IN, FILE STATUS 35"),
     ("JUKI01", "RES-IN", "dir", b"READ ERROR ON DD RES-IN AT RECORD 1, FILE STATUS 30"),
     ("JUKI01", "MOVE-IN", "dir", b"READ ERROR ON DD MOVE-IN AT RECORD 1, FILE STATUS 30"),
