@@ -26,6 +26,7 @@ from engine.cluster.executor import Task
 from engine.cluster.ledger import Ledger, signature
 from engine.cluster.partitioning import ByteRange, KeyedFile, concatenate, key_ranges
 from engine.cluster.phases import PhaseRunner
+from engine.program.legacy_shell import write_all
 from jobs.collection import shuno01 as program
 
 KEY_LEN = 18
@@ -48,7 +49,7 @@ def post_range(master: ByteRange, tran: ByteRange, parm: str, encoding: str, dia
         path = Path(work) / f"post-{index:05d}.{name}"
         tmp = path.with_suffix(".tmp")
         with open(tmp, "wb") as fh:
-            program._write(fh, data)
+            write_all(fh, data)
         os.replace(tmp, path)
         files[name] = str(path)
     return {"rc": result.rc, "totals": result.totals, "files": files, "ascending": ascending}
