@@ -108,10 +108,10 @@ def test_sample_through_densan_run_in_chunks_of_three(tmp_path, densan_home, mon
 
 
 def test_page_aligned_chunks_go_direct_and_give_the_whole_run_bytes(tmp_path, monkeypatch):
-    """Chunks of 4,096 masters (409,600 bytes: whole pages) are written to MASTER-OUT
-    with O_DIRECT and the short last chunk through the page cache; a file system that
-    refuses a direct write (EINVAL) gets it through the page cache instead. Either
-    way the bytes of the whole-file run."""
+    """With DENSAN_SHUNO01_DIRECT=1, chunks of 4,096 masters (409,600 bytes: whole pages)
+    are written to MASTER-OUT with O_DIRECT and the short last chunk through the page
+    cache; a file system that refuses a direct write (EINVAL) gets it through the page
+    cache instead; without it, nothing is direct. Every way the bytes of the whole-file run."""
     import errno
     import fcntl
     import os
@@ -132,6 +132,11 @@ def test_page_aligned_chunks_go_direct_and_give_the_whole_run_bytes(tmp_path, mo
 
     monkeypatch.setattr(shuno01, "_pwrite", recording)
     refuse = False
+    monkeypatch.delenv("DENSAN_SHUNO01_DIRECT", raising=False)
+    assert run_chunked(case, tmp_path / "cached", 4096) == whole
+    assert not any(direct for direct, _, _ in calls)        # the default: the page cache
+    calls.clear()
+    monkeypatch.setenv("DENSAN_SHUNO01_DIRECT", "1")
     assert run_chunked(case, tmp_path / "direct", 4096) == whole
     assert calls == [(True, 0, 409_600), (True, 409_600, 409_600), (False, 819_200, 1839 * 100)]
     calls.clear()
@@ -159,5 +164,6 @@ def test_a_short_first_chunk_gives_the_whole_run_bytes(tmp_path, monkeypatch):
         return real(fd, view, offset)
 
     monkeypatch.setattr(shuno01, "_pwrite", recording)
+    monkeypatch.setenv("DENSAN_SHUNO01_DIRECT", "1")     # direct writes show each chunk's place
     assert run_chunked(case, tmp_path / "ramp", 8192) == whole
     assert calls == [(True, 0, 102_400), (True, 102_400, 819_200), (False, 921_600, 81_500)]
