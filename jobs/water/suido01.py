@@ -24,16 +24,16 @@ import numpy as np
 import polars as pl
 
 from engine.program.arithmetic import floor_to_unit
+from engine.program.charset import charset_for
 from engine.program.dates import is_valid_date
 from engine.program.keys import key_ranks
+from engine.program.legacy_shell import Abend, LegacyShell, recno
 from engine.program.matching import rank_in_group
 from engine.program.records import Records
 from engine.program.sequence import first_out_of_order
 from engine.program.validation import first_failure, reason_counts, reject_records
 from engine.records.packed import PackedCodec
-from jobs.collection.shuno01 import charset_for
 from jobs.water import bills
-from engine.program.legacy_shell import Abend, LegacyShell, recno
 from jobs.water.report import PROGRAM, REASONS, Report, Totals
 from jobs.water.tariff import Tariff, load_tariff
 

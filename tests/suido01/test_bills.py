@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import given, settings, strategies as st
 
-from jobs.collection.shuno01 import charset_for
+from engine.program.charset import charset_for
 from jobs.water.bills import Line, line_sequential
 
 CS = charset_for("ascii")
