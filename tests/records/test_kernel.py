@@ -110,18 +110,6 @@ def encode_options(n):
         "truncate": st.booleans()})
 
 
-@given(zoned_cases(), st.data())
-@settings(max_examples=120, deadline=None)
-def test_zoned_encode_options_same(case, data):
-    codec, _ = case
-    values = np.array(data.draw(st.lists(st.one_of(
-        st.integers(-2 ** 63, 2 ** 63 - 1), st.integers(-99999, 99999)), max_size=40)), np.int64)
-    options = data.draw(encode_options(len(values)))
-    out, err = same_encode(codec, values, **options)
-    if options["truncate"]:
-        assert not err.any()
-
-
 @st.composite
 def packed_cases(draw):
     digits = draw(st.integers(1, 18))
@@ -148,10 +136,11 @@ def test_packed_encode_same(case, values):
     same_encode(codec, np.array(values, dtype=np.int64))
 
 
-@given(packed_cases(), st.data())
+@pytest.mark.parametrize("cases", [zoned_cases, packed_cases], ids=["zoned", "packed"])
+@given(data=st.data())
 @settings(max_examples=120, deadline=None)
-def test_packed_encode_options_same(case, data):
-    codec, _ = case
+def test_decimal_encode_options_same(cases, data):
+    codec, _ = data.draw(cases())
     values = np.array(data.draw(st.lists(st.one_of(
         st.integers(-2 ** 63, 2 ** 63 - 1), st.integers(-99999, 99999)), max_size=40)), np.int64)
     options = data.draw(encode_options(len(values)))
